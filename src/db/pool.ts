@@ -1,0 +1,53 @@
+import {
+  createPool,
+  SchemaValidationError,
+  type DatabasePool,
+  type Interceptor,
+  type QueryResultRow,
+} from 'slonik';
+
+/**
+ * Makes `sql.type(schema)` actually validate: slonik 47 hands the zod schema to
+ * interceptors but parses nothing by itself (PLATFORM.md). A row that does not
+ * match throws `SchemaValidationError` naming the offending columns.
+ */
+const resultParser: Interceptor = {
+  name: 'zod-result-parser',
+  transformRow: (context, query, row) => {
+    const parser = context.resultParser;
+    if (!parser) return row;
+    const parsed = parser.safeParse(row);
+    if (!parsed.success) throw new SchemaValidationError(query, row, parsed.error.issues);
+    return parsed.data as QueryResultRow;
+  },
+};
+
+/** Options for {@link openPool}. Timeouts are in milliseconds. */
+export interface PoolOptions {
+  /** Per-statement timeout (ms); default 60 000. */
+  statementTimeoutMs?: number;
+  /** Connection attempt timeout (ms); default 5 000. */
+  connectionTimeoutMs?: number;
+  /** Largest number of pooled connections; default 4. */
+  maximumPoolSize?: number;
+}
+
+/**
+ * Opens a slonik pool on `connectionUri` (`postgres://` alone takes the `PG*`
+ * variables) with zod row validation installed. Does not connect until first use.
+ *
+ * @returns the pool; the caller must `end()` it.
+ */
+export async function openPool(connectionUri: string, options: PoolOptions = {}): Promise<DatabasePool> {
+  return createPool(connectionUri, {
+    interceptors: [resultParser],
+    statementTimeout: options.statementTimeoutMs ?? 60_000,
+    connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+    idleInTransactionSessionTimeout: 60_000,
+    maximumPoolSize: options.maximumPoolSize ?? 4,
+    connectionRetryLimit: 0,
+    captureStackTrace: false,
+  });
+}
+
+export type { DatabasePool };
