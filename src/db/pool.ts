@@ -1,5 +1,6 @@
 import {
   createPool,
+  createTypeParserPreset,
   SchemaValidationError,
   type DatabasePool,
   type Interceptor,
@@ -22,6 +23,15 @@ const resultParser: Interceptor = {
   },
 };
 
+/**
+ * slonik's preset parses timestamptz to epoch milliseconds; instants here travel
+ * as UTC ISO strings (`2020-03-02T05:00:00.000Z`) so evidence and plans read plainly.
+ */
+const typeParsers = [
+  ...createTypeParserPreset().filter((parser) => parser.name !== 'timestamptz'),
+  { name: 'timestamptz', parse: (value: string) => new Date(value).toISOString() },
+];
+
 /** Options for {@link openPool}. Timeouts are in milliseconds. */
 export interface PoolOptions {
   /** Per-statement timeout (ms); default 60 000. */
@@ -41,6 +51,7 @@ export interface PoolOptions {
 export async function openPool(connectionUri: string, options: PoolOptions = {}): Promise<DatabasePool> {
   return createPool(connectionUri, {
     interceptors: [resultParser],
+    typeParsers,
     statementTimeout: options.statementTimeoutMs ?? 60_000,
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,
     idleInTransactionSessionTimeout: 60_000,

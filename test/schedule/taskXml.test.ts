@@ -1,0 +1,261 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  installTask,
+  UnsupportedPlatformError,
+  type CommandRunner,
+} from '../../src/schedule/installTask.js';
+import {
+  buildTaskXml,
+  quoteWindowsArg,
+  writeTaskXmlFile,
+  zoneMismatchWarning,
+  type TaskOptions,
+} from '../../src/schedule/taskXml.js';
+
+const base: TaskOptions = {
+  time: '06:00',
+  zone: 'Europe/Oslo',
+  taskName: '\\CanonicalTests\\DailyEvaluation',
+  nodePath: 'C:\\Program Files\\nodejs\\node.exe',
+  scriptPath: 'C:\\Program Files\\canonical-tests\\dist\\src\\cli\\main.js',
+  arguments: ['run', '--wait-for-db', '300', '--zone', 'Europe/Oslo'],
+  workingDirectory: 'C:\\canonical-tests',
+};
+
+// Values kept as strings (no number/boolean coercion) so assertions are exact.
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+});
+
+function parse(xml: string): any {
+  return parser.parse(xml);
+}
+
+describe('buildTaskXml', () => {
+  const doc = parse(buildTaskXml(base));
+  const task = doc.Task;
+
+  it('declares UTF-16 and Task version 1.2 in the task namespace', () => {
+    expect(doc['?xml']['@_version']).toBe('1.0');
+    expect(doc['?xml']['@_encoding']).toBe('UTF-16');
+    expect(task['@_version']).toBe('1.2');
+    expect(task['@_xmlns']).toBe('http://schemas.microsoft.com/windows/2004/02/mit/task');
+    expect(buildTaskXml(base).startsWith('<?xml version="1.0" encoding="UTF-16"?>')).toBe(true);
+  });
+
+  it('sets RegistrationInfo URI to the task name and a description naming time and zone', () => {
+    expect(task.RegistrationInfo.URI).toBe('\\CanonicalTests\\DailyEvaluation');
+    expect(task.RegistrationInfo.Description).toContain('06:00');
+    expect(task.RegistrationInfo.Description).toContain('Europe/Oslo');
+    const custom = parse(buildTaskXml({ ...base, description: 'Daily & nightly' }));
+    expect(custom.Task.RegistrationInfo.Description).toBe('Daily & nightly');
+  });
+
+  it('uses a daily CalendarTrigger with a local StartBoundary (no offset, no Z)', () => {
+    const trigger = task.Triggers.CalendarTrigger;
+    expect(trigger.StartBoundary).toBe('2026-01-01T06:00:00');
+    expect(trigger.StartBoundary).not.toMatch(/Z|[+-]\d{2}:\d{2}$/);
+    expect(trigger.Enabled).toBe('true');
+    expect(trigger.ScheduleByDay.DaysInterval).toBe('1');
+  });
+
+  it('honours startDate and time in the StartBoundary', () => {
+    const doc2 = parse(buildTaskXml({ ...base, time: '23:59', startDate: '2028-02-29' }));
+    expect(doc2.Task.Triggers.CalendarTrigger.StartBoundary).toBe('2028-02-29T23:59:00');
+    const doc3 = parse(buildTaskXml({ ...base, time: '00:00' }));
+    expect(doc3.Task.Triggers.CalendarTrigger.StartBoundary).toBe('2026-01-01T00:00:00');
+  });
+
+  it('has the required settings', () => {
+    const s = task.Settings;
+    expect(s.MultipleInstancesPolicy).toBe('IgnoreNew');
+    expect(s.StartWhenAvailable).toBe('true');
+    expect(s.DisallowStartIfOnBatteries).toBe('false');
+    expect(s.StopIfGoingOnBatteries).toBe('false');
+    expect(s.ExecutionTimeLimit).toBe('PT2H');
+    expect(s.Enabled).toBe('true');
+    expect(s.AllowStartOnDemand).toBe('true');
+    expect(s.RestartOnFailure).toBeUndefined();
+    const doc2 = parse(buildTaskXml({ ...base, executionTimeLimit: 'PT30M' }));
+    expect(doc2.Task.Settings.ExecutionTimeLimit).toBe('PT30M');
+  });
+
+  it('has one Exec action in the Author context with exact command, arguments and folder', () => {
+    expect(task.Actions['@_Context']).toBe('Author');
+    expect(Array.isArray(task.Actions.Exec)).toBe(false);
+    expect(task.Actions.Exec.Command).toBe('C:\\Program Files\\nodejs\\node.exe');
+    expect(task.Actions.Exec.Arguments).toBe(
+      '"C:\\Program Files\\canonical-tests\\dist\\src\\cli\\main.js" run --wait-for-db 300 --zone Europe/Oslo',
+    );
+    expect(task.Actions.Exec.WorkingDirectory).toBe('C:\\canonical-tests');
+    expect(task.Principals.Principal['@_id']).toBe('Author');
+    expect(['InteractiveToken', 'S4U']).toContain(task.Principals.Principal.LogonType);
+  });
+
+  it('quotes the script path always and arguments with spaces or quotes by Windows rules', () => {
+    const doc2 = parse(
+      buildTaskXml({
+        ...base,
+        scriptPath: 'C:\\apps\\main.js',
+        arguments: ['run', '--reports-dir', 'D:\\My Reports\\', '--test', 'say "hi"', ''],
+      }),
+    );
+    expect(doc2.Task.Actions.Exec.Arguments).toBe(
+      '"C:\\apps\\main.js" run --reports-dir "D:\\My Reports\\\\" --test "say \\"hi\\"" ""',
+    );
+  });
+
+  it('XML-escapes & < > " in paths and round-trips them exactly', () => {
+    const weird = 'C:\\a&b <c> "d"';
+    const xml = buildTaskXml({ ...base, workingDirectory: weird, nodePath: weird, taskName: "\\T&'<x>" });
+    expect(xml).toContain('<WorkingDirectory>C:\\a&amp;b &lt;c&gt; &quot;d&quot;</WorkingDirectory>');
+    expect(xml).toContain('<URI>\\T&amp;&apos;&lt;x&gt;</URI>');
+    const doc2 = parse(xml);
+    expect(doc2.Task.Actions.Exec.WorkingDirectory).toBe(weird);
+    expect(doc2.Task.Actions.Exec.Command).toBe(weird);
+    expect(doc2.Task.RegistrationInfo.URI).toBe("\\T&'<x>");
+  });
+
+  it.each(['24:00', '6:00', '06:60', '', '06:00:00', 'ab:cd'])('rejects time %j naming "time"', (time) => {
+    expect(() => buildTaskXml({ ...base, time })).toThrow(/\btime\b/);
+  });
+
+  it.each([
+    ['nodePath', { nodePath: '' }],
+    ['scriptPath', { scriptPath: '' }],
+    ['workingDirectory', { workingDirectory: '' }],
+    ['workingDirectory', { workingDirectory: 'relative\\dir' }],
+    ['startDate', { startDate: '2026-02-30' }],
+    ['startDate', { startDate: '2026-1-1' }],
+    ['executionTimeLimit', { executionTimeLimit: '2 hours' }],
+    ['zone', { zone: 'Not/AZone' }],
+    ['taskName', { taskName: '' }],
+  ] as const)('rejects a bad %s naming the field', (field, patch) => {
+    const run = () => buildTaskXml({ ...base, ...patch });
+    expect(run).toThrow(Error);
+    expect(run).toThrow(new RegExp(`\\b${field}\\b`));
+  });
+});
+
+describe('quoteWindowsArg', () => {
+  it('leaves plain arguments bare and quotes by MSVCRT rules otherwise', () => {
+    expect(quoteWindowsArg('run')).toBe('run');
+    expect(quoteWindowsArg('C:\\x\\y')).toBe('C:\\x\\y');
+    expect(quoteWindowsArg('C:\\x\\y', true)).toBe('"C:\\x\\y"');
+    expect(quoteWindowsArg('a b')).toBe('"a b"');
+    expect(quoteWindowsArg('')).toBe('""');
+    expect(quoteWindowsArg('a"b')).toBe('"a\\"b"');
+    expect(quoteWindowsArg('a\\"b')).toBe('"a\\\\\\"b"');
+    expect(quoteWindowsArg('a b\\')).toBe('"a b\\\\"');
+  });
+});
+
+describe('writeTaskXmlFile', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('writes UTF-16LE with a BOM atomically, leaving no temp file', () => {
+    dir = mkdtempSync(join(tmpdir(), 'taskxml-'));
+    const file = join(dir, 'task.xml');
+    writeFileSync(file, 'old content');
+    const xml = buildTaskXml({ ...base, description: 'Ærlig talt – ø & å' });
+    writeTaskXmlFile(file, xml);
+    const bytes = readFileSync(file);
+    expect(bytes[0]).toBe(0xff);
+    expect(bytes[1]).toBe(0xfe);
+    expect(bytes.subarray(2).toString('utf16le')).toBe(xml);
+    expect(bytes.length).toBe(2 + xml.length * 2);
+    expect(readdirSync(dir)).toEqual(['task.xml']);
+  });
+
+  it('throws and leaves nothing behind when the folder does not exist', () => {
+    dir = mkdtempSync(join(tmpdir(), 'taskxml-'));
+    const missing = join(dir, 'nope', 'task.xml');
+    expect(() => writeTaskXmlFile(missing, '<x/>')).toThrow();
+    expect(existsSync(missing)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('zoneMismatchWarning', () => {
+  it('returns null when the zones are equal', () => {
+    expect(zoneMismatchWarning('Europe/Oslo', 'Europe/Oslo')).toBeNull();
+    expect(zoneMismatchWarning('UTC', 'Etc/UTC')).toBeNull();
+  });
+
+  it('returns a sentence naming both zones when they differ', () => {
+    const w = zoneMismatchWarning('Europe/Oslo', 'America/New_York');
+    expect(typeof w).toBe('string');
+    expect(w).toContain('Europe/Oslo');
+    expect(w).toContain('America/New_York');
+  });
+
+  it('defaults the machine zone to the process zone', () => {
+    const machine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    expect(zoneMismatchWarning(machine)).toBeNull();
+  });
+});
+
+describe('installTask', () => {
+  const xmlPath = 'C:\\tasks\\canonical task.xml';
+  const name = '\\CanonicalTests\\DailyEvaluation';
+
+  it('refuses on non-Windows platforms without running anything', () => {
+    const calls: unknown[] = [];
+    const run: CommandRunner = (...a) => {
+      calls.push(a);
+      return { status: 0, stdout: '', stderr: '' };
+    };
+    expect(() => installTask(xmlPath, name, 'linux', run)).toThrow(/Windows/);
+    expect(() => installTask(xmlPath, name, 'darwin', run)).toThrow(UnsupportedPlatformError);
+    expect(() => installTask(xmlPath, name, 'linux', run)).toThrow(/--install/);
+    expect(calls).toEqual([]);
+  });
+
+  it('runs schtasks /Create /XML <path> /TN <name> /F on win32', () => {
+    const calls: Array<[string, string[]]> = [];
+    const run: CommandRunner = (command, args) => {
+      calls.push([command, args]);
+      return { status: 0, stdout: 'SUCCESS: The scheduled task was created.', stderr: '' };
+    };
+    const result = installTask(xmlPath, name, 'win32', run);
+    expect(calls).toEqual([['schtasks', ['/Create', '/XML', xmlPath, '/TN', name, '/F']]]);
+    expect(result).toEqual({
+      command: 'schtasks',
+      args: ['/Create', '/XML', xmlPath, '/TN', name, '/F'],
+    });
+  });
+
+  it('throws with schtasks stderr on a non-zero exit', () => {
+    const run: CommandRunner = () => ({
+      status: 1,
+      stdout: '',
+      stderr: 'ERROR: The task XML is malformed.',
+    });
+    expect(() => installTask(xmlPath, name, 'win32', run)).toThrow(
+      /ERROR: The task XML is malformed\./,
+    );
+    expect(() => installTask(xmlPath, name, 'win32', run)).not.toThrow(UnsupportedPlatformError);
+  });
+
+  it('throws when schtasks cannot be started', () => {
+    const run: CommandRunner = () => ({
+      status: null,
+      stdout: '',
+      stderr: '',
+      error: new Error('spawnSync schtasks ENOENT'),
+    });
+    expect(() => installTask(xmlPath, name, 'win32', run)).toThrow(/ENOENT/);
+  });
+});
