@@ -1,0 +1,42 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+
+/** The parts of a runbook row (SPEC §2.3) that the next evaluation builds on. */
+export const runbookHistorySchema = z.object({
+  test_id: z.string().uuid(),
+  run_date: z.string(),
+  run_id: z.string().uuid(),
+  escalation_state: z.string(),
+  evidence_sha256: z.string().nullable(),
+});
+export type RunbookHistory = z.infer<typeof runbookHistorySchema>;
+
+/** Per test: the latest runbook row before the as-of date, and the row of the as-of date itself. */
+export interface TestHistory {
+  previous: RunbookHistory | null;
+  current: RunbookHistory | null;
+}
+
+/**
+ * Loads, for each test, its newest runbook row dated before `date` (the prior
+ * escalation state and the evidence hash chain) and its row of `date` (so a
+ * re-run can recognise that nothing changed). One query for all tests.
+ */
+export async function loadHistory(db: CommonQueryMethods, testIds: readonly string[], date: string): Promise<Map<string, TestHistory>> {
+  const history = new Map<string, TestHistory>(testIds.map((id) => [id, { previous: null, current: null }]));
+  if (testIds.length === 0) return history;
+  const rows = await db.any(sql.type(runbookHistorySchema.extend({ is_current: z.boolean() }))`
+    SELECT DISTINCT ON (r.test_id, r.run_date = ${date}::date)
+           r.test_id, r.run_date::text AS run_date, r.run_id, r.escalation_state, r.evidence_sha256,
+           r.run_date = ${date}::date AS is_current
+    FROM fhq_calendar.test_runbook_entries AS r
+    WHERE r.test_id = ANY(${sql.array([...testIds], 'uuid')}) AND r.run_date <= ${date}::date
+    ORDER BY r.test_id, r.run_date = ${date}::date, r.run_date DESC
+  `);
+  for (const { is_current, ...row } of rows) {
+    const entry = history.get(row.test_id)!;
+    if (is_current) entry.current = row;
+    else entry.previous = row;
+  }
+  return history;
+}

@@ -1,0 +1,38 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+
+/** Progress and time-based escalation of one test as of an instant (SPEC §2.6). */
+export const windowStateSchema = z.object({
+  test_id: z.string().uuid(),
+  days_elapsed: z.number().int(),
+  days_remaining: z.number().int(),
+  is_overdue: z.boolean(),
+  should_escalate: z.boolean(),
+  escalation_reason: z.string().nullable(),
+  recommended_actions: z.array(z.string()),
+});
+export type WindowState = z.infer<typeof windowStateSchema>;
+
+/**
+ * Calls `compute_test_progress` and `check_escalation_conditions` for all
+ * `testIds` in one set-based query (SPEC §2.6).
+ *
+ * @param asOf the as-of instant, UTC ISO. @param zone IANA zone for calendar days.
+ * @returns one state per test id.
+ */
+export async function loadWindowStates(
+  db: CommonQueryMethods,
+  testIds: readonly string[],
+  asOf: string,
+  zone: string,
+): Promise<Map<string, WindowState>> {
+  if (testIds.length === 0) return new Map();
+  const rows = await db.any(sql.type(windowStateSchema)`
+    SELECT t.test_id, p.days_elapsed, p.days_remaining, p.is_overdue,
+           e.should_escalate, e.escalation_reason, e.recommended_actions
+    FROM unnest(${sql.array([...testIds], 'uuid')}::uuid[]) AS t(test_id)
+    CROSS JOIN LATERAL fhq_calendar.compute_test_progress(t.test_id, ${asOf}::timestamptz, ${zone}) AS p
+    CROSS JOIN LATERAL fhq_calendar.check_escalation_conditions(t.test_id, ${asOf}::timestamptz) AS e
+  `);
+  return new Map(rows.map((row) => [row.test_id, row]));
+}

@@ -1,0 +1,92 @@
+import { describeDefect, type Defect } from '../discover/gate.js';
+import { evaluateTest } from './evaluateTest.js';
+import { haltFilePath, jsonFile, reportFilePath } from './fileNames.js';
+import type { AlertWrite, Plan, RunbookWrite, StateUpdate, TestOutcome } from './plan.js';
+import type { Snapshot } from './snapshot.js';
+
+/**
+ * The plan of a halted run (SPEC §3 fail-closed gate): per offending test the
+ * SYSTEM_ERROR state with `ceo_action_required`, one CRITICAL `SYSTEM_ERROR`
+ * alert naming its defects and a runbook row; one halt evidence file with
+ * every defect. Tests that passed the gate are not evaluated or written.
+ */
+function haltPlan(snapshot: Snapshot): Plan {
+  const { asOf, gate } = snapshot;
+  const byTest = new Map<string, Defect[]>();
+  for (const defect of gate.defects) byTest.set(defect.testId, [...(byTest.get(defect.testId) ?? []), defect]);
+  const offending = snapshot.tests.filter((t) => byTest.has(t.test_id));
+  const path = haltFilePath(snapshot.evidenceDir, asOf.compactDate);
+  const bundle = (runId: string) =>
+    jsonFile(path, {
+      schema: 'canonical-test-halt/1',
+      run_id: runId,
+      as_of_date: asOf.date,
+      as_of_instant: asOf.instant,
+      zone: asOf.zone,
+      halted: true,
+      tests_checked: snapshot.tests.map((t) => t.test_code),
+      tests_refused: offending.map((t) => t.test_code),
+      defects: gate.defects.map((d) => ({ test_code: d.testCode, test_id: d.testId, field: d.field, problem: d.problem })),
+    });
+  // Same rule as a test's bundle: an identical re-run keeps the run id that wrote it.
+  const current = offending.map((t) => snapshot.history.get(t.test_id)?.current ?? null);
+  const earlier = current[0]?.run_id;
+  let runId = snapshot.runId;
+  let file = bundle(runId);
+  if (earlier && current.every((c) => c?.run_id === earlier)) {
+    const again = bundle(earlier);
+    if (current.every((c) => c?.evidence_sha256 === again.sha256)) [runId, file] = [earlier, again];
+  }
+
+  const stateUpdates: StateUpdate[] = [];
+  const runbook: RunbookWrite[] = [];
+  const alerts: AlertWrite[] = [];
+  const outcomes: TestOutcome[] = [];
+  for (const test of offending) {
+    const defects = byTest.get(test.test_id)!;
+    const movesLiveState = test.last_evaluated_date === null || asOf.date >= test.last_evaluated_date;
+    if (movesLiveState) {
+      stateUpdates.push({ testId: test.test_id, testCode: test.test_code, progress: null, escalationState: 'SYSTEM_ERROR', raiseCeoAction: true, lastEvaluatedDate: asOf.date });
+    }
+    const lines = defects.map(describeDefect);
+    alerts.push({
+      testId: test.test_id, testCode: test.test_code, runDate: asOf.date, severity: 'CRITICAL', alertType: 'SYSTEM_ERROR',
+      title: `${test.test_code}: incomplete definition, run halted`,
+      message: lines.join('\n'),
+      recommendedActions: ['Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry', `Re-run the date: canonical-tests run --date ${asOf.date}`],
+    });
+    runbook.push({
+      testId: test.test_id, testCode: test.test_code, runDate: asOf.date, runId, dayNumber: null, requiredDays: test.required_days,
+      status: test.status, escalationState: 'SYSTEM_ERROR', ceoActionRequired: true, metricsSnapshot: {}, verdict: test.verdict,
+      notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`, evidencePath: file.path, evidenceSha256: file.sha256,
+    });
+    outcomes.push({ testCode: test.test_code, dayNumber: null, escalationState: 'SYSTEM_ERROR', verdict: test.verdict, pendingMetrics: [], resolved: false, liveStateUpdated: movesLiveState });
+  }
+  return {
+    runId, asOf, halted: true, defects: gate.defects, stateUpdates, resolutions: [], runbook, alerts, files: [file],
+    reportPath: reportFilePath(snapshot.reportsDir, asOf.compactDate), outcomes,
+  };
+}
+
+/**
+ * Evaluation (SPEC §1 phase 2), free of I/O: from the snapshot to the plan of
+ * every write. A halt when the gate found any defect; otherwise every test that
+ * passed, in discovery order.
+ */
+export function evaluateRun(snapshot: Snapshot): Plan {
+  if (snapshot.gate.defects.length > 0) return haltPlan(snapshot);
+  const plans = snapshot.gate.passed.map((test) => evaluateTest(test, snapshot));
+  return {
+    runId: snapshot.runId,
+    asOf: snapshot.asOf,
+    halted: false,
+    defects: [],
+    stateUpdates: plans.flatMap((p) => (p.stateUpdate ? [p.stateUpdate] : [])),
+    resolutions: plans.flatMap((p) => (p.resolution ? [p.resolution] : [])),
+    runbook: plans.map((p) => p.runbook),
+    alerts: plans.flatMap((p) => p.alerts),
+    files: plans.map((p) => p.file),
+    reportPath: reportFilePath(snapshot.reportsDir, snapshot.asOf.compactDate),
+    outcomes: plans.map((p) => p.outcome),
+  };
+}

@@ -1,0 +1,99 @@
+import type { AsOf } from '../domain/asOf.js';
+import type { FinalVerdict } from '../domain/criteria.js';
+import type { Defect } from '../discover/gate.js';
+
+/** Escalation states of SPEC §2.1. */
+export type EscalationState = 'NONE' | 'ESCALATED' | 'SYSTEM_ERROR';
+export type Severity = 'INFO' | 'WARNING' | 'CRITICAL';
+
+/** New values for a test's evaluator-owned columns in `canonical_test_events`. */
+export interface StateUpdate {
+  testId: string;
+  testCode: string;
+  /** Progress; null in a halt, which leaves progress as it was. */
+  progress: { daysElapsed: number; daysRemaining: number; isOverdue: boolean } | null;
+  escalationState: EscalationState;
+  /** Sets `ceo_action_required` when true; a run never clears it (SPEC §3). */
+  raiseCeoAction: boolean;
+  lastEvaluatedDate: string;
+}
+
+/** A call of `resolve_test_window` (SPEC §2.6). */
+export interface Resolution {
+  testId: string;
+  testCode: string;
+  verdict: FinalVerdict;
+  /** The as-of instant, UTC ISO: becomes `resolved_at`. */
+  asOf: string;
+  evidence: { verdict: FinalVerdict; run_id: string; evidence_path: string; evidence_sha256: string };
+}
+
+/** One row of `test_runbook_entries` (SPEC §2.3), replacing any row of the same test and date. */
+export interface RunbookWrite {
+  testId: string;
+  testCode: string;
+  runDate: string;
+  runId: string;
+  dayNumber: number | null;
+  requiredDays: number | null;
+  status: string;
+  escalationState: EscalationState;
+  ceoActionRequired: boolean;
+  metricsSnapshot: Record<string, unknown>;
+  verdict: string;
+  notes: string;
+  evidencePath: string;
+  evidenceSha256: string;
+}
+
+/** One row of `ceo_calendar_alerts` (SPEC §2.4); at most one per test, type and date. */
+export interface AlertWrite {
+  testId: string | null;
+  testCode: string | null;
+  runDate: string;
+  severity: Severity;
+  alertType: string;
+  title: string;
+  message: string;
+  recommendedActions: string[];
+}
+
+/** A file written after the transaction commits: temporary name, then rename. */
+export interface FileWrite {
+  /** Absolute path, already checked to lie inside its folder. */
+  path: string;
+  content: string;
+  sha256: string;
+}
+
+/** What happened to one test in the run, for the console and `--json`. */
+export interface TestOutcome {
+  testCode: string;
+  dayNumber: number | null;
+  escalationState: EscalationState;
+  verdict: string;
+  pendingMetrics: string[];
+  resolved: boolean;
+  liveStateUpdated: boolean;
+}
+
+/**
+ * Everything a run will write, decided by evaluation without I/O (SPEC §1):
+ * execute applies the database part in one transaction, then the files;
+ * `--dry-run` prints it.
+ */
+export interface Plan {
+  runId: string;
+  asOf: AsOf;
+  /** True when the fail-closed gate refused at least one test (exit 3). */
+  halted: boolean;
+  defects: Defect[];
+  stateUpdates: StateUpdate[];
+  resolutions: Resolution[];
+  runbook: RunbookWrite[];
+  alerts: AlertWrite[];
+  files: FileWrite[];
+  /** Absolute path of `RUNBOOK_{YYYYMMDD}.md`, rendered from the database after commit. */
+  reportPath: string;
+  outcomes: TestOutcome[];
+}
