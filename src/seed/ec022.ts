@@ -10,20 +10,19 @@
  * Values as the evaluator resolves them at 06:00 Oslo (derivation in
  * sp500Signals.ts; figures from the data, rounded):
  *
- * | as-of (Day)      | close seen (move)  | brier_score AVG_7D | context_lift | lvi | tier1 |
- * |------------------|--------------------|--------------------|--------------|-----|-------|
- * | 02-03 … 02-24 (1–22) | 01-31 … 02-21 (|move| ≤ 1.77 %) | 0.000044 | +0.000356 | 0 | 0 |
- * | 02-25 (23)       | 02-24 (−3.35 %)    | 0.197378           | −0.000978    | 100 | 1   |
- * | 02-26 (24)       | 02-25 (−3.03 %)    | 0.381177           | +0.000681    | 40  | 0     |
- * | 02-28 (26)       | 02-27 (−4.42 %)    | 0.553070           | +0.004946    | 20  | 0     |
- * | 03-03 (30)       | 03-02 (+4.60 %)    | 0.516351           | +0.011655    | 20  | 0     |
- * | 03-04 (end)      | 03-03 (−2.81 %)    | 0.478634           | +0.021579    | 0   | 0     |
+ *   as-of (Day)        newest close (move)      brier_score  context_lift  lvi  tier1
+ *   02-03 … 02-24 (1–22)  01-31 … 02-21 (≤ 1.77 %)  0.000044   +0.000356      0    0
+ *   02-25 (23)         02-24 (−3.35 %)          0.197378     −0.000978    100    1
+ *   02-26 (24)         02-25 (−3.03 %)          0.381177     +0.000681     40    0
+ *   02-28 (26)         02-27 (−4.42 %)          0.553070     +0.004946     20    0
+ *   03-03 (30)         03-02 (+4.60 %)          0.516351     +0.011655     20    0
+ *   03-04 (after end)  03-03 (−2.81 %)          0.478634     +0.021579      0    0
  *
- * Baseline = the values as of start_ts (close of 2020-01-31): brier_score
- * 0.0000444444, context_lift 0.000356, lvi 0, tier1_death_rate 0,
- * ios010_bridge_ready true. They are computed from the data at seed time.
+ * Baseline = each value as of start_ts (newest close 2020-01-31): brier_score
+ * 0.0000444444 (= (1/150)², AVG_7D), context_lift 0.000355556, lvi 0,
+ * tier1_death_rate 0, ios010_bridge_ready true; computed from the data at seed time.
  * - Success (all): brier_score ≤ baseline + 0.05, context_lift ≥ 0, lvi ≤ 40,
- *   ios010_bridge_ready == true. Holds Days 1–22.
+ *   ios010_bridge_ready == true. Holds on Days 1–22, fails from Day 23.
  * - Failure (any): brier_score > baseline + 0.10, tier1_death_rate ≥ 1,
  *   ios010_bridge_ready == false. First true on Day 23 (the 2020-02-24 selloff),
  *   so the evaluator escalates; still true after the window (brier 0.4786), so

@@ -146,14 +146,17 @@ export function deriveSignals(closes: readonly DailyClose[], params: DerivationP
     (t: number) => share(t, B),
   ];
   const climatology = lookbacks.length;
-  // brierSum[f][i]: cumulative daily Brier of forecaster f over scored days B+1 .. i.
-  const brierSum = forecasters.map(() => new Float64Array(n));
-  for (let i = B + 1; i < n; i++) {
-    forecasters.forEach((forecast, f) => {
-      brierSum[f]![i] = brierSum[f]![i - 1]! + (forecast(i - 1) - event(i)) ** 2;
-    });
-  }
-  const meanBrier = (f: number, i: number): number => (brierSum[f]![i]! - brierSum[f]![i - S]!) / S;
+  // brier[f][i]: daily Brier of forecaster f on scored day i (B+1 .. n-1).
+  const brier = forecasters.map((forecast) => {
+    const daily = new Float64Array(n);
+    for (let i = B + 1; i < n; i++) daily[i] = (forecast(i - 1) - event(i)) ** 2;
+    return daily;
+  });
+  const meanBrier = (f: number, i: number): number => {
+    let sum = 0;
+    for (let j = i - S + 1; j <= i; j++) sum += brier[f]![j]!;
+    return sum / S;
+  };
 
   const reference = lookbacks.indexOf(params.referenceLookback);
   const tier1 = params.tier1Lookbacks.map((k) => lookbacks.indexOf(k));
@@ -171,7 +174,7 @@ export function deriveSignals(closes: readonly DailyClose[], params: DerivationP
       bigMove: event(i) === 1,
       referenceForecast: forecasters[reference]!(i - 1),
       climatologyForecast: forecasters[climatology]!(i - 1),
-      referenceBrier: brierSum[reference]![i]! - brierSum[reference]![i - 1]!,
+      referenceBrier: brier[reference]![i]!,
       referenceBrierMean: refMean,
       climatologyBrierMean: climMean,
       brierDelta: climMean - refMean,
