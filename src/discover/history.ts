@@ -26,12 +26,15 @@ export async function loadHistory(db: CommonQueryMethods, testIds: readonly stri
   const history = new Map<string, TestHistory>(testIds.map((id) => [id, { previous: null, current: null }]));
   if (testIds.length === 0) return history;
   const rows = await db.any(sql.type(runbookHistorySchema.extend({ is_current: z.boolean() }))`
-    SELECT DISTINCT ON (r.test_id, r.run_date = ${date}::date)
-           r.test_id, r.run_date::text AS run_date, r.run_id, r.escalation_state, r.evidence_sha256,
-           r.run_date = ${date}::date AS is_current
-    FROM fhq_calendar.test_runbook_entries AS r
-    WHERE r.test_id = ANY(${sql.array([...testIds], 'uuid')}) AND r.run_date <= ${date}::date
-    ORDER BY r.test_id, r.run_date = ${date}::date, r.run_date DESC
+    WITH r AS (
+      SELECT test_id, run_date, run_id, escalation_state, evidence_sha256, run_date = ${date}::date AS is_current
+      FROM fhq_calendar.test_runbook_entries
+      WHERE test_id = ANY(${sql.array([...testIds], 'uuid')}) AND run_date <= ${date}::date
+    )
+    SELECT DISTINCT ON (test_id, is_current)
+           test_id, run_date::text AS run_date, run_id, escalation_state, evidence_sha256, is_current
+    FROM r
+    ORDER BY test_id, is_current, run_date DESC
   `);
   for (const { is_current, ...row } of rows) {
     const entry = history.get(row.test_id)!;
