@@ -1,0 +1,56 @@
+import { relative, resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { resolveSettings } from '../config/settings.js';
+import { openDatabase } from '../db/connect.js';
+import { migrate } from '../db/migrate.js';
+import { datesBetween } from '../domain/asOf.js';
+import { runDate } from '../run/runDate.js';
+import { seedScenario } from '../seed/scenarios.js';
+
+/**
+ * `npm start`: the EC-022 demo on the embedded PostgreSQL (never on
+ * DATABASE_URL: the demo resets EC-022). Migrates, re-seeds EC-022 from the
+ * S&P 500 data, evaluates every day of its window and the day after, and
+ * prints where the runbooks and evidence are and the final verdict.
+ *
+ * @returns the exit code (0 when the window resolved).
+ */
+export async function demo(): Promise<number> {
+  const settings = resolveSettings({}, {});
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const db = await openDatabase({
+    env: {},
+    embeddedRoot: resolve(process.env.CANONICAL_EMBEDDED_DIR ?? '.embedded-pg'),
+    notice: (m) => process.stderr.write(`${m}\n`),
+    prepareEmbedded: async (server) => void (await migrate(server.uri)),
+  });
+  try {
+    const seeded = await seedScenario(db.pool, 'ec022', { reset: true });
+    const first = DateTime.fromISO(seeded.window.start, { zone: settings.zone }).toISODate()!;
+    const last = DateTime.fromISO(seeded.window.end, { zone: settings.zone }).plus({ days: 1 }).toISODate()!;
+    log(`EC-022 seeded from S&P 500 closes ${seeded.dataRange.first} … ${seeded.dataRange.last}; window ${first} … ${last} evaluated day by day at ${settings.runTime} ${settings.zone}`);
+    let verdict = 'PENDING';
+    for (const date of datesBetween(first, last)) {
+      const { plan } = await runDate(db.pool, { date, settings });
+      const outcome = plan.outcomes.find((o) => o.testCode === 'EC-022');
+      if (!outcome) continue;
+      const alerts = plan.alerts.map((a) => a.alertType).join(', ');
+      log(`  ${date}  day ${String(outcome.dayNumber).padStart(2)}  ${outcome.escalationState.padEnd(9)}  ${outcome.verdict}${alerts ? `  alerts: ${alerts}` : ''}`);
+      verdict = outcome.verdict;
+    }
+    const rel = (p: string) => relative(process.cwd(), p) || '.';
+    log(`Final verdict: ${verdict}`);
+    log(`Runbooks: ${rel(settings.reportsDir)}/RUNBOOK_YYYYMMDD.md (one per day)`);
+    log(`Evidence: ${rel(settings.evidenceDir)}/ORCHESTRATOR_EC-022_YYYYMMDD.json (hash-chained)`);
+    log('Next: npx canonical-tests status, or canonical-tests --help');
+    return verdict === 'PENDING' ? 1 : 0;
+  } finally {
+    await db.close();
+  }
+}
+
+const code = await demo().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+});
+process.stdout.write('', () => process.exit(code));
