@@ -1,0 +1,96 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveSettings, type Settings } from '../../src/config/settings.js';
+import type { TestDatabase } from './database.js';
+
+/**
+ * Small source objects for integration tests (not the demo data):
+ * `fixture.daily` (timestamped numeric signals) and `fixture.flags` (one row,
+ * no time column), with registry rows:
+ * brier → daily.brier LATEST, brier_7d → daily.brier AVG_7D, lift → daily.lift LATEST,
+ * ready → flags.ready (no time column).
+ */
+export async function createSources(db: TestDatabase): Promise<void> {
+  await db.exec(`
+    CREATE SCHEMA fixture;
+    CREATE TABLE fixture.daily (ts timestamptz NOT NULL, brier double precision, lift double precision);
+    CREATE TABLE fixture.flags (ready boolean NOT NULL);
+    INSERT INTO fixture.flags VALUES (true);
+    INSERT INTO fhq_calendar.test_signal_registry (signal_key, source_schema, source_table, source_column, time_column, aggregation) VALUES
+      ('brier', 'fixture', 'daily', 'brier', 'ts', 'LATEST'),
+      ('brier_7d', 'fixture', 'daily', 'brier', 'ts', 'AVG_7D'),
+      ('lift', 'fixture', 'daily', 'lift', 'ts', 'LATEST'),
+      ('ready', 'fixture', 'flags', 'ready', NULL, 'LATEST');
+  `);
+}
+
+/** Inserts daily rows: `[instant, brier, lift]`. */
+export async function addDaily(db: TestDatabase, rows: [string, number | null, number | null][]): Promise<void> {
+  for (const [ts, brier, lift] of rows) {
+    await db.exec('INSERT INTO fixture.daily (ts, brier, lift) VALUES ($1, $2, $3)', [ts, brier, lift]);
+  }
+}
+
+/** A definition in the shapes of SPEC §2.5; override any column. */
+export interface TestFixture {
+  test_code?: string;
+  test_name?: string;
+  status?: string;
+  start_ts?: string | null;
+  end_ts?: string | null;
+  required_days?: number | null;
+  mid_test_checkpoint?: string | null;
+  baseline_definition?: unknown;
+  target_metrics?: unknown;
+  success_criteria?: unknown;
+  failure_criteria?: unknown;
+  escalation_path?: unknown;
+}
+
+/**
+ * The default test: window 2026-03-01 00:00 → 2026-03-30 23:59:59 Europe/Oslo
+ * (30 days, across the DST change of Sunday 2026-03-29), baseline brier 0.25;
+ * success: brier <= baseline - 0.01 and ready == true; failure: brier > 0.30.
+ */
+export const DEFAULT_TEST: Required<TestFixture> = {
+  test_code: 'T-001',
+  test_name: 'Forecast pipeline change',
+  status: 'ACTIVE',
+  start_ts: '2026-03-01T00:00:00+01:00',
+  end_ts: '2026-03-30T23:59:59+02:00',
+  required_days: 30,
+  mid_test_checkpoint: null,
+  baseline_definition: { brier: 0.25 },
+  target_metrics: { brier: { op: '<=', value: 0.24 } },
+  success_criteria: { all: [{ metric: 'brier', op: '<=', baseline_delta: -0.01 }, { metric: 'ready', op: '==', value: true }] },
+  failure_criteria: { any: [{ metric: 'brier', op: '>', value: 0.3 }] },
+  escalation_path: { owner: 'head-of-forecasting', notify: ['ceo-office'] },
+};
+
+/** Registers a test by inserting only its definition columns (SPEC §2.1); returns its test_id. */
+export async function insertTest(db: TestDatabase, overrides: TestFixture = {}): Promise<string> {
+  const t = { ...DEFAULT_TEST, ...overrides };
+  const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
+  const { rows } = await db.exec(
+    `INSERT INTO fhq_calendar.canonical_test_events
+       (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
+        baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING test_id`,
+    [t.test_code, t.test_name, t.status, t.start_ts, t.end_ts, t.required_days, t.mid_test_checkpoint,
+      json(t.baseline_definition), json(t.target_metrics), json(t.success_criteria), json(t.failure_criteria), json(t.escalation_path)],
+  );
+  return rows[0].test_id as string;
+}
+
+/** Settings with fresh temporary report and evidence folders (Europe/Oslo, 06:00). */
+export function tempSettings(overrides: Partial<Settings> = {}): Settings {
+  const dir = mkdtempSync(join(tmpdir(), 'canonical-tests-out-'));
+  return { ...resolveSettings({}, {}, dir), ...overrides };
+}
+
+/** Every row of a table as JSON text, in a stable order (for before/after comparisons). */
+export async function dumpTable(db: TestDatabase, table: string): Promise<string> {
+  const { rows } = await db.exec(`SELECT to_jsonb(t) AS row FROM fhq_calendar.${table} AS t ORDER BY to_jsonb(t)::text`);
+  return JSON.stringify(rows.map((r) => r.row));
+}
