@@ -1,0 +1,61 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileAtomic } from '../../src/execute/atomicWrite.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'atomic-write-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const past = new Date('2020-01-01T00:00:00.000Z');
+
+describe('writeFileAtomic', () => {
+  it('writes a new file, creating its folder, and leaves no temporary file', () => {
+    const path = join(dir, 'sub', 'a.json');
+    expect(writeFileAtomic(path, 'hello ✓\n')).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('hello ✓\n');
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['a.json']);
+  });
+
+  it('returns false and leaves an identical file untouched', () => {
+    const path = join(dir, 'a.json');
+    writeFileSync(path, 'same');
+    utimesSync(path, past, past);
+    const before = statSync(path);
+    expect(writeFileAtomic(path, 'same')).toBe(false);
+    const after = statSync(path);
+    expect(after.mtimeMs).toBe(past.getTime());
+    expect(after.ino).toBe(before.ino);
+    expect(readdirSync(dir)).toEqual(['a.json']);
+  });
+
+  it('replaces different content through a rename and leaves no temporary file', () => {
+    const path = join(dir, 'a.json');
+    writeFileSync(path, 'old content that is longer');
+    utimesSync(path, past, past);
+    expect(writeFileAtomic(path, 'new')).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(statSync(path).mtimeMs).not.toBe(past.getTime());
+    expect(readdirSync(dir)).toEqual(['a.json']);
+    expect(readdirSync(dir).some((name) => name.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('writes an empty file', () => {
+    const path = join(dir, 'empty.md');
+    expect(writeFileAtomic(path, '')).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('');
+    expect(writeFileAtomic(path, '')).toBe(false);
+  });
+
+  it('throws and leaves no temporary file when the target is a folder', () => {
+    const path = join(dir, 'taken');
+    writeFileAtomic(join(path, 'inner.txt'), 'x');
+    expect(() => writeFileAtomic(path, 'content')).toThrow();
+    expect(readdirSync(dir)).toEqual(['taken']);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { resolveSettings, todayIn } from '../../src/config/settings.js';
+import { UsageError } from '../../src/errors.js';
+
+const CWD = '/srv/app';
+
+function usageErrorOf(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error('no error thrown');
+}
+
+const env = {
+  CANONICAL_TZ: 'America/New_York',
+  CANONICAL_RUN_TIME: '07:15',
+  REPORTS_DIR: 'env-reports',
+  EVIDENCE_DIR: '/var/evidence',
+  CANONICAL_WAIT_FOR_DB: '30',
+};
+const flags = { zone: 'Asia/Tokyo', runTime: '23:59', reportsDir: '../flag-reports', evidenceDir: 'flag/evidence', waitForDb: '300' };
+
+describe('resolveSettings', () => {
+  it('uses the defaults, folders resolved against cwd', () => {
+    expect(resolveSettings({}, {}, CWD)).toEqual({
+      zone: 'Europe/Oslo', runTime: '06:00', reportsDir: '/srv/app/reports', evidenceDir: '/srv/app/evidence', waitForDbSeconds: 0,
+    });
+  });
+
+  it('takes the environment over the defaults', () => {
+    expect(resolveSettings({}, env, CWD)).toEqual({
+      zone: 'America/New_York', runTime: '07:15', reportsDir: '/srv/app/env-reports', evidenceDir: '/var/evidence', waitForDbSeconds: 30,
+    });
+  });
+
+  it('takes the flags over the environment', () => {
+    expect(resolveSettings(flags, env, CWD)).toEqual({
+      zone: 'Asia/Tokyo', runTime: '23:59', reportsDir: '/srv/flag-reports', evidenceDir: '/srv/app/flag/evidence', waitForDbSeconds: 300,
+    });
+  });
+
+  it.each([
+    ['zone', 'zone', 'Asia/Tokyo', 'Europe/Oslo'],
+    ['runTime', 'runTime', '23:59', '06:00'],
+    ['reportsDir', 'reportsDir', '/srv/flag-reports', '/srv/app/reports'],
+    ['evidenceDir', 'evidenceDir', '/srv/app/flag/evidence', '/srv/app/evidence'],
+    ['waitForDb', 'waitForDbSeconds', 300, 0],
+  ] as const)('flag %s alone overrides only its setting', (flag, setting, fromFlag, fallback) => {
+    const one = resolveSettings({ [flag]: flags[flag] }, {}, CWD);
+    expect(one[setting]).toBe(fromFlag);
+    const others = resolveSettings({}, {}, CWD);
+    expect(others[setting]).toBe(fallback);
+    expect({ ...one, [setting]: fallback }).toEqual(others);
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(resolveSettings({}, { CANONICAL_TZ: '', CANONICAL_RUN_TIME: '', REPORTS_DIR: '' }, CWD)).toEqual({
+      zone: 'Europe/Oslo', runTime: '06:00', reportsDir: '/srv/app/reports', evidenceDir: '/srv/app/evidence', waitForDbSeconds: 0,
+    });
+  });
+
+  it.each<[string, Parameters<typeof resolveSettings>[0], NodeJS.ProcessEnv, string, string]>([
+    ['zone via flag', { zone: 'Mars/Base' }, {}, '--zone', '--zone: "Mars/Base" is not a valid IANA time zone'],
+    ['zone via env', {}, { CANONICAL_TZ: 'Mars/Base' }, 'CANONICAL_TZ', 'CANONICAL_TZ: "Mars/Base" is not a valid IANA time zone'],
+    ['bad flag despite good env', { zone: 'Mars/Base' }, { CANONICAL_TZ: 'UTC' }, '--zone', '--zone: "Mars/Base" is not a valid IANA time zone'],
+    ['run time 6:00', { runTime: '6:00' }, {}, '--run-time', '--run-time: "6:00" must be HH:MM on a 24-hour clock (00:00 to 23:59)'],
+    ['run time 24:00', { runTime: '24:00' }, {}, '--run-time', '--run-time: "24:00" must be HH:MM on a 24-hour clock (00:00 to 23:59)'],
+    ['run time 06:60 via env', {}, { CANONICAL_RUN_TIME: '06:60' }, 'CANONICAL_RUN_TIME',
+      'CANONICAL_RUN_TIME: "06:60" must be HH:MM on a 24-hour clock (00:00 to 23:59)'],
+    ['wait-for-db abc', { waitForDb: 'abc' }, {}, '--wait-for-db', '--wait-for-db: "abc" must be a whole number of seconds'],
+    ['wait-for-db -1 via env', {}, { CANONICAL_WAIT_FOR_DB: '-1' }, 'CANONICAL_WAIT_FOR_DB', 'CANONICAL_WAIT_FOR_DB: "-1" must be a whole number of seconds'],
+    ['wait-for-db 86401', { waitForDb: '86401' }, {}, '--wait-for-db', '--wait-for-db: "86401" must be at most 86400 seconds'],
+    ['blank reports dir', { reportsDir: '  ' }, {}, '--reports-dir', '--reports-dir: "  " must not be empty'],
+    ['empty evidence dir flag', { evidenceDir: '' }, {}, '--evidence-dir', '--evidence-dir: "" must not be empty'],
+  ])('refuses %s, naming the setting', (_name, given, environment, setting, message) => {
+    const error = usageErrorOf(() => resolveSettings(given, environment, CWD));
+    expect(error.setting).toBe(setting);
+    expect(error.message).toBe(message);
+    expect(error.exitCode).toBe(2);
+  });
+
+  it('accepts 00:00, 23:59 and 86400 seconds', () => {
+    const s = resolveSettings({ runTime: '00:00', waitForDb: '86400' }, { CANONICAL_RUN_TIME: '23:59' }, CWD);
+    expect([s.runTime, s.waitForDbSeconds]).toEqual(['00:00', 86400]);
+  });
+});
+
+describe('todayIn', () => {
+  it('is the calendar date in the zone', () => {
+    const now = new Date('2026-03-28T23:30:00.000Z');
+    expect(todayIn('Europe/Oslo', now)).toBe('2026-03-29');
+    expect(todayIn('UTC', now)).toBe('2026-03-28');
+  });
+});
