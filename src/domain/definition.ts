@@ -76,7 +76,14 @@ const criteriaSchema = z
 const baselineSchema = z.record(signalKey, scalar, { invalid_type_error: 'must be an object { signal_key: number | boolean }' });
 const targetsSchema = z.record(
   signalKey,
-  z.object({ op, value: scalar }, { invalid_type_error: 'must be an object { "op": OP, "value": number | boolean }' }).strict(),
+  z
+    .object({ op, value: scalar }, { invalid_type_error: 'must be an object { "op": OP, "value": number | boolean }' })
+    .strict()
+    .superRefine((t, ctx) => {
+      if (typeof t.value === 'boolean' && t.op !== '==' && t.op !== '!=') {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['op'], message: `${t.op} cannot compare booleans (use == or !=)` });
+      }
+    }),
   { invalid_type_error: 'must be an object { signal_key: { op, value } }' },
 );
 const escalationPathSchema = z
