@@ -74,7 +74,27 @@ function haltPlan(snapshot: Snapshot): Plan {
  * passed, in discovery order.
  */
 export function evaluateRun(snapshot: Snapshot): Plan {
-  if (snapshot.gate.defects.length > 0) return haltPlan(snapshot);
+  const plan = snapshot.gate.defects.length > 0 ? haltPlan(snapshot) : testsPlan(snapshot);
+  const missed = missedRunAlert(snapshot);
+  return missed ? { ...plan, alerts: [...plan.alerts, missed] } : plan;
+}
+
+/**
+ * One run-level WARNING `MISSED_RUN` alert naming the dates since the last
+ * daily run that no completed run covers (issue 3); null when none.
+ */
+function missedRunAlert(snapshot: Snapshot): AlertWrite | null {
+  const dates = snapshot.missedDates;
+  if (dates.length === 0) return null;
+  return {
+    testId: null, testCode: null, runDate: snapshot.asOf.date, severity: 'WARNING', alertType: 'MISSED_RUN',
+    title: `${dates.length} day(s) without a completed run`,
+    message: `No completed run for: ${dates.join(', ')}.`,
+    recommendedActions: [`Evaluate them: canonical-tests run --catch-up (or backfill --from ${dates[0]} --to ${dates.at(-1)})`],
+  };
+}
+
+function testsPlan(snapshot: Snapshot): Plan {
   const plans = snapshot.gate.passed.map((test) => evaluateTest(test, snapshot));
   return {
     runId: snapshot.runId,

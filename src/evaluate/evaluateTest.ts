@@ -75,8 +75,12 @@ export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
       pending.map((m) => `${m.key}: ${m.pendingReason}`).join('; '),
       ['Check that the source tables named in test_signal_registry are being loaded']);
   }
+  // A backfilled date alerts on a change of state, not again on every day it holds (issue 3).
+  const escalationAlreadyAlerted = snapshot.mode === 'backfill' && previousState === 'ESCALATED';
   if (escalationState === 'ESCALATED') {
-    alert(failure.outcome === 'MET' ? 'CRITICAL' : 'WARNING', 'ESCALATION', `${row.test_code}: escalated to the CEO`, reasons.join('; '), actions);
+    if (!escalationAlreadyAlerted) {
+      alert(failure.outcome === 'MET' ? 'CRITICAL' : 'WARNING', 'ESCALATION', `${row.test_code}: escalated to the CEO`, reasons.join('; '), actions);
+    }
   } else if (previousState !== 'NONE') {
     alert('INFO', 'ESCALATION_CLEARED', `${row.test_code}: escalation cleared`,
       `No escalation condition holds as of ${asOf.date}; the state returns from ${previousState} to NONE.`, []);
@@ -112,7 +116,7 @@ export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
   ];
   const notes = [
     pending.length ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason})`).join(', ')}.` : 'All metrics available.',
-    escalationState === 'ESCALATED' ? `Escalated: ${reasons.join('; ')}.` : previousState !== 'NONE' ? `Escalation cleared (was ${previousState}).` : null,
+    escalationState === 'ESCALATED' ? `Escalated${escalationAlreadyAlerted ? ' (still holds; already alerted)' : ''}: ${reasons.join('; ')}.` : previousState !== 'NONE' ? `Escalation cleared (was ${previousState}).` : null,
     verdict !== 'PENDING' ? `Window closed: verdict ${verdict}. ${NEXT_STEP[verdict]}.` : null,
     movesLiveState ? null : `Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`,
   ].filter(Boolean).join(' ');

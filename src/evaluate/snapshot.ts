@@ -1,4 +1,5 @@
 import type { AsOf } from '../domain/asOf.js';
+import type { RunMode } from '../ledger/ledger.js';
 import type { GateResult } from '../discover/gate.js';
 import type { TestHistory } from '../discover/history.js';
 import type { TestRow } from '../discover/loadTests.js';
@@ -13,6 +14,10 @@ export interface Snapshot {
   asOf: AsOf;
   /** A fresh id for this run; rows whose content is unchanged keep the id that wrote them. */
   runId: string;
+  /** How the run was started; a backfill alerts on changes of state only. */
+  mode: RunMode;
+  /** Dates before the as-of date that no completed run covers (daily runs only; issue 3). */
+  missedDates: string[];
   evidenceDir: string;
   reportsDir: string;
   tests: readonly TestRow[];

@@ -9,6 +9,7 @@ import { resolveSignals } from '../discover/signals.js';
 import { loadWindowStates } from '../discover/windowState.js';
 import type { Snapshot } from '../evaluate/snapshot.js';
 import { UsageError } from '../errors.js';
+import { missedDates, type RunMode } from '../ledger/ledger.js';
 
 /** What discovery needs besides the connection. */
 export interface DiscoverOptions {
@@ -18,6 +19,8 @@ export interface DiscoverOptions {
   /** `--test CODE ...`: only these ACTIVE tests. */
   testCodes?: readonly string[];
   runId?: string;
+  /** Default `daily`. Only a daily run looks for missed days. */
+  mode?: RunMode;
 }
 
 /**
@@ -42,9 +45,12 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
     const sources = new Map<string, SignalSource>();
     for (const test of passed) for (const source of Object.values(test.sources)) sources.set(source.key, source);
     const metrics = await resolveSignals(tx, [...sources.values()].sort((a, b) => a.key.localeCompare(b.key)), options.asOf.instant);
+    const mode = options.mode ?? 'daily';
     return {
       asOf: options.asOf,
       runId: options.runId ?? randomUUID(),
+      mode,
+      missedDates: mode === 'daily' ? await missedDates(tx, options.asOf.date) : [],
       evidenceDir: options.evidenceDir,
       reportsDir: options.reportsDir,
       tests,
