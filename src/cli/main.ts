@@ -3,6 +3,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { DateTime } from 'luxon';
 import { resolveSettings, todayIn, type Settings } from '../config/settings.js';
@@ -14,7 +15,9 @@ import { describeDefect } from '../discover/gate.js';
 import { ExitCode, UsageError, exitCodeOf } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { checkDefinitions } from '../run/check.js';
-import { runDate } from '../run/runDate.js';
+import { backfill, catchUpDates, type BackfillSummary } from '../run/backfill.js';
+import { runDate, type RunResult } from '../run/runDate.js';
+import { lastRun, missedDates } from '../ledger/ledger.js';
 import { loadStatus } from '../run/status.js';
 import { installTask, UnsupportedPlatformError } from '../schedule/installTask.js';
 import { buildTaskXml, writeTaskXmlFile, zoneMismatchWarning } from '../schedule/taskXml.js';
@@ -58,6 +61,30 @@ async function withDatabase(settings: Settings, fn: (db: Database) => Promise<nu
   }
 }
 
+/** One line per backfilled date when stdout is not a terminal. */
+function oneLine(date: string, result: RunResult): string {
+  const o = result.plan.outcomes;
+  const escalated = o.filter((x) => x.escalationState === 'ESCALATED').length;
+  return `${date} ${result.plan.halted ? 'HALTED' : 'done'}: ${o.length} test(s), ${escalated} escalated, ${result.plan.resolutions.length} resolved, ${result.plan.alerts.length} alert(s)`;
+}
+
+/** Prints a run's result: the JSON document, or the summary and (dry run) the plan. */
+function printRun(result: RunResult, opts: { json?: boolean; dryRun?: boolean }): void {
+  if (opts.json) {
+    out(JSON.stringify({ exitCode: result.exitCode, dryRun: Boolean(opts.dryRun), plan: planToJson(result.plan), filesWritten: result.filesWritten }, null, 2));
+  } else {
+    summarisePlan(result.plan).forEach(out);
+    if (opts.dryRun) {
+      out('DRY RUN: nothing was written. The run would:');
+      describePlan(result.plan).forEach((line) => out(`  ${line}`));
+    } else {
+      out(`  report: ${result.reportPath}`);
+      out(`  ${result.plan.runbook.length} runbook row(s), ${result.plan.alerts.length} alert(s), ${result.plan.files.length} evidence file(s); ${result.filesWritten.length} file(s) changed`);
+    }
+  }
+  if (result.plan.halted) result.plan.defects.forEach((d) => err(`HALT ${describeDefect(d)}`));
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const version = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version as string;
   const program = new Command('canonical-tests')
@@ -75,29 +102,30 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('run')
     .description('evaluate every ACTIVE test for one as-of date')
-    .option('--date <YYYY-MM-DD>', 'as-of date (default: today in the zone)')
+    .option('--date <YYYY-MM-DD>', 'as-of date (default: today in the zone); a past date runs as a backfill of that date')
     .option('--dry-run', 'print every write the run would make, write nothing')
     .option('--test <code...>', 'only these ACTIVE tests')
+    .option('--catch-up', 'first evaluate the missed days since the last daily run, oldest first')
     .option('--json', 'print one JSON document on stdout')
-    .action(async (opts: { date?: string; dryRun?: boolean; test?: string[]; json?: boolean }, command: Command) => {
+    .action(async (opts: { date?: string; dryRun?: boolean; test?: string[]; catchUp?: boolean; json?: boolean }, command: Command) => {
       const settings = settingsOf(command);
-      const date = opts.date === undefined ? todayIn(settings.zone) : parseDate(opts.date);
+      const today = todayIn(settings.zone);
+      const date = opts.date === undefined ? today : parseDate(opts.date);
       setExit(
         await withDatabase(settings, async (db) => {
-          const result = await runDate(db.pool, { date, settings, dryRun: opts.dryRun, testCodes: opts.test });
-          if (opts.json) {
-            out(JSON.stringify({ exitCode: result.exitCode, dryRun: Boolean(opts.dryRun), plan: planToJson(result.plan), filesWritten: result.filesWritten }, null, 2));
-          } else {
-            summarisePlan(result.plan).forEach(out);
-            if (opts.dryRun) {
-              out('DRY RUN: nothing was written. The run would:');
-              describePlan(result.plan).forEach((line) => out(`  ${line}`));
-            } else {
-              out(`  report: ${result.reportPath}`);
-              out(`  ${result.plan.runbook.length} runbook row(s), ${result.plan.alerts.length} alert(s), ${result.plan.files.length} evidence file(s); ${result.filesWritten.length} file(s) changed`);
+          if (opts.catchUp) {
+            const missed = await catchUpDates(db.pool, date);
+            if (missed.length > 0) {
+              err(`catching up ${missed.length} missed day(s): ${missed.join(', ')}`);
+              const summary = await backfill(db.pool, { dates: missed, settings, dryRun: opts.dryRun, testCodes: opts.test, onDate: (_d, r) => summarisePlan(r.plan).forEach((l) => err(l)) });
+              if (summary.exitCode !== 0) {
+                err(`catch-up stopped at ${summary.haltedAt}: halted by the fail-closed gate`);
+                return summary.exitCode;
+              }
             }
           }
-          if (result.plan.halted) result.plan.defects.forEach((d) => err(`HALT ${describeDefect(d)}`));
+          const result = await runDate(db.pool, { date, settings, dryRun: opts.dryRun, testCodes: opts.test, mode: date === today ? 'daily' : 'backfill' });
+          printRun(result, opts);
           return result.exitCode;
         }),
       );
@@ -117,18 +145,25 @@ function buildProgram(setExit: (code: number) => void): Command {
       if (from > to) throw new UsageError('--from', `${from} is after --to ${to}`);
       const span = DateTime.fromISO(to).diff(DateTime.fromISO(from), 'days').days + 1;
       if (span > MAX_BACKFILL_DAYS) throw new UsageError('--to', `the range covers ${span} days; at most ${MAX_BACKFILL_DAYS} are allowed`);
+      const dates = datesBetween(from, to);
       setExit(
         await withDatabase(settings, async (db) => {
-          for (const date of datesBetween(from, to)) {
-            const result = await runDate(db.pool, { date, settings, dryRun: opts.dryRun, testCodes: opts.test });
-            summarisePlan(result.plan).forEach(out);
-            if (result.exitCode === ExitCode.halted) {
-              err(`backfill stopped at ${date}: halted by the fail-closed gate`);
-              result.plan.defects.forEach((d) => err(`HALT ${describeDefect(d)}`));
-              return ExitCode.halted;
-            }
+          const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'backfill [{bar}] {value}/{total} {date}', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+          bar?.start(dates.length, 0, { date: from });
+          const started = performance.now();
+          let summary: BackfillSummary;
+          try {
+            summary = await backfill(db.pool, {
+              dates, settings, dryRun: opts.dryRun, testCodes: opts.test,
+              onDate: (date, result) => (bar ? bar.increment(1, { date }) : out(oneLine(date, result))),
+            });
+          } finally {
+            bar?.stop();
           }
-          return ExitCode.done;
+          const seconds = ((performance.now() - started) / 1000).toFixed(1);
+          out(`backfill ${from} … ${to}: ${summary.datesDone} date(s) done in ${seconds} s, ${summary.testsEvaluated} test evaluation(s), ${summary.escalations} escalation(s), ${summary.resolutions} resolution(s), ${summary.halts} halt(s)`);
+          if (summary.haltedAt) err(`backfill stopped at ${summary.haltedAt}: halted by the fail-closed gate (see evidence/ORCHESTRATOR_HALT_${summary.haltedAt.replaceAll('-', '')}.json)`);
+          return summary.exitCode;
         }),
       );
     });
@@ -158,15 +193,20 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('status')
-    .description("the ACTIVE tests' current state")
+    .description("the ACTIVE tests' current state, the last run and any missed days")
     .option('--json', 'print one JSON document on stdout')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const settings = settingsOf(command);
       setExit(
         await withDatabase(settings, async (db) => {
           const rows = await loadStatus(db.pool);
-          if (opts.json) out(JSON.stringify({ tests: rows }, null, 2));
-          else if (rows.length === 0) out('no ACTIVE tests');
+          const last = await lastRun(db.pool);
+          const missed = await missedDates(db.pool, todayIn(settings.zone));
+          if (opts.json) {
+            out(JSON.stringify({ tests: rows, lastRun: last, missedDates: missed }, null, 2));
+            return ExitCode.done;
+          }
+          if (rows.length === 0) out('no ACTIVE tests');
           else {
             console.table(rows.map((r) => ({
               code: r.test_code,
@@ -179,6 +219,8 @@ function buildProgram(setExit: (code: number) => void): Command {
               pending: r.pending_metrics.join(', '),
             })));
           }
+          out(last ? `last run: ${last.mode} ${last.as_of_date} ${last.outcome} (exit ${last.exit_code ?? '-'}) started ${last.started_at}` : 'last run: none recorded');
+          out(missed.length ? `missed days: ${missed.join(', ')} (run --catch-up)` : 'missed days: none');
           return ExitCode.done;
         }),
       );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { asOfFor } from '../domain/asOf.js';
@@ -7,7 +8,8 @@ import { applyPlan } from '../execute/applyPlan.js';
 import { writeFileAtomic } from '../execute/atomicWrite.js';
 import { loadReportData, renderReport } from '../execute/report.js';
 import type { Settings } from '../config/settings.js';
-import { LockHeldError } from '../errors.js';
+import { LockHeldError, exitCodeOf } from '../errors.js';
+import { lockHolder, recordFinish, recordStart, type RunMode } from '../ledger/ledger.js';
 import { discover } from './discover.js';
 
 /** Options of one run for one as-of date (SPEC §4 `run`). */
@@ -15,21 +17,25 @@ export interface RunOptions {
   /** As-of date `YYYY-MM-DD` in `settings.zone`. */
   date: string;
   settings: Settings;
-  /** Print-only: evaluate and return the plan, write nothing, take no lock. */
+  /** Print-only: evaluate and return the plan, write nothing of the evaluation, take no lock. */
   dryRun?: boolean;
   /** `--test CODE ...`: only these ACTIVE tests. */
   testCodes?: readonly string[];
   /** Fixed run id (tests); default a fresh UUID. */
   runId?: string;
+  /** `daily` (default) or `backfill`; a dry run is recorded as `dry-run`. */
+  mode?: Exclude<RunMode, 'dry-run' | 'check'>;
 }
 
-/** What a run did: its plan, and which files it wrote (empty on a dry run). */
+/** What a run did: its plan, which files it wrote (empty on a dry run), and how long each phase took. */
 export interface RunResult {
   plan: Plan;
   /** 0 done, 3 halted by the gate (SPEC §4). */
   exitCode: 0 | 3;
   filesWritten: string[];
   reportPath: string | null;
+  /** Milliseconds per phase: discover, evaluate, execute, files. */
+  phaseMs: Record<string, number>;
 }
 
 /** The advisory lock that keeps runs one at a time per database (SPEC §3). */
@@ -39,39 +45,72 @@ export const RUN_LOCK = sql.fragment`hashtextextended('fhq_calendar.canonical-te
  * One run for one as-of date (SPEC §1): under the run lock, discover, evaluate
  * (pure), then apply the plan in one transaction, write the evidence files and
  * render the runbook from the database rows of the date. A halt writes its
- * SYSTEM_ERROR rows, alerts and halt file and returns exit code 3.
+ * SYSTEM_ERROR rows, alerts and halt file and returns exit code 3. Every run
+ * that gets the lock leaves a row in `fhq_calendar.evaluator_runs`, written
+ * outside the run's transaction so a failed run still records its failure.
  *
- * @throws LockHeldError (exit 5) when another run holds the lock.
+ * @throws LockHeldError (exit 5) when another run holds the lock; nothing is written.
  * @throws UsageError for an unknown `--test` code; SignalResolutionError when a source query fails.
  */
 export async function runDate(pool: DatabasePool, options: RunOptions): Promise<RunResult> {
   const { settings } = options;
   const asOf = asOfFor(options.date, settings.zone, settings.runTime);
+  const runId = options.runId ?? randomUUID();
+  const mode: RunMode = options.dryRun ? 'dry-run' : (options.mode ?? 'daily');
   return pool.connect(async (conn) => {
     // Calendar days and date/timestamp source columns are read in the configured zone.
     await conn.query(sql.unsafe`SELECT set_config('TimeZone', ${settings.zone}, false), set_config('lock_timeout', '10s', false)`);
     if (!options.dryRun) {
       const locked = await conn.oneFirst(sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_lock(${RUN_LOCK}) AS locked`);
-      if (!locked) throw new LockHeldError('another canonical-tests run holds the run lock on this database; nothing was written');
+      if (!locked) {
+        const holder = await lockHolder(conn);
+        const by = holder ? `run ${holder.run_id} (${holder.mode} ${holder.as_of_date}, since ${holder.started_at})` : 'another session';
+        throw new LockHeldError(`another canonical-tests run holds the run lock on this database: ${by}; nothing was written`);
+      }
     }
+    const phaseMs: Record<string, number> = {};
+    const timed = async <T>(phase: string, work: () => Promise<T> | T): Promise<T> => {
+      const started = performance.now();
+      try {
+        return await work();
+      } finally {
+        phaseMs[phase] = Math.round(performance.now() - started);
+      }
+    };
     try {
-      const snapshot = await discover(conn, {
-        asOf,
-        evidenceDir: settings.evidenceDir,
-        reportsDir: settings.reportsDir,
-        testCodes: options.testCodes,
-        runId: options.runId,
-      });
-      const plan = evaluateRun(snapshot);
+      await recordStart(conn, runId, asOf.date, mode);
+      const snapshot = await timed('discover', () => discover(conn, {
+        asOf, evidenceDir: settings.evidenceDir, reportsDir: settings.reportsDir, testCodes: options.testCodes, runId, mode,
+      }));
+      const plan = await timed('evaluate', () => evaluateRun(snapshot));
       const exitCode = plan.halted ? 3 : 0;
-      if (options.dryRun) return { plan, exitCode, filesWritten: [], reportPath: null };
-      await conn.transaction((tx) => applyPlan(tx, plan));
-      const filesWritten = plan.files.filter((file) => writeFileAtomic(file.path, file.content)).map((file) => file.path);
-      const report = renderReport(await loadReportData(conn, asOf.date));
-      if (writeFileAtomic(plan.reportPath, report)) filesWritten.push(plan.reportPath);
-      return { plan, exitCode, filesWritten, reportPath: plan.reportPath };
+      let filesWritten: string[] = [];
+      let reportPath: string | null = null;
+      if (!options.dryRun) {
+        await timed('execute', () => conn.transaction((tx) => applyPlan(tx, plan)));
+        filesWritten = await timed('files', async () => {
+          const written = plan.files.filter((file) => writeFileAtomic(file.path, file.content)).map((file) => file.path);
+          const report = renderReport(await loadReportData(conn, asOf.date));
+          return writeFileAtomic(plan.reportPath, report) ? [...written, plan.reportPath] : written;
+        });
+        reportPath = plan.reportPath;
+      }
+      await recordFinish(conn, runId, {
+        outcome: plan.halted ? 'HALTED' : 'DONE',
+        exitCode,
+        testsEvaluated: plan.outcomes.length,
+        escalations: plan.alerts.filter((a) => a.alertType === 'ESCALATION').length,
+        resolutions: plan.resolutions.length,
+        alerts: plan.alerts.length,
+        phaseMs,
+      });
+      return { plan, exitCode, filesWritten, reportPath, phaseMs };
+    } catch (error) {
+      await recordFinish(conn, runId, { outcome: 'FAILED', exitCode: exitCodeOf(error), phaseMs, error: error instanceof Error ? error.message : String(error) })
+        .catch(() => undefined); // the connection itself may be what failed
+      throw error;
     } finally {
-      if (!options.dryRun) await conn.query(sql.unsafe`SELECT pg_advisory_unlock(${RUN_LOCK})`);
+      if (!options.dryRun) await conn.query(sql.unsafe`SELECT pg_advisory_unlock(${RUN_LOCK})`).catch(() => undefined);
     }
   });
 }
