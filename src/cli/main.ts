@@ -22,7 +22,11 @@ import { loadStatus } from '../run/status.js';
 import { installTask, UnsupportedPlatformError } from '../schedule/installTask.js';
 import { buildTaskXml, writeTaskXmlFile, zoneMismatchWarning } from '../schedule/taskXml.js';
 import { seedScenario } from '../seed/scenarios.js';
+import { fileLogger } from '../logging/logger.js';
 import { describePlan, planToJson, summarisePlan } from './formatPlan.js';
+
+/** Folder of the structured run log (`CANONICAL_LOG_DIR`, default ./logs). */
+const logsDir = () => resolve(process.env.CANONICAL_LOG_DIR ?? 'logs');
 
 /** Longest backfill range accepted (about ten years of days). */
 const MAX_BACKFILL_DAYS = 3660;
@@ -111,20 +115,21 @@ function buildProgram(setExit: (code: number) => void): Command {
       const settings = settingsOf(command);
       const today = todayIn(settings.zone);
       const date = opts.date === undefined ? today : parseDate(opts.date);
+      const logger = fileLogger(logsDir());
       setExit(
         await withDatabase(settings, async (db) => {
           if (opts.catchUp) {
             const missed = await catchUpDates(db.pool, date);
             if (missed.length > 0) {
               err(`catching up ${missed.length} missed day(s): ${missed.join(', ')}`);
-              const summary = await backfill(db.pool, { dates: missed, settings, dryRun: opts.dryRun, testCodes: opts.test, onDate: (_d, r) => summarisePlan(r.plan).forEach((l) => err(l)) });
+              const summary = await backfill(db.pool, { dates: missed, settings, dryRun: opts.dryRun, testCodes: opts.test, logger, onDate: (_d, r) => summarisePlan(r.plan).forEach((l) => err(l)) });
               if (summary.exitCode !== 0) {
                 err(`catch-up stopped at ${summary.haltedAt}: halted by the fail-closed gate`);
                 return summary.exitCode;
               }
             }
           }
-          const result = await runDate(db.pool, { date, settings, dryRun: opts.dryRun, testCodes: opts.test, mode: date === today ? 'daily' : 'backfill' });
+          const result = await runDate(db.pool, { date, settings, dryRun: opts.dryRun, testCodes: opts.test, mode: date === today ? 'daily' : 'backfill', logger });
           printRun(result, opts);
           return result.exitCode;
         }),
@@ -154,8 +159,8 @@ function buildProgram(setExit: (code: number) => void): Command {
           let summary: BackfillSummary;
           try {
             summary = await backfill(db.pool, {
-              dates, settings, dryRun: opts.dryRun, testCodes: opts.test,
-              onDate: (date, result) => (bar ? bar.increment(1, { date }) : out(oneLine(date, result))),
+              dates, settings, dryRun: opts.dryRun, testCodes: opts.test, logger: fileLogger(logsDir()),
+              onDate: (date, result) => void (bar ? bar.increment(1, { date }) : out(oneLine(date, result))),
             });
           } finally {
             bar?.stop();

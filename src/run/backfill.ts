@@ -1,6 +1,7 @@
 import type { DatabasePool } from 'slonik';
 import type { Settings } from '../config/settings.js';
 import { missedDates } from '../ledger/ledger.js';
+import type { Logger } from '../logging/logger.js';
 import { runDate, type RunResult } from './runDate.js';
 
 /** Totals of a backfill, printed at its end (issue 3). */
@@ -23,7 +24,8 @@ export interface BackfillOptions {
   dryRun?: boolean;
   testCodes?: readonly string[];
   /** Called after each date, e.g. to move a progress bar. */
-  onDate?: (date: string, result: RunResult) => void;
+  onDate?: (date: string, result: RunResult) => void | Promise<void>;
+  logger?: Logger;
 }
 
 /**
@@ -34,12 +36,12 @@ export interface BackfillOptions {
 export async function backfill(pool: DatabasePool, options: BackfillOptions): Promise<BackfillSummary> {
   const summary: BackfillSummary = { datesDone: 0, testsEvaluated: 0, escalations: 0, resolutions: 0, halts: 0, haltedAt: null, exitCode: 0 };
   for (const date of options.dates) {
-    const result = await runDate(pool, { date, settings: options.settings, dryRun: options.dryRun, testCodes: options.testCodes, mode: 'backfill' });
+    const result = await runDate(pool, { date, settings: options.settings, dryRun: options.dryRun, testCodes: options.testCodes, mode: 'backfill', logger: options.logger });
     summary.datesDone += 1;
     summary.testsEvaluated += result.plan.outcomes.length;
     summary.escalations += result.plan.alerts.filter((a) => a.alertType === 'ESCALATION').length;
     summary.resolutions += result.plan.resolutions.length;
-    options.onDate?.(date, result);
+    await options.onDate?.(date, result);
     if (result.exitCode === 3) {
       summary.halts = 1;
       summary.haltedAt = date;

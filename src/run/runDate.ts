@@ -10,6 +10,8 @@ import { loadReportData, renderReport } from '../execute/report.js';
 import type { Settings } from '../config/settings.js';
 import { LockHeldError, exitCodeOf } from '../errors.js';
 import { lockHolder, recordFinish, recordStart, type RunMode } from '../ledger/ledger.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { describeDefect } from '../discover/gate.js';
 import { discover } from './discover.js';
 
 /** Options of one run for one as-of date (SPEC §4 `run`). */
@@ -25,6 +27,8 @@ export interface RunOptions {
   runId?: string;
   /** `daily` (default) or `backfill`; a dry run is recorded as `dry-run`. */
   mode?: Exclude<RunMode, 'dry-run' | 'check'>;
+  /** Structured log; every line carries the run id. Default: silent. */
+  logger?: Logger;
 }
 
 /** What a run did: its plan, which files it wrote (empty on a dry run), and how long each phase took. */
@@ -57,6 +61,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
   const asOf = asOfFor(options.date, settings.zone, settings.runTime);
   const runId = options.runId ?? randomUUID();
   const mode: RunMode = options.dryRun ? 'dry-run' : (options.mode ?? 'daily');
+  const log = (options.logger ?? silentLogger).child({ run_id: runId, as_of_date: asOf.date, mode });
   return pool.connect(async (conn) => {
     // Calendar days and date/timestamp source columns are read in the configured zone.
     await conn.query(sql.unsafe`SELECT set_config('TimeZone', ${settings.zone}, false), set_config('lock_timeout', '10s', false)`);
@@ -65,6 +70,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       if (!locked) {
         const holder = await lockHolder(conn);
         const by = holder ? `run ${holder.run_id} (${holder.mode} ${holder.as_of_date}, since ${holder.started_at})` : 'another session';
+        log.warn({ event: 'lock_held', holder: holder?.run_id ?? null }, `run lock held by ${by}`);
         throw new LockHeldError(`another canonical-tests run holds the run lock on this database: ${by}; nothing was written`);
       }
     }
@@ -79,11 +85,13 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
     };
     try {
       await recordStart(conn, runId, asOf.date, mode);
+      log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
       const snapshot = await timed('discover', () => discover(conn, {
         asOf, evidenceDir: settings.evidenceDir, reportsDir: settings.reportsDir, testCodes: options.testCodes, runId, mode,
       }));
       const plan = await timed('evaluate', () => evaluateRun(snapshot));
       const exitCode = plan.halted ? 3 : 0;
+      for (const defect of plan.defects) log.error({ event: 'gate_defect', test_code: defect.testCode, field: defect.field }, describeDefect(defect));
       let filesWritten: string[] = [];
       let reportPath: string | null = null;
       if (!options.dryRun) {
@@ -104,8 +112,10 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
         alerts: plan.alerts.length,
         phaseMs,
       });
+      log.info({ event: 'run_finished', outcome: plan.halted ? 'HALTED' : 'DONE', exit_code: exitCode, tests: plan.outcomes.length, alerts: plan.alerts.length, resolutions: plan.resolutions.length, phase_ms: phaseMs, report: reportPath }, 'run finished');
       return { plan, exitCode, filesWritten, reportPath, phaseMs };
     } catch (error) {
+      log.error({ event: 'run_failed', exit_code: exitCodeOf(error), phase_ms: phaseMs }, error instanceof Error ? error.message : String(error));
       await recordFinish(conn, runId, { outcome: 'FAILED', exitCode: exitCodeOf(error), phaseMs, error: error instanceof Error ? error.message : String(error) })
         .catch(() => undefined); // the connection itself may be what failed
       throw error;

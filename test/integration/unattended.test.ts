@@ -1,0 +1,204 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'slonik';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Settings } from '../../src/config/settings.js';
+import { packageRoot } from '../../src/paths.js';
+import { backfill, catchUpDates } from '../../src/run/backfill.js';
+import { runDate, RUN_LOCK } from '../../src/run/runDate.js';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { addDaily, createSources, insertTest, tempSettings } from '../helpers/fixtures.js';
+
+const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+
+function cli(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG') && k !== 'DATABASE_URL'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let db: TestDatabase;
+let settings: Settings;
+
+beforeEach(async () => {
+  db = await freshDatabase();
+  await createSources(db);
+  settings = tempSettings();
+});
+afterEach(async () => {
+  await db.drop();
+});
+
+const ledger = async () =>
+  (await db.exec(`SELECT as_of_date::text AS d, mode, outcome, exit_code, tests_evaluated, escalations, resolutions, alerts, error
+                  FROM fhq_calendar.evaluator_runs ORDER BY started_at, as_of_date`)).rows;
+
+describe('backfill', () => {
+  it('evaluates each date in order with its own rows and report, alerting only on changes of state', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0], ['2026-03-03T16:00:00Z', 0.35, 0], ['2026-03-05T16:00:00Z', 0.2, 0]]);
+    const summary = await backfill(db.pool, { dates: ['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'], settings });
+    expect(summary).toEqual({ datesDone: 4, testsEvaluated: 4, escalations: 1, resolutions: 0, halts: 0, haltedAt: null, exitCode: 0 });
+    const { rows } = await db.exec(`SELECT run_date::text AS d, escalation_state FROM fhq_calendar.test_runbook_entries ORDER BY run_date`);
+    expect(rows).toEqual([
+      { d: '2026-03-03', escalation_state: 'NONE' }, { d: '2026-03-04', escalation_state: 'ESCALATED' },
+      { d: '2026-03-05', escalation_state: 'ESCALATED' }, { d: '2026-03-06', escalation_state: 'NONE' },
+    ]);
+    const { rows: alerts } = await db.exec(`SELECT run_date::text AS d, alert_type FROM fhq_calendar.ceo_calendar_alerts ORDER BY run_date`);
+    expect(alerts).toEqual([{ d: '2026-03-04', alert_type: 'ESCALATION' }, { d: '2026-03-06', alert_type: 'ESCALATION_CLEARED' }]);
+    expect(readdirSync(settings.reportsDir).sort()).toEqual(['RUNBOOK_20260303.md', 'RUNBOOK_20260304.md', 'RUNBOOK_20260305.md', 'RUNBOOK_20260306.md']);
+    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260305.md'), 'utf8')).toContain('Escalated (still holds; already alerted): failure criteria met mid-window: brier > 0.3 (current 0.35).');
+    expect((await ledger()).map((r) => [r.d, r.mode, r.outcome])).toEqual([
+      ['2026-03-03', 'backfill', 'DONE'], ['2026-03-04', 'backfill', 'DONE'], ['2026-03-05', 'backfill', 'DONE'], ['2026-03-06', 'backfill', 'DONE'],
+    ]);
+  });
+
+  it('leaves live state alone for dates before last_evaluated_date', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.35, 0], ['2026-03-08T16:00:00Z', 0.2, 0]]);
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    const live = (await db.exec('SELECT * FROM fhq_calendar.canonical_test_events')).rows;
+    await backfill(db.pool, { dates: ['2026-03-03', '2026-03-04'], settings });
+    expect((await db.exec('SELECT * FROM fhq_calendar.canonical_test_events')).rows).toEqual(live);
+    expect((await db.exec('SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries')).rows[0].n).toBe(3);
+  });
+
+  it('stops at the first halted date with exit code 3', async () => {
+    const id = await insertTest(db);
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
+    const dates = ['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'];
+    const summary = await backfill(db.pool, {
+      dates, settings,
+      // An operator breaks the definition while the backfill is under way.
+      onDate: async (date) => {
+        if (date === '2026-03-04') await db.exec(`UPDATE fhq_calendar.canonical_test_events SET escalation_path = NULL WHERE test_id = $1`, [id]);
+      },
+    });
+    expect(summary).toEqual({ datesDone: 3, testsEvaluated: 3, escalations: 0, resolutions: 0, halts: 1, haltedAt: '2026-03-05', exitCode: 3 });
+    expect((await ledger()).at(-1)).toMatchObject({ d: summary.haltedAt, outcome: 'HALTED', exit_code: 3 });
+    expect(existsSync(join(settings.evidenceDir, `ORCHESTRATOR_HALT_${summary.haltedAt!.replaceAll('-', '')}.json`))).toBe(true);
+    expect((await ledger()).length).toBe(summary.datesDone);
+  });
+});
+
+describe('the run ledger', () => {
+  it('records success, halt and failure, the failure in its own transaction', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
+    await runDate(db.pool, { date: '2026-03-03', settings });
+    await db.exec(`UPDATE fhq_calendar.canonical_test_events SET failure_criteria = NULL`);
+    await runDate(db.pool, { date: '2026-03-04', settings });
+    await db.exec(`UPDATE fhq_calendar.canonical_test_events SET failure_criteria = '{"any":[{"metric":"brier","op":">","value":0.3}]}'`);
+    // A source that fails at query time (division by zero inside the view).
+    await db.exec(`CREATE VIEW fixture.broken AS SELECT ts, brier / 0 AS brier FROM fixture.daily`);
+    await db.exec(`UPDATE fhq_calendar.test_signal_registry SET source_table = 'broken' WHERE signal_key = 'brier'`);
+    const error = (await runDate(db.pool, { date: '2026-03-05', settings }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe('signal brier (fixture.broken): division by zero');
+    expect(await ledger()).toEqual([
+      { d: '2026-03-03', mode: 'daily', outcome: 'DONE', exit_code: 0, tests_evaluated: 1, escalations: 0, resolutions: 0, alerts: 0, error: null },
+      { d: '2026-03-04', mode: 'daily', outcome: 'HALTED', exit_code: 3, tests_evaluated: 1, escalations: 0, resolutions: 0, alerts: 1, error: null },
+      { d: '2026-03-05', mode: 'daily', outcome: 'FAILED', exit_code: 1, tests_evaluated: null, escalations: null, resolutions: null, alerts: null, error: 'signal brier (fixture.broken): division by zero' },
+    ]);
+    expect((await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-05'`)).rows[0].n).toBe(0);
+  });
+});
+
+describe('missed days', () => {
+  it('raises one MISSED_RUN warning naming the dates since the last daily run; --catch-up fills them oldest first', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    expect(await catchUpDates(db.pool, '2026-03-13')).toEqual(['2026-03-11', '2026-03-12']);
+    await runDate(db.pool, { date: '2026-03-13', settings });
+    const { rows } = await db.exec(`SELECT test_id, run_date::text AS d, severity, message FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'MISSED_RUN'`);
+    expect(rows).toEqual([{ test_id: null, d: '2026-03-13', severity: 'WARNING', message: 'No completed run for: 2026-03-11, 2026-03-12.' }]);
+    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260313.md'), 'utf8')).toContain('| WARNING | MISSED_RUN | (run) | 2 day(s) without a completed run |');
+
+    const out = mkdtempSync(join(tmpdir(), 'canonical-tests-catchup-'));
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date());
+    const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date(Date.now() - 86_400_000 * 3));
+    await db.exec(`INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode, outcome) VALUES (gen_random_uuid(), $1, 'daily', 'DONE')`, [yesterday]);
+    const missed = await catchUpDates(db.pool, today);
+    expect(missed.length).toBe(2);
+    const result = await cli(['run', '--catch-up'], out, { DATABASE_URL: db.uri });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`catching up 2 missed day(s): ${missed.join(', ')}`);
+    expect((await ledger()).slice(-3).map((r) => [r.d, r.mode])).toEqual([[missed[0], 'backfill'], [missed[1], 'backfill'], [today, 'daily']]);
+    expect(await catchUpDates(db.pool, today)).toEqual([]);
+  });
+});
+
+describe('one run at a time, status and logs from the real executable', () => {
+  it('two processes at once: exactly one row per test and date, each exits 0 or 5; the lock holder is named', async () => {
+    await insertTest(db);
+    await insertTest(db, { test_code: 'T-002' });
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
+    const out = mkdtempSync(join(tmpdir(), 'canonical-tests-race-'));
+    const results = await Promise.all([0, 1].map(() => cli(['run', '--date', '2026-03-05'], out, { DATABASE_URL: db.uri })));
+    expect(results.map((r) => r.code).every((c) => c === 0 || c === 5)).toBe(true);
+    expect(results.some((r) => r.code === 0)).toBe(true);
+    const { rows } = await db.exec(`SELECT test_id, count(*)::int AS n FROM fhq_calendar.test_runbook_entries GROUP BY test_id`);
+    expect(rows.map((r) => r.n)).toEqual([1, 1]);
+
+    await db.pool.connect(async (holder) => {
+      await holder.query(sql.unsafe`SELECT pg_advisory_lock(${RUN_LOCK})`);
+      await holder.query(sql.unsafe`INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode) VALUES ('00000000-0000-4000-8000-0000000000aa', '2026-03-06', 'daily')`);
+      const locked = await cli(['run', '--date', '2026-03-06'], out, { DATABASE_URL: db.uri });
+      await holder.query(sql.unsafe`SELECT pg_advisory_unlock(${RUN_LOCK})`);
+      expect(locked.code).toBe(5);
+      expect(locked.stderr).toMatch(/holds the run lock on this database: run 00000000-0000-4000-8000-0000000000aa \(daily 2026-03-06, since \d{4}-\d\d-\d\dT[\d:.]+Z\); nothing was written/);
+    });
+  });
+
+  it('status --json is one JSON document; the log has the run id on every line and no password', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
+    const out = mkdtempSync(join(tmpdir(), 'canonical-tests-status-'));
+    const url = new URL(db.uri);
+    // The embedded server has a generated password; a trust-auth server ignores one we add.
+    if (!url.password) url.password = 'Sup3rSecretPw';
+    const secret = decodeURIComponent(url.password);
+    expect((await cli(['run', '--date', '2026-03-05'], out, { DATABASE_URL: url.toString() })).code).toBe(0);
+    const status = await cli(['status', '--json'], out, { DATABASE_URL: url.toString() });
+    expect(status.code).toBe(0);
+    const doc = JSON.parse(status.stdout);
+    expect(doc.tests).toEqual([{
+      test_code: 'T-001', test_name: 'Forecast pipeline change', days_elapsed: 5, required_days: 30, days_remaining: 25, is_overdue: false,
+      escalation_state: 'NONE', ceo_action_required: false, verdict: 'PENDING', last_evaluated_date: '2026-03-05', pending_metrics: [],
+    }]);
+    expect(doc.lastRun).toMatchObject({ as_of_date: '2026-03-05', mode: 'backfill', outcome: 'DONE', exit_code: 0 });
+    const lines = readFileSync(join(out, 'logs', 'canonical-tests.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.event)).toEqual(['run_started', 'run_finished']);
+    expect(new Set(lines.map((l) => l.run_id)).size).toBe(1);
+    expect(lines[0].run_id).toBe(doc.lastRun.run_id);
+    const everything = [status.stdout, status.stderr, readFileSync(join(out, 'logs', 'canonical-tests.log'), 'utf8'),
+      ...readdirSync(join(out, 'evidence')).map((f) => readFileSync(join(out, 'evidence', f), 'utf8')),
+      ...readdirSync(join(out, 'reports')).map((f) => readFileSync(join(out, 'reports', f), 'utf8'))].join('\n');
+    expect(everything).not.toContain(secret);
+  });
+
+  it('schedule --output writes UTF-16LE with a BOM; --install refuses off Windows with exit 2', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'canonical-tests-schedule-'));
+    const written = await cli(['schedule', '--time', '06:00', '--zone', 'Europe/Oslo', '--output', 'task.xml'], out, {});
+    expect(written.code).toBe(0);
+    const bytes = readFileSync(join(out, 'task.xml'));
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xfe]);
+    const xml = bytes.subarray(2).toString('utf16le');
+    expect(xml).toContain('<StartBoundary>2026-01-01T06:00:00</StartBoundary>');
+    expect(xml).toContain('--wait-for-db 300');
+    if (process.platform !== 'win32') {
+      const install = await cli(['schedule', '--install'], out, {});
+      expect(install.code).toBe(2);
+      expect(install.stderr).toContain('--install');
+    }
+  });
+});
