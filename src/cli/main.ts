@@ -277,7 +277,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         taskName: opts.taskName,
         nodePath: process.execPath,
         scriptPath: fileURLToPath(import.meta.url),
-        arguments: ['run', '--wait-for-db', '300', '--zone', settings.zone, '--run-time', time],
+        arguments: ['run', '--catch-up', '--wait-for-db', '300', '--zone', settings.zone, '--run-time', time],
         workingDirectory: process.cwd(),
       });
       const warning = zoneMismatchWarning(settings.zone);
