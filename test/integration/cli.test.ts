@@ -1,31 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/paths.js';
 import { RUN_LOCK } from '../../src/run/runDate.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, insertTest } from '../helpers/fixtures.js';
 
-/** The built executable: `npm test` builds before running the suite. */
-const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-
-interface Outcome { code: number | null; stdout: string; stderr: string }
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Outcome> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG') && k !== 'DATABASE_URL'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, cwd, env);
 
 let db: TestDatabase;
 let cwd: string;
