@@ -281,7 +281,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         workingDirectory: process.cwd(),
       });
       const warning = zoneMismatchWarning(settings.zone);
-      if (warning) err(`WARNING: ${warning}`);
+      if (warning) err(warning);
       if (opts.install) {
         const file = opts.output ? resolve(opts.output) : join(tmpdir(), 'canonical-tests-task.xml');
         writeTaskXmlFile(file, xml);
