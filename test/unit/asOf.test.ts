@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asOfFor, datesBetween, parseDate } from '../../src/domain/asOf.js';
 import { UsageError } from '../../src/errors.js';
-
-function usageErrorOf(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error('no error thrown');
-}
+import { usageErrorOf } from '../helpers/errors.js';
 
 describe('parseDate', () => {
   it.each(['2026-03-29', '2024-02-29', '2026-12-31'])('accepts %s', (date) => {

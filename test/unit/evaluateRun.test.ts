@@ -3,46 +3,20 @@ import { asOfFor } from '../../src/domain/asOf.js';
 import { runGate } from '../../src/discover/gate.js';
 import type { TestHistory } from '../../src/discover/history.js';
 import type { TestRow } from '../../src/discover/loadTests.js';
-import type { CatalogColumn, RegistryRow } from '../../src/discover/registry.js';
 import type { MetricValue } from '../../src/discover/signals.js';
 import type { WindowState } from '../../src/discover/windowState.js';
 import { evaluateRun } from '../../src/evaluate/evaluateRun.js';
 import type { Snapshot } from '../../src/evaluate/snapshot.js';
+import { ID_A, ID_B, registry, testRow as baseRow } from '../helpers/rows.js';
 
-const ID_A = '00000000-0000-4000-8000-00000000000a';
-const ID_B = '00000000-0000-4000-8000-00000000000b';
 const RUN_A = '11111111-1111-4111-8111-111111111111';
 const RUN_B = '22222222-2222-4222-8222-222222222222';
 const AS_OF = asOfFor('2026-03-29', 'Europe/Oslo', '06:00');
 const EVIDENCE = '/data/evidence/ORCHESTRATOR_EC-022_20260329.json';
 
-function testRow(patch: Partial<TestRow> = {}): TestRow {
-  return {
-    test_id: ID_A, test_code: 'EC-022', test_name: 'Context lift', status: 'ACTIVE',
-    start_ts: '2026-03-01T05:00:00.000Z', end_ts: '2026-03-31T04:00:00.000Z', required_days: 30, mid_test_checkpoint: null,
-    baseline_definition: { brier_score: 0.25 },
-    target_metrics: { brier_score: { op: '<=', value: 0.24 } },
-    // brier_score <= 0.245 (baseline 0.25 - 0.005)
-    success_criteria: { all: [{ metric: 'brier_score', op: '<=', baseline_delta: -0.005 }] },
-    failure_criteria: { any: [{ metric: 'ready', op: '==', value: false }] },
-    escalation_path: { owner: 'CEO', notify: ['ceo@example.com'] },
-    days_elapsed: 28, days_remaining: 3, is_overdue: false, escalation_state: 'NONE', ceo_action_required: false,
-    verdict: 'PENDING', resolved_at: null, last_evaluated_date: '2026-03-28',
-    ...patch,
-  };
-}
-
-const reg = (signal_key: string, source_column: string): RegistryRow => ({
-  signal_key, source_schema: 'fhq', source_table: 'metrics', source_column, time_column: 'measured_at', aggregation: 'LATEST', description: null,
-});
-const registry = {
-  rows: [reg('brier_score', 'brier'), reg('ready', 'ready')],
-  catalog: [
-    { schema: 'fhq', relation: 'metrics', column: 'brier', type: 'double precision', category: 'N' },
-    { schema: 'fhq', relation: 'metrics', column: 'ready', type: 'boolean', category: 'B' },
-    { schema: 'fhq', relation: 'metrics', column: 'measured_at', type: 'timestamp with time zone', category: 'D' },
-  ] satisfies CatalogColumn[],
-};
+/** An evaluated row: the default test as last evaluated on 2026-03-28 (Day 28). */
+const testRow = (patch: Partial<TestRow> = {}): TestRow =>
+  baseRow({ days_elapsed: 28, days_remaining: 3, is_overdue: false, last_evaluated_date: '2026-03-28', ...patch });
 
 function metric(key: string, column: string, value: number | boolean | null): MetricValue {
   const pending = value === null;

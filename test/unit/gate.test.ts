@@ -1,35 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeDefect, runGate } from '../../src/discover/gate.js';
-import type { TestRow } from '../../src/discover/loadTests.js';
-import type { CatalogColumn, RegistryRow } from '../../src/discover/registry.js';
-
-const ID_A = '00000000-0000-4000-8000-00000000000a';
-const ID_B = '00000000-0000-4000-8000-00000000000b';
-
-function testRow(patch: Partial<TestRow> = {}): TestRow {
-  return {
-    test_id: ID_A, test_code: 'EC-022', test_name: 'Context lift', status: 'ACTIVE',
-    start_ts: '2026-03-01T05:00:00.000Z', end_ts: '2026-03-31T04:00:00.000Z', required_days: 30, mid_test_checkpoint: null,
-    baseline_definition: { brier_score: 0.25 },
-    target_metrics: { brier_score: { op: '<=', value: 0.24 } },
-    success_criteria: { all: [{ metric: 'brier_score', op: '<=', baseline_delta: -0.005 }] },
-    failure_criteria: { any: [{ metric: 'ready', op: '==', value: false }] },
-    escalation_path: { owner: 'CEO', notify: ['ceo@example.com'] },
-    days_elapsed: null, days_remaining: null, is_overdue: null, escalation_state: 'NONE', ceo_action_required: false,
-    verdict: 'PENDING', resolved_at: null, last_evaluated_date: null,
-    ...patch,
-  };
-}
-
-const reg = (signal_key: string, source_column: string): RegistryRow => ({
-  signal_key, source_schema: 'fhq', source_table: 'metrics', source_column, time_column: 'measured_at', aggregation: 'LATEST', description: null,
-});
-const catalog: CatalogColumn[] = [
-  { schema: 'fhq', relation: 'metrics', column: 'brier', type: 'double precision', category: 'N' },
-  { schema: 'fhq', relation: 'metrics', column: 'ready', type: 'boolean', category: 'B' },
-  { schema: 'fhq', relation: 'metrics', column: 'measured_at', type: 'timestamp with time zone', category: 'D' },
-];
-const registry = { rows: [reg('brier_score', 'brier'), reg('ready', 'ready')], catalog };
+import { catalog, ID_A, ID_B, reg, registry, testRow } from '../helpers/rows.js';
 
 const brierSource = { key: 'brier_score', schema: 'fhq', table: 'metrics', column: 'brier', timeColumn: 'measured_at', aggregation: 'LATEST', valueType: 'number' };
 const readySource = { key: 'ready', schema: 'fhq', table: 'metrics', column: 'ready', timeColumn: 'measured_at', aggregation: 'LATEST', valueType: 'boolean' };

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSettings, todayIn } from '../../src/config/settings.js';
 import { UsageError } from '../../src/errors.js';
+import { usageErrorOf } from '../helpers/errors.js';
 
 const CWD = '/srv/app';
-
-function usageErrorOf(fn: () => unknown): UsageError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UsageError) return error;
-    throw error;
-  }
-  throw new Error('no error thrown');
-}
 
 const env = {
   CANONICAL_TZ: 'America/New_York',
