@@ -1,8 +1,8 @@
 import { describeDefect, type Defect } from '../discover/gate.js';
 import { evaluateTest } from './evaluateTest.js';
-import { haltFilePath, jsonFile, reportFilePath } from './fileNames.js';
+import { haltFilePath, jsonFile, reportFilePath, stableBundle } from './fileNames.js';
 import type { AlertWrite, Plan, RunbookWrite, StateUpdate, TestOutcome } from './plan.js';
-import type { Snapshot } from './snapshot.js';
+import { movesLiveState, type Snapshot } from './snapshot.js';
 
 /**
  * The plan of a halted run (SPEC §3 fail-closed gate): per offending test the
@@ -28,15 +28,7 @@ function haltPlan(snapshot: Snapshot): Plan {
       tests_refused: offending.map((t) => t.test_code),
       defects: gate.defects.map((d) => ({ test_code: d.testCode, test_id: d.testId, field: d.field, problem: d.problem })),
     });
-  // Same rule as a test's bundle: an identical re-run keeps the run id that wrote it.
-  const current = offending.map((t) => snapshot.history.get(t.test_id)?.current ?? null);
-  const earlier = current[0]?.run_id;
-  let runId = snapshot.runId;
-  let file = bundle(runId);
-  if (earlier && current.every((c) => c?.run_id === earlier)) {
-    const again = bundle(earlier);
-    if (current.every((c) => c?.evidence_sha256 === again.sha256)) [runId, file] = [earlier, again];
-  }
+  const { runId, file } = stableBundle(bundle, snapshot.runId, offending.map((t) => snapshot.history.get(t.test_id)?.current ?? null));
 
   const stateUpdates: StateUpdate[] = [];
   const runbook: RunbookWrite[] = [];
@@ -44,8 +36,8 @@ function haltPlan(snapshot: Snapshot): Plan {
   const outcomes: TestOutcome[] = [];
   for (const test of offending) {
     const defects = byTest.get(test.test_id)!;
-    const movesLiveState = test.last_evaluated_date === null || asOf.date >= test.last_evaluated_date;
-    if (movesLiveState) {
+    const movesLive = movesLiveState(test, asOf.date);
+    if (movesLive) {
       stateUpdates.push({ testId: test.test_id, testCode: test.test_code, progress: null, escalationState: 'SYSTEM_ERROR', raiseCeoAction: true, lastEvaluatedDate: asOf.date });
     }
     const lines = defects.map(describeDefect);
@@ -60,7 +52,7 @@ function haltPlan(snapshot: Snapshot): Plan {
       status: test.status, escalationState: 'SYSTEM_ERROR', ceoActionRequired: true, metricsSnapshot: {}, verdict: test.verdict,
       notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`, evidencePath: file.path, evidenceSha256: file.sha256,
     });
-    outcomes.push({ testCode: test.test_code, dayNumber: null, escalationState: 'SYSTEM_ERROR', verdict: test.verdict, pendingMetrics: [], resolved: false, liveStateUpdated: movesLiveState });
+    outcomes.push({ testCode: test.test_code, dayNumber: null, escalationState: 'SYSTEM_ERROR', verdict: test.verdict, pendingMetrics: [], resolved: false, liveStateUpdated: movesLive });
   }
   return {
     runId, asOf, halted: true, defects: gate.defects, stateUpdates, resolutions: [], runbook, alerts, files: [file],

@@ -2,9 +2,9 @@ import type { Scalar } from '../domain/definition.js';
 import { compare, decideVerdict, describeCondition, evaluateCriteria, type FinalVerdict } from '../domain/criteria.js';
 import type { GatedTest } from '../discover/gate.js';
 import type { MetricValue } from '../discover/signals.js';
-import { evidenceFilePath, jsonFile } from './fileNames.js';
+import { evidenceFilePath, jsonFile, stableBundle } from './fileNames.js';
 import type { AlertWrite, EscalationState, FileWrite, Resolution, RunbookWrite, StateUpdate, TestOutcome } from './plan.js';
-import type { Snapshot } from './snapshot.js';
+import { movesLiveState, type Snapshot } from './snapshot.js';
 
 /** Everything one healthy test contributes to the plan. */
 export interface TestPlan {
@@ -65,7 +65,7 @@ export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
   const escalationState: EscalationState = reasons.length > 0 ? 'ESCALATED' : 'NONE';
   const previousState = history.previous?.escalation_state ?? 'NONE';
   const raiseCeoAction = escalationState === 'ESCALATED' || closing;
-  const movesLiveState = row.last_evaluated_date === null || asOf.date >= row.last_evaluated_date;
+  const movesLive = movesLiveState(row, asOf.date);
 
   const alerts: AlertWrite[] = [];
   const alert = (severity: AlertWrite['severity'], alertType: string, title: string, message: string, recommendedActions: string[]) =>
@@ -108,17 +108,17 @@ export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
   }
 
   const actionsTaken = [
-    movesLiveState
+    movesLive
       ? `update canonical_test_events: days_elapsed=${window.days_elapsed}, days_remaining=${window.days_remaining}, is_overdue=${window.is_overdue}, escalation_state=${escalationState}${raiseCeoAction ? ', ceo_action_required=true' : ''}, last_evaluated_date=${asOf.date}`
       : `leave canonical_test_events as it is: last_evaluated_date ${row.last_evaluated_date} is after the as-of date`,
     ...alerts.map((a) => `alert ${a.alertType} (${a.severity})`),
-    ...(verdict !== 'PENDING' && movesLiveState ? [`resolve_test_window(${verdict})`] : []),
+    ...(verdict !== 'PENDING' && movesLive ? [`resolve_test_window(${verdict})`] : []),
   ];
   const notes = [
     pending.length ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason})`).join(', ')}.` : 'All metrics available.',
     escalationState === 'ESCALATED' ? `Escalated${escalationAlreadyAlerted ? ' (still holds; already alerted)' : ''}: ${reasons.join('; ')}.` : previousState !== 'NONE' ? `Escalation cleared (was ${previousState}).` : null,
     verdict !== 'PENDING' ? `Window closed: verdict ${verdict}. ${NEXT_STEP[verdict]}.` : null,
-    movesLiveState ? null : `Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`,
+    movesLive ? null : `Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`,
   ].filter(Boolean).join(' ');
 
   const path = evidenceFilePath(snapshot.evidenceDir, row.test_code, asOf.compactDate);
@@ -150,27 +150,18 @@ export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
       },
       actions: actionsTaken,
       verdict,
-      live_state_updated: movesLiveState,
+      live_state_updated: movesLive,
       previous_bundle_sha256: history.previous?.evidence_sha256 ?? null,
     });
-  // A re-run whose bundle comes out identical keeps the run id that wrote it: same rows, same file.
-  let runId = snapshot.runId;
-  let file = bundle(runId);
-  if (history.current) {
-    const again = bundle(history.current.run_id);
-    if (again.sha256 === history.current.evidence_sha256) {
-      runId = history.current.run_id;
-      file = again;
-    }
-  }
+  const { runId, file } = stableBundle(bundle, snapshot.runId, [history.current]);
 
   const progress = { daysElapsed: window.days_elapsed, daysRemaining: window.days_remaining, isOverdue: window.is_overdue };
   return {
-    stateUpdate: movesLiveState
+    stateUpdate: movesLive
       ? { testId: row.test_id, testCode: row.test_code, progress, escalationState, raiseCeoAction, lastEvaluatedDate: asOf.date }
       : null,
     resolution:
-      verdict !== 'PENDING' && movesLiveState
+      verdict !== 'PENDING' && movesLive
         ? { testId: row.test_id, testCode: row.test_code, verdict, asOf: asOf.instant,
             evidence: { verdict, run_id: runId, evidence_path: file.path, evidence_sha256: file.sha256 } }
         : null,
@@ -179,14 +170,14 @@ export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
       dayNumber: window.days_elapsed, requiredDays: row.required_days,
       status: verdict !== 'PENDING' ? 'RESOLVED' : row.status,
       escalationState,
-      ceoActionRequired: raiseCeoAction || (movesLiveState && row.ceo_action_required),
+      ceoActionRequired: raiseCeoAction || (movesLive && row.ceo_action_required),
       metricsSnapshot, verdict, notes, evidencePath: file.path, evidenceSha256: file.sha256,
     },
     alerts,
     file,
     outcome: {
       testCode: row.test_code, dayNumber: window.days_elapsed, escalationState, verdict,
-      pendingMetrics: pending.map((m) => m.key), resolved: verdict !== 'PENDING', liveStateUpdated: movesLiveState,
+      pendingMetrics: pending.map((m) => m.key), resolved: verdict !== 'PENDING', liveStateUpdated: movesLive,
     },
   };
 }

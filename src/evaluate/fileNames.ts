@@ -40,6 +40,28 @@ export function reportFilePath(reportsDir: string, compactDate: string): string 
   return pathInside(reportsDir, `RUNBOOK_${compactDate}.md`);
 }
 
+/**
+ * Idempotent re-runs: builds the bundle with the run id of the rows already
+ * written for this date when every one of them was written by that same run
+ * and records exactly that bundle's hash; otherwise with `freshRunId`. So an
+ * unchanged re-run rewrites identical rows and files.
+ *
+ * @param build the bundle for a given run id.
+ * @param existing this date's runbook rows that the bundle stands for (nulls where none).
+ */
+export function stableBundle(
+  build: (runId: string) => { path: string; content: string; sha256: string },
+  freshRunId: string,
+  existing: ({ run_id: string; evidence_sha256: string | null } | null)[],
+): { runId: string; file: { path: string; content: string; sha256: string } } {
+  const earlier = existing[0]?.run_id;
+  if (earlier && existing.every((row) => row?.run_id === earlier)) {
+    const again = build(earlier);
+    if (existing.every((row) => row?.evidence_sha256 === again.sha256)) return { runId: earlier, file: again };
+  }
+  return { runId: freshRunId, file: build(freshRunId) };
+}
+
 /** Serialises a JSON file deterministically (2-space indent, trailing newline) with its SHA-256. */
 export function jsonFile(path: string, body: unknown): { path: string; content: string; sha256: string } {
   const content = `${JSON.stringify(body, null, 2)}\n`;

@@ -7,6 +7,15 @@ import type { MetricValue } from '../discover/signals.js';
 import type { WindowState } from '../discover/windowState.js';
 
 /**
+ * SPEC §3 "Backfill never moves live state backwards": a test's columns in
+ * `canonical_test_events` change only when the as-of date (`YYYY-MM-DD`) is on
+ * or after its `last_evaluated_date`.
+ */
+export function movesLiveState(row: Pick<TestRow, 'last_evaluated_date'>, asOfDate: string): boolean {
+  return row.last_evaluated_date === null || asOfDate >= row.last_evaluated_date;
+}
+
+/**
  * Everything evaluation needs, read by discover before any write: the input of
  * the pure {@link evaluateRun}. Maps are keyed by test id, metrics by signal key.
  */
