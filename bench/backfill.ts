@@ -5,21 +5,16 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { resolveSettings } from '../src/config/settings.js';
-import { openDatabase } from '../src/db/connect.js';
-import { migrate } from '../src/db/migrate.js';
 import { datesBetween } from '../src/domain/asOf.js';
 import { backfill } from '../src/run/backfill.js';
 import { seedScenario } from '../src/seed/scenarios.js';
+import { openDemoDatabase } from '../src/demo/database.js';
 
 const out = mkdtempSync(join(tmpdir(), 'canonical-tests-bench-'));
 const settings = resolveSettings({}, {}, out);
-const db = await openDatabase({
-  env: {},
-  embeddedRoot: resolve(process.env.CANONICAL_EMBEDDED_DIR ?? '.embedded-pg'),
-  prepareEmbedded: async (server) => void (await migrate(server.uri)),
-});
+const db = await openDemoDatabase();
 try {
   await seedScenario(db.pool, 'ec022', { reset: true });
   const dates = datesBetween('2020-02-03', '2020-03-04');

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { DateTime } from 'luxon';
-import { resolveSettings, todayIn, type Settings } from '../config/settings.js';
+import { embeddedRoot, logsDir, resolveSettings, todayIn, type Settings } from '../config/settings.js';
 import { asUnreachable, openDatabase, type Database } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { openPool } from '../db/pool.js';
@@ -25,8 +25,6 @@ import { seedScenario } from '../seed/scenarios.js';
 import { fileLogger } from '../logging/logger.js';
 import { describePlan, planToJson, summarisePlan } from './formatPlan.js';
 
-/** Folder of the structured run log (`CANONICAL_LOG_DIR`, default ./logs). */
-const logsDir = () => resolve(process.env.CANONICAL_LOG_DIR ?? 'logs');
 
 /** Longest backfill range accepted (about ten years of days). */
 const MAX_BACKFILL_DAYS = 3660;
@@ -42,7 +40,7 @@ function settingsOf(command: Command): Settings {
 async function withDatabase(settings: Settings, fn: (db: Database) => Promise<number>): Promise<number> {
   const db = await openDatabase({
     waitForDbSeconds: settings.waitForDbSeconds,
-    embeddedRoot: resolve(process.env.CANONICAL_EMBEDDED_DIR ?? '.embedded-pg'),
+    embeddedRoot: embeddedRoot(),
     notice: err,
     prepareEmbedded: async (server) => {
       await migrate(server.uri);

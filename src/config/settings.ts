@@ -79,3 +79,13 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = pr
 export function todayIn(zone: string, now: Date = new Date()): string {
   return DateTime.fromJSDate(now, { zone }).toISODate()!;
 }
+
+/** Folder of the embedded PostgreSQL: `CANONICAL_EMBEDDED_DIR`, default `./.embedded-pg`, against `cwd`. */
+export function embeddedRoot(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return resolve(cwd, env.CANONICAL_EMBEDDED_DIR || '.embedded-pg');
+}
+
+/** Folder of the structured run log: `CANONICAL_LOG_DIR`, default `./logs`, against `cwd`. */
+export function logsDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  return resolve(cwd, env.CANONICAL_LOG_DIR || 'logs');
+}

@@ -1,11 +1,10 @@
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { DateTime } from 'luxon';
 import { resolveSettings } from '../config/settings.js';
-import { openDatabase } from '../db/connect.js';
-import { migrate } from '../db/migrate.js';
 import { datesBetween } from '../domain/asOf.js';
 import { runDate } from '../run/runDate.js';
 import { seedScenario } from '../seed/scenarios.js';
+import { openDemoDatabase } from './database.js';
 
 /**
  * `npm start`: the EC-022 demo on the embedded PostgreSQL (never on
@@ -18,12 +17,7 @@ import { seedScenario } from '../seed/scenarios.js';
 export async function demo(): Promise<number> {
   const settings = resolveSettings({}, {});
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const db = await openDatabase({
-    env: {},
-    embeddedRoot: resolve(process.env.CANONICAL_EMBEDDED_DIR ?? '.embedded-pg'),
-    notice: (m) => process.stderr.write(`${m}\n`),
-    prepareEmbedded: async (server) => void (await migrate(server.uri)),
-  });
+  const db = await openDemoDatabase((m) => process.stderr.write(`${m}\n`));
   try {
     const seeded = await seedScenario(db.pool, 'ec022', { reset: true });
     const first = DateTime.fromISO(seeded.window.start, { zone: settings.zone }).toISODate()!;
