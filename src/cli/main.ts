@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { DateTime } from 'luxon';
-import { embeddedRoot, logsDir, resolveSettings, todayIn, type Settings } from '../config/settings.js';
+import { embeddedRoot, logsDir, poolTimeouts, resolveSettings, todayIn, type Settings } from '../config/settings.js';
 import { asUnreachable, openDatabase, type Database } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { openPool } from '../db/pool.js';
@@ -40,6 +40,7 @@ function settingsOf(command: Command): Settings {
 async function withDatabase(settings: Settings, fn: (db: Database) => Promise<number>): Promise<number> {
   const db = await openDatabase({
     waitForDbSeconds: settings.waitForDbSeconds,
+    pool: poolTimeouts(settings),
     embeddedRoot: embeddedRoot(),
     notice: err,
     prepareEmbedded: async (server) => {
@@ -97,6 +98,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--reports-dir <dir>', 'folder of RUNBOOK_{YYYYMMDD}.md (env REPORTS_DIR, default ./reports)')
     .option('--evidence-dir <dir>', 'folder of evidence bundles (env EVIDENCE_DIR, default ./evidence)')
     .option('--wait-for-db <seconds>', 'retry a refused connection this long before exit 4 (env CANONICAL_WAIT_FOR_DB, default 0)')
+    .option('--statement-timeout <seconds>', 'statement_timeout of every query (env CANONICAL_STATEMENT_TIMEOUT, default 60)')
+    .option('--lock-timeout <seconds>', 'lock_timeout of every query (env CANONICAL_LOCK_TIMEOUT, default 10)')
     .showHelpAfterError()
     .exitOverride();
   program.addHelpText('after', '\nExit codes: 0 done, 1 failure, 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock.\nConnection: DATABASE_URL, else the PG* variables, else an embedded PostgreSQL in ./.embedded-pg.');

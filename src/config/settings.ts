@@ -18,6 +18,10 @@ export interface Settings {
   evidenceDir: string;
   /** Seconds to keep retrying a refused connection before exit 4. Default 0. */
   waitForDbSeconds: number;
+  /** `statement_timeout` of every query, in seconds (fractions allowed). Default 60. */
+  statementTimeoutSeconds: number;
+  /** `lock_timeout` of every query, in seconds (fractions allowed). Default 10. */
+  lockTimeoutSeconds: number;
 }
 
 /** Raw values as given on the command line (commander's option names). */
@@ -27,6 +31,8 @@ export interface SettingFlags {
   reportsDir?: string;
   evidenceDir?: string;
   waitForDb?: string;
+  statementTimeout?: string;
+  lockTimeout?: string;
 }
 
 const zoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), 'is not a valid IANA time zone');
@@ -39,6 +45,12 @@ const waitSchema = z
   .regex(/^\d+$/, 'must be a whole number of seconds')
   .transform(Number)
   .refine((n) => n <= 86_400, 'must be at most 86400 seconds');
+
+const timeoutSchema = z
+  .string()
+  .regex(/^\d+(\.\d{1,3})?$/, 'must be a number of seconds (e.g. 60 or 0.5)')
+  .transform(Number)
+  .refine((n) => n >= 0.001 && n <= 86_400, 'must be between 0.001 and 86400 seconds');
 
 function pick<T>(
   label: string,
@@ -59,8 +71,8 @@ function pick<T>(
 
 /**
  * Resolves the settings: flag, else environment (`CANONICAL_TZ`,
- * `CANONICAL_RUN_TIME`, `REPORTS_DIR`, `EVIDENCE_DIR`, `CANONICAL_WAIT_FOR_DB`),
- * else default. Folders are resolved against `cwd`.
+ * `CANONICAL_RUN_TIME`, `REPORTS_DIR`, `EVIDENCE_DIR`, `CANONICAL_WAIT_FOR_DB`,
+ * `CANONICAL_STATEMENT_TIMEOUT`, `CANONICAL_LOCK_TIMEOUT`), else default. Folders are resolved against `cwd`.
  *
  * @throws UsageError naming the option or variable whose value is invalid (exit 2).
  */
@@ -72,6 +84,8 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = pr
     reportsDir: resolveDir(pick('--reports-dir', flags.reportsDir, 'REPORTS_DIR', env, './reports', dirSchema)),
     evidenceDir: resolveDir(pick('--evidence-dir', flags.evidenceDir, 'EVIDENCE_DIR', env, './evidence', dirSchema)),
     waitForDbSeconds: pick('--wait-for-db', flags.waitForDb, 'CANONICAL_WAIT_FOR_DB', env, '0', waitSchema),
+    statementTimeoutSeconds: pick('--statement-timeout', flags.statementTimeout, 'CANONICAL_STATEMENT_TIMEOUT', env, '60', timeoutSchema),
+    lockTimeoutSeconds: pick('--lock-timeout', flags.lockTimeout, 'CANONICAL_LOCK_TIMEOUT', env, '10', timeoutSchema),
   };
 }
 
@@ -88,4 +102,9 @@ export function embeddedRoot(env: NodeJS.ProcessEnv = process.env, cwd = process
 /** Folder of the structured run log: `CANONICAL_LOG_DIR`, default `./logs`, against `cwd`. */
 export function logsDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   return resolve(cwd, env.CANONICAL_LOG_DIR || 'logs');
+}
+
+/** The pool timeouts of `settings`, in the milliseconds `openPool` takes. */
+export function poolTimeouts(settings: Settings): { statementTimeoutMs: number; lockTimeoutMs: number } {
+  return { statementTimeoutMs: Math.round(settings.statementTimeoutSeconds * 1000), lockTimeoutMs: Math.round(settings.lockTimeoutSeconds * 1000) };
 }

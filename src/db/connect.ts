@@ -3,7 +3,7 @@ import pg from 'pg';
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, ConnectionError, type DatabasePool } from 'slonik';
 import { DatabaseUnreachableError } from '../errors.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
-import { openPool } from './pool.js';
+import { openPool, type PoolOptions } from './pool.js';
 
 /** An open database: the pool, the connection string, and a description safe to print. */
 export interface Database {
@@ -27,6 +27,8 @@ export interface OpenOptions {
   prepareEmbedded?: (server: EmbeddedServer) => Promise<void>;
   /** Where notices go (stderr in the CLI). */
   notice?: (message: string) => void;
+  /** Timeouts of the pool (statement and lock). */
+  pool?: PoolOptions;
 }
 
 const PG_VARIABLES = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSERVICE'];
@@ -127,7 +129,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     await embedded?.stop();
     throw error;
   }
-  const pool = await openPool(uri);
+  const pool = await openPool(uri, options.pool);
   return {
     pool,
     uri,

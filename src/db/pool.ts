@@ -1,4 +1,5 @@
 import {
+  sql,
   createPool,
   createTypeParserPreset,
   SchemaValidationError,
@@ -32,10 +33,26 @@ const typeParsers = [
   { name: 'timestamptz', parse: (value: string) => new Date(value).toISOString() },
 ];
 
+/**
+ * Sets `lock_timeout` on every connection the pool hands out, so no statement
+ * of the evaluator waits forever on a lock held by someone else (issue 4).
+ */
+function lockTimeout(ms: number): Interceptor {
+  return {
+    name: 'lock-timeout',
+    afterPoolConnection: async (_context, connection) => {
+      await connection.query(sql.unsafe`SELECT set_config('lock_timeout', ${`${ms}ms`}, false)`);
+      return null;
+    },
+  };
+}
+
 /** Options for {@link openPool}. Timeouts are in milliseconds. */
 export interface PoolOptions {
-  /** Per-statement timeout (ms); default 60 000. */
+  /** `statement_timeout` of every statement (ms); default 60 000. */
   statementTimeoutMs?: number;
+  /** `lock_timeout` of every statement (ms); default 10 000. */
+  lockTimeoutMs?: number;
   /** Connection attempt timeout (ms); default 5 000. */
   connectionTimeoutMs?: number;
   /** Largest number of pooled connections; default 4. */
@@ -44,13 +61,14 @@ export interface PoolOptions {
 
 /**
  * Opens a slonik pool on `connectionUri` (`postgres://` alone takes the `PG*`
- * variables) with zod row validation installed. Does not connect until first use.
+ * variables) with zod row validation installed and both timeouts set on every
+ * connection. Does not connect until first use.
  *
  * @returns the pool; the caller must `end()` it.
  */
 export async function openPool(connectionUri: string, options: PoolOptions = {}): Promise<DatabasePool> {
   return createPool(connectionUri, {
-    interceptors: [resultParser],
+    interceptors: [resultParser, lockTimeout(options.lockTimeoutMs ?? 10_000)],
     typeParsers,
     statementTimeout: options.statementTimeoutMs ?? 60_000,
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,

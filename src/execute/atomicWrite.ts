@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { pausePoint } from '../pausePoints.js';
+
+/** Name of the temporary file of {@link writeFileAtomic}: `.{target}.{pid}.{8 hex}.tmp`. */
+const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * Writes `content` (UTF-8) to `path` so that no reader ever sees a torn file
@@ -27,10 +31,45 @@ export function writeFileAtomic(path: string, content: string): boolean {
     } finally {
       closeSync(fd);
     }
+    pausePoint('file-temporary');
     renameSync(temporary, path);
+    pausePoint('file-renamed');
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;
   }
   return true;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Deletes the temporary files that a killed writer left in `folder` (never a
+ * finished file: those are only ever renamed into place). A temporary file
+ * whose writing process is still alive is kept.
+ *
+ * @returns the names removed; none when the folder does not exist.
+ */
+export function removeAbandonedTemporaries(folder: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = TEMPORARY.exec(name);
+    if (!match || alive(Number(match[1]))) continue;
+    rmSync(join(folder, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }

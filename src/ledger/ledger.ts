@@ -26,6 +26,22 @@ export async function recordStart(db: CommonQueryMethods, runId: string, asOfDat
     INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode) VALUES (${runId}, ${asOfDate}::date, ${mode})`);
 }
 
+/** The `error` text of a ledger row whose process ended without recording its finish. */
+export const ABANDONED = 'abandoned: the process ended before recording its finish (killed, or its connection was lost)';
+
+/**
+ * Closes the ledger rows of runs that died (SIGKILL, power loss) while RUNNING:
+ * outcome FAILED, `error` = {@link ABANDONED}, `finished_at` left NULL because
+ * nobody knows when they stopped. Call only while holding the run lock: then no
+ * other daily or backfill run can be alive. Dry runs and checks take no lock
+ * and are left alone.
+ */
+export async function markAbandoned(db: CommonQueryMethods): Promise<void> {
+  await db.query(sql.unsafe`
+    UPDATE fhq_calendar.evaluator_runs SET outcome = 'FAILED', error = ${ABANDONED}
+    WHERE outcome = 'RUNNING' AND mode IN ('daily', 'backfill')`);
+}
+
 /** Records how a run ended (outcome, exit code, counts, phase durations, error text). */
 export async function recordFinish(db: CommonQueryMethods, runId: string, finish: RunFinish): Promise<void> {
   await db.query(sql.unsafe`

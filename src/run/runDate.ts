@@ -5,14 +5,15 @@ import { asOfFor } from '../domain/asOf.js';
 import { evaluateRun } from '../evaluate/evaluateRun.js';
 import type { Plan } from '../evaluate/plan.js';
 import { applyPlan } from '../execute/applyPlan.js';
-import { writeFileAtomic } from '../execute/atomicWrite.js';
+import { removeAbandonedTemporaries, writeFileAtomic } from '../execute/atomicWrite.js';
 import { loadReportData, renderReport } from '../execute/report.js';
 import type { Settings } from '../config/settings.js';
 import { LockHeldError, exitCodeOf } from '../errors.js';
-import { lockHolder, recordFinish, recordStart, type RunMode } from '../ledger/ledger.js';
+import { lockHolder, markAbandoned, recordFinish, recordStart, type RunMode } from '../ledger/ledger.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { describeDefect } from '../discover/gate.js';
 import { discover } from './discover.js';
+import { pausePoint } from '../pausePoints.js';
 
 /** Options of one run for one as-of date (SPEC §4 `run`). */
 export interface RunOptions {
@@ -63,8 +64,9 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
   const mode: RunMode = options.dryRun ? 'dry-run' : (options.mode ?? 'daily');
   const log = (options.logger ?? silentLogger).child({ run_id: runId, as_of_date: asOf.date, mode });
   return pool.connect(async (conn) => {
-    // Calendar days and date/timestamp source columns are read in the configured zone.
-    await conn.query(sql.unsafe`SELECT set_config('TimeZone', ${settings.zone}, false), set_config('lock_timeout', '10s', false)`);
+    // Calendar days and date/timestamp source columns are read in the configured zone;
+    // statement_timeout and lock_timeout are set on every pooled connection (src/db/pool.ts).
+    await conn.query(sql.unsafe`SELECT set_config('TimeZone', ${settings.zone}, false)`);
     if (!options.dryRun) {
       const locked = await conn.oneFirst(sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_lock(${RUN_LOCK}) AS locked`);
       if (!locked) {
@@ -84,24 +86,34 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       }
     };
     try {
+      if (!options.dryRun) await markAbandoned(conn);
       await recordStart(conn, runId, asOf.date, mode);
+      if (!options.dryRun) pausePoint('locked');
       log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
       const snapshot = await timed('discover', () => discover(conn, {
         asOf, evidenceDir: settings.evidenceDir, reportsDir: settings.reportsDir, testCodes: options.testCodes, runId, mode,
       }));
+      pausePoint('discovered');
       const plan = await timed('evaluate', () => evaluateRun(snapshot));
       const exitCode = plan.halted ? 3 : 0;
       for (const defect of plan.defects) log.error({ event: 'gate_defect', test_code: defect.testCode, field: defect.field }, describeDefect(defect));
       let filesWritten: string[] = [];
       let reportPath: string | null = null;
       if (!options.dryRun) {
-        await timed('execute', () => conn.transaction((tx) => applyPlan(tx, plan)));
+        await timed('execute', () => conn.transaction(async (tx) => {
+          await applyPlan(tx, plan);
+          pausePoint('in-transaction');
+        }));
+        pausePoint('committed');
         filesWritten = await timed('files', async () => {
+          removeAbandonedTemporaries(settings.evidenceDir);
+          removeAbandonedTemporaries(settings.reportsDir);
           const written = plan.files.filter((file) => writeFileAtomic(file.path, file.content)).map((file) => file.path);
           const report = renderReport(await loadReportData(conn, asOf.date));
           return writeFileAtomic(plan.reportPath, report) ? [...written, plan.reportPath] : written;
         });
         reportPath = plan.reportPath;
+        pausePoint('files-written');
       }
       await recordFinish(conn, runId, {
         outcome: plan.halted ? 'HALTED' : 'DONE',

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/execute/atomicWrite.js';
+import { removeAbandonedTemporaries, writeFileAtomic } from '../../src/execute/atomicWrite.js';
 
 let dir: string;
 beforeEach(() => {
@@ -57,5 +57,24 @@ describe('writeFileAtomic', () => {
     writeFileAtomic(join(path, 'inner.txt'), 'x');
     expect(() => writeFileAtomic(path, 'content')).toThrow();
     expect(readdirSync(dir)).toEqual(['taken']);
+  });
+});
+
+describe('removeAbandonedTemporaries', () => {
+  it('removes the temporary files of dead writers only, never a finished file or a live writer\'s file', () => {
+    const dead = 2 ** 22 + 12_345; // above Linux's default pid_max of 2^22: no such process
+    const names = {
+      deadTemporary: `.RUNBOOK_20260310.md.${dead}.0a1b2c3d.tmp`,
+      liveTemporary: `.ORCHESTRATOR_T-001_20260310.json.${process.pid}.deadbeef.tmp`,
+      finished: 'RUNBOOK_20260310.md',
+      lookalike: `RUNBOOK.${dead}.0a1b2c3d.tmp`,
+    };
+    for (const name of Object.values(names)) writeFileSync(join(dir, name), 'x');
+    expect(removeAbandonedTemporaries(dir)).toEqual([names.deadTemporary]);
+    expect(readdirSync(dir).sort()).toEqual([names.liveTemporary, names.lookalike, names.finished].sort());
+  });
+
+  it('returns nothing for a folder that does not exist', () => {
+    expect(removeAbandonedTemporaries(join(dir, 'missing'))).toEqual([]);
   });
 });

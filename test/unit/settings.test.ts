@@ -11,25 +11,34 @@ const env = {
   REPORTS_DIR: 'env-reports',
   EVIDENCE_DIR: '/var/evidence',
   CANONICAL_WAIT_FOR_DB: '30',
+  CANONICAL_STATEMENT_TIMEOUT: '5',
+  CANONICAL_LOCK_TIMEOUT: '2.5',
 };
-const flags = { zone: 'Asia/Tokyo', runTime: '23:59', reportsDir: '../flag-reports', evidenceDir: 'flag/evidence', waitForDb: '300' };
+const flags = {
+  zone: 'Asia/Tokyo', runTime: '23:59', reportsDir: '../flag-reports', evidenceDir: 'flag/evidence', waitForDb: '300',
+  statementTimeout: '0.25', lockTimeout: '120',
+};
+const TIMEOUT_DEFAULTS = { statementTimeoutSeconds: 60, lockTimeoutSeconds: 10 };
 
 describe('resolveSettings', () => {
   it('uses the defaults, folders resolved against cwd', () => {
     expect(resolveSettings({}, {}, CWD)).toEqual({
       zone: 'Europe/Oslo', runTime: '06:00', reportsDir: '/srv/app/reports', evidenceDir: '/srv/app/evidence', waitForDbSeconds: 0,
+      ...TIMEOUT_DEFAULTS,
     });
   });
 
   it('takes the environment over the defaults', () => {
     expect(resolveSettings({}, env, CWD)).toEqual({
       zone: 'America/New_York', runTime: '07:15', reportsDir: '/srv/app/env-reports', evidenceDir: '/var/evidence', waitForDbSeconds: 30,
+      statementTimeoutSeconds: 5, lockTimeoutSeconds: 2.5,
     });
   });
 
   it('takes the flags over the environment', () => {
     expect(resolveSettings(flags, env, CWD)).toEqual({
       zone: 'Asia/Tokyo', runTime: '23:59', reportsDir: '/srv/flag-reports', evidenceDir: '/srv/app/flag/evidence', waitForDbSeconds: 300,
+      statementTimeoutSeconds: 0.25, lockTimeoutSeconds: 120,
     });
   });
 
@@ -39,6 +48,8 @@ describe('resolveSettings', () => {
     ['reportsDir', 'reportsDir', '/srv/flag-reports', '/srv/app/reports'],
     ['evidenceDir', 'evidenceDir', '/srv/app/flag/evidence', '/srv/app/evidence'],
     ['waitForDb', 'waitForDbSeconds', 300, 0],
+    ['statementTimeout', 'statementTimeoutSeconds', 0.25, 60],
+    ['lockTimeout', 'lockTimeoutSeconds', 120, 10],
   ] as const)('flag %s alone overrides only its setting', (flag, setting, fromFlag, fallback) => {
     const one = resolveSettings({ [flag]: flags[flag] }, {}, CWD);
     expect(one[setting]).toBe(fromFlag);
@@ -48,8 +59,9 @@ describe('resolveSettings', () => {
   });
 
   it('treats an empty environment variable as unset', () => {
-    expect(resolveSettings({}, { CANONICAL_TZ: '', CANONICAL_RUN_TIME: '', REPORTS_DIR: '' }, CWD)).toEqual({
+    expect(resolveSettings({}, { CANONICAL_TZ: '', CANONICAL_RUN_TIME: '', REPORTS_DIR: '', CANONICAL_LOCK_TIMEOUT: '' }, CWD)).toEqual({
       zone: 'Europe/Oslo', runTime: '06:00', reportsDir: '/srv/app/reports', evidenceDir: '/srv/app/evidence', waitForDbSeconds: 0,
+      ...TIMEOUT_DEFAULTS,
     });
   });
 
@@ -65,6 +77,10 @@ describe('resolveSettings', () => {
     ['wait-for-db -1 via env', {}, { CANONICAL_WAIT_FOR_DB: '-1' }, 'CANONICAL_WAIT_FOR_DB', 'CANONICAL_WAIT_FOR_DB: "-1" must be a whole number of seconds'],
     ['wait-for-db 86401', { waitForDb: '86401' }, {}, '--wait-for-db', '--wait-for-db: "86401" must be at most 86400 seconds'],
     ['blank reports dir', { reportsDir: '  ' }, {}, '--reports-dir', '--reports-dir: "  " must not be empty'],
+    ['statement timeout 0', { statementTimeout: '0' }, {}, '--statement-timeout', '--statement-timeout: "0" must be between 0.001 and 86400 seconds'],
+    ['statement timeout 1m via env', {}, { CANONICAL_STATEMENT_TIMEOUT: '1m' }, 'CANONICAL_STATEMENT_TIMEOUT',
+      'CANONICAL_STATEMENT_TIMEOUT: "1m" must be a number of seconds (e.g. 60 or 0.5)'],
+    ['lock timeout -1', { lockTimeout: '-1' }, {}, '--lock-timeout', '--lock-timeout: "-1" must be a number of seconds (e.g. 60 or 0.5)'],
     ['empty evidence dir flag', { evidenceDir: '' }, {}, '--evidence-dir', '--evidence-dir: "" must not be empty'],
   ])('refuses %s, naming the setting', (_name, given, environment, setting, message) => {
     const error = usageErrorOf(() => resolveSettings(given, environment, CWD));
