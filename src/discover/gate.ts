@@ -1,4 +1,5 @@
 import { conditionsOf, metricKeysOf, parseDefinition, type Definition } from '../domain/definition.js';
+import { displayTestCode, testCodeProblem } from '../domain/testCode.js';
 import type { TestRow } from './loadTests.js';
 import { checkRegistryRow, type CatalogColumn, type RegistryRow, type SignalSource } from './registry.js';
 
@@ -24,15 +25,19 @@ export interface GateResult {
   defects: Defect[];
 }
 
-/** `Defect` as one line: `EC-022: success_criteria.all[0].op: must be one of …`. */
+/**
+ * `Defect` as one line: `EC-022: success_criteria.all[0].op: must be one of …`.
+ * A test code that the gate refuses is shown quoted and escaped
+ * (`displayTestCode`), so the line stays one readable line.
+ */
 export function describeDefect(defect: Defect): string {
-  return `${defect.testCode}: ${defect.field}: ${defect.problem}`;
+  return `${displayTestCode(defect.testCode)}: ${defect.field}: ${defect.problem}`;
 }
 
 function typeProblems(definition: Definition, sources: Record<string, SignalSource>): { field: string; problem: string }[] {
   const problems: { field: string; problem: string }[] = [];
   const expect = (field: string, key: string, value: unknown) => {
-    const source = sources[key];
+    const source = Object.hasOwn(sources, key) ? sources[key] : undefined;
     if (source && typeof value !== source.valueType) {
       problems.push({ field, problem: `${JSON.stringify(value)} is a ${typeof value}, but signal ${key} is ${source.valueType}` });
     }
@@ -43,7 +48,7 @@ function typeProblems(definition: Definition, sources: Record<string, SignalSour
     const list = 'all' in criteria ? 'all' : 'any';
     conditionsOf(criteria).forEach((c, i) => {
       if ('value' in c) expect(`${field}.${list}[${i}].value`, c.metric, c.value);
-      else if (sources[c.metric]?.valueType === 'boolean') {
+      else if (Object.hasOwn(sources, c.metric) && sources[c.metric]?.valueType === 'boolean') {
         problems.push({ field: `${field}.${list}[${i}]`, problem: `signal ${c.metric} is boolean; baseline_delta/baseline_ratio need a number` });
       }
     });
@@ -52,8 +57,10 @@ function typeProblems(definition: Definition, sources: Record<string, SignalSour
 }
 
 /**
- * The fail-closed gate of SPEC §3, pure: parses every test's definition and
- * checks every signal key it uses against the registry and the catalog.
+ * The fail-closed gate of SPEC §3, pure: checks every test's code
+ * (`testCodeProblem`: it names alerts and files, SPEC §5), parses its
+ * definition and checks every signal key it uses against the registry and the
+ * catalog.
  *
  * @param tests the ACTIVE tests of the run.
  * @param registry the registry rows and the catalog columns of the objects they name.
@@ -68,6 +75,8 @@ export function runGate(
   const defects: Defect[] = [];
   for (const row of tests) {
     const own = (field: string, problem: string) => defects.push({ testId: row.test_id, testCode: row.test_code, field, problem });
+    const codeProblem = testCodeProblem(row.test_code);
+    if (codeProblem !== null) own('test_code', codeProblem);
     const parsed = parseDefinition(row);
     if ('problems' in parsed) {
       parsed.problems.forEach((p) => own(p.field, p.problem));
@@ -89,7 +98,7 @@ export function runGate(
     }
     const mismatches = typeProblems(parsed.definition, sources);
     mismatches.forEach((p) => own(p.field, p.problem));
-    if (usable && mismatches.length === 0) passed.push({ row, definition: parsed.definition, sources });
+    if (codeProblem === null && usable && mismatches.length === 0) passed.push({ row, definition: parsed.definition, sources });
   }
   return { passed, defects };
 }

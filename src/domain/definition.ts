@@ -25,15 +25,27 @@ export interface EscalationPath {
 
 /** Upper bound on conditions per CRITERIA: a definition is a human-written rule set, not a data dump. */
 export const MAX_CONDITIONS = 200;
+/** Upper bound on `escalation_path.notify`: a list of people to tell, not a mailing list. */
+export const MAX_RECIPIENTS = 100;
+/**
+ * Deepest nesting of objects and arrays accepted in a JSONB definition column
+ * (a valid CRITERIA is 3 deep). PostgreSQL stores JSON thousands of levels
+ * deep, and `JSON.stringify` of the definition into the evidence bundle would
+ * overflow the stack on it.
+ */
+export const MAX_JSON_DEPTH = 32;
 const MAX_KEY_LENGTH = 128;
 
-const scalar = z.union([z.number().finite(), z.boolean()], {
+// The union's errorMap covers only "neither a number nor a boolean"; Infinity (JSONB 1e400) fails inside z.number().
+const scalar = z.union([z.number().finite('must be a finite number or a boolean'), z.boolean()], {
   errorMap: () => ({ message: 'must be a finite number or a boolean' }),
 });
 const signalKey = z
   .string({ invalid_type_error: 'must be a signal key (text)' })
   .min(1, 'must not be empty')
-  .max(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`);
+  .max(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`)
+  // A plain object cannot hold this key (it sets the prototype): it would vanish from the baseline silently.
+  .refine((key) => key !== '__proto__', 'must not be "__proto__"');
 const op = z.enum(OPS, { errorMap: () => ({ message: `must be one of ${OPS.join(' ')}` }) });
 const finite = z.number({ invalid_type_error: 'must be a finite number' }).finite('must be a finite number');
 
@@ -95,7 +107,8 @@ const escalationPathSchema = z
           required_error: 'is missing: no escalation path',
           invalid_type_error: 'must be a list of recipients',
         })
-        .min(1, 'is empty: no escalation path'),
+        .min(1, 'is empty: no escalation path')
+        .max(MAX_RECIPIENTS, `must have at most ${MAX_RECIPIENTS} recipients`),
     },
     { invalid_type_error: 'must be an object { "owner": text, "notify": [text, ...] }' },
   )
@@ -135,6 +148,18 @@ function jsonPath(root: string, path: (string | number)[]): string {
   return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${part}`), root);
 }
 
+/** True when `value` nests objects or arrays more than `limit` levels deep (iterative: safe on any depth). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function parseField<T>(
   field: string,
   raw: unknown,
@@ -144,6 +169,10 @@ function parseField<T>(
 ): T | undefined {
   if (raw === null || raw === undefined) {
     if (missing) problems.push({ field, problem: missing });
+    return undefined;
+  }
+  if (nestedDeeperThan(raw, MAX_JSON_DEPTH)) {
+    problems.push({ field, problem: `is nested more than ${MAX_JSON_DEPTH} levels deep` });
     return undefined;
   }
   const parsed = schema.safeParse(raw);
@@ -162,8 +191,11 @@ export function conditionsOf(criteria: Criteria): Condition[] {
 /**
  * Parses and checks a test's definition columns (SPEC §2.1, §2.5, §3 gate):
  * window present and ordered, `required_days` positive when given, baseline,
- * targets and both CRITERIA well-formed, every baseline-relative condition
- * backed by a numeric baseline, an escalation path with recipients.
+ * targets and both CRITERIA well-formed (at most {@link MAX_CONDITIONS}
+ * conditions each, no JSON column nested deeper than {@link MAX_JSON_DEPTH}),
+ * every baseline-relative condition backed by a numeric baseline, an
+ * escalation path with 1 to {@link MAX_RECIPIENTS} recipients. The test code
+ * is checked separately (`testCodeProblem`).
  *
  * @returns the parsed definition, or every problem found (never throws).
  */
@@ -188,7 +220,7 @@ export function parseDefinition(raw: RawDefinition): { definition: Definition } 
     const list = 'all' in criteria ? 'all' : 'any';
     conditionsOf(criteria).forEach((c, i) => {
       if (!('baseline_delta' in c) && !('baseline_ratio' in c)) return;
-      const base = baseline[c.metric];
+      const base = Object.hasOwn(baseline, c.metric) ? baseline[c.metric] : undefined;
       if (base === undefined) {
         problems.push({ field: `${field}.${list}[${i}]`, problem: `compares ${c.metric} with its baseline, but baseline_definition has no ${c.metric}` });
       } else if (typeof base !== 'number') {
