@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type DatabasePool } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { asOfFor } from '../domain/asOf.js';
 import { evaluateRun } from '../evaluate/evaluateRun.js';
 import type { Plan } from '../evaluate/plan.js';
 import { applyPlan } from '../execute/applyPlan.js';
-import { removeAbandonedTemporaries, writeFileAtomic } from '../execute/atomicWrite.js';
+import { removeAbandonedTemporaries } from '../execute/atomicWrite.js';
+import { stageFiles, writeStagedFiles } from '../execute/pendingFiles.js';
 import { loadReportData, renderReport } from '../execute/report.js';
 import type { Settings } from '../config/settings.js';
 import { LockHeldError, exitCodeOf } from '../errors.js';
@@ -41,6 +42,20 @@ export interface RunResult {
   reportPath: string | null;
   /** Milliseconds per phase: discover, evaluate, execute, files. */
   phaseMs: Record<string, number>;
+}
+
+/**
+ * Cleans up after a run that died (SIGKILL, power loss) holding the lock:
+ * closes its ledger row, writes the files it had committed but not written,
+ * and removes its temporary files. Call only while holding the run lock.
+ */
+async function recoverAbandonedRun(conn: CommonQueryMethods, settings: Settings, log: Logger): Promise<void> {
+  await markAbandoned(conn);
+  const recovered = await writeStagedFiles(conn, null);
+  const swept = [...removeAbandonedTemporaries(settings.evidenceDir), ...removeAbandonedTemporaries(settings.reportsDir)];
+  if (recovered.length > 0 || swept.length > 0) {
+    log.warn({ event: 'recovered_abandoned_run', files_written: recovered, temporaries_removed: swept }, 'finished the file writes of a run that died');
+  }
 }
 
 /** The advisory lock that keeps runs one at a time per database (SPEC §3). */
@@ -86,7 +101,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       }
     };
     try {
-      if (!options.dryRun) await markAbandoned(conn);
+      if (!options.dryRun) await recoverAbandonedRun(conn, settings, log);
       await recordStart(conn, runId, asOf.date, mode);
       if (!options.dryRun) pausePoint('locked');
       log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
@@ -102,16 +117,14 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       if (!options.dryRun) {
         await timed('execute', () => conn.transaction(async (tx) => {
           await applyPlan(tx, plan);
+          // The report is rendered from this date's rows as the transaction sees them,
+          // and every file is staged with the rows, so a kill after COMMIT loses no file.
+          const report = { path: plan.reportPath, content: renderReport(await loadReportData(tx, asOf.date)) };
+          await stageFiles(tx, runId, [...plan.files, report]);
           pausePoint('in-transaction');
         }));
         pausePoint('committed');
-        filesWritten = await timed('files', async () => {
-          removeAbandonedTemporaries(settings.evidenceDir);
-          removeAbandonedTemporaries(settings.reportsDir);
-          const written = plan.files.filter((file) => writeFileAtomic(file.path, file.content)).map((file) => file.path);
-          const report = renderReport(await loadReportData(conn, asOf.date));
-          return writeFileAtomic(plan.reportPath, report) ? [...written, plan.reportPath] : written;
-        });
+        filesWritten = await timed('files', () => writeStagedFiles(conn, runId));
         reportPath = plan.reportPath;
         pausePoint('files-written');
       }

@@ -30,20 +30,20 @@ describe('migrate', () => {
   it('applies every file to an empty database, then is a no-op three times', async () => {
     const uri = await emptyDatabase();
     const files = readMigrations();
-    expect(files.map((f) => f.name)).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql']);
+    expect(files.map((f) => f.name)).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql', '000004_pending_files.sql']);
     expect(await migrate(uri)).toEqual(files.map((f) => f.name));
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
     const client = new pg.Client({ connectionString: uri });
     await client.connect();
     const { rows } = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'fhq_calendar' ORDER BY 1`);
     await client.end();
-    expect(rows.map((r) => r.table_name)).toEqual(['canonical_test_events', 'ceo_calendar_alerts', 'evaluator_runs', 'schema_migrations', 'test_runbook_entries', 'test_signal_registry']);
+    expect(rows.map((r) => r.table_name)).toEqual(['canonical_test_events', 'ceo_calendar_alerts', 'evaluator_runs', 'pending_files', 'schema_migrations', 'test_runbook_entries', 'test_signal_registry']);
   });
 
   it('two migrators at once apply each file exactly once', async () => {
     const uri = await emptyDatabase();
     const results = await Promise.all([migrate(uri), migrate(uri)]);
-    expect(results.flat().sort()).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql']);
+    expect(results.flat().sort()).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql', '000004_pending_files.sql']);
   });
 
   it('refuses a changed, a missing or an out-of-order migration', async () => {
