@@ -60,7 +60,8 @@ async function withDatabase(settings: Settings, fn: (db: Database) => Promise<nu
   } catch (error) {
     throw asUnreachable(error, db.description);
   } finally {
-    await db.close();
+    // Closing a pool whose connection was lost fails too; that must not hide the run's own outcome.
+    await db.close().catch((error: unknown) => err(`warning: closing the database connection failed: ${(error as Error).message}`));
   }
 }
 

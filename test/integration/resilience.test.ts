@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'slonik';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPool } from '../../src/db/pool.js';
+import { runCli, startCli } from '../helpers/cli.js';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { addDaily, createSources, insertTest } from '../helpers/fixtures.js';
+
+/** Issue 4: lost connections, slow sources, lock waits and eight runs at once. */
+
+const DATE = '2026-03-05';
+let db: TestDatabase;
+let out: string;
+
+beforeEach(async () => {
+  db = await freshDatabase();
+  await createSources(db);
+  await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0], ['2026-03-04T16:00:00Z', 0.35, 0]]);
+  await insertTest(db);
+  await insertTest(db, { test_code: 'T-ENDED', start_ts: '2026-02-01T00:00:00+01:00', end_ts: '2026-03-02T23:59:59+01:00' });
+  out = mkdtempSync(join(tmpdir(), 'canonical-tests-resilience-'));
+});
+afterEach(async () => {
+  await db.drop();
+});
+
+const count = async (table: string) => (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0].n as number;
+const testsRows = async () => (await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows;
+const outputFiles = () => ['reports', 'evidence'].flatMap((f) => (existsSync(join(out, f)) ? readdirSync(join(out, f)).map((n) => `${f}/${n}`) : [])).sort();
+const EXPECTED_FILES = ['evidence/ORCHESTRATOR_T-001_20260305.json', 'evidence/ORCHESTRATOR_T-ENDED_20260305.json', 'reports/RUNBOOK_20260305.md'];
+
+/** After a clean run of DATE: two runbook rows whose hashes are those of the files on disk, three alerts, the three files. */
+async function expectCleanRun(): Promise<void> {
+  expect(await count('test_runbook_entries')).toBe(2);
+  expect((await db.exec(`SELECT alert_type FROM fhq_calendar.ceo_calendar_alerts ORDER BY alert_type`)).rows.map((r) => r.alert_type))
+    .toEqual(['ESCALATION', 'ESCALATION', 'RESOLUTION']);
+  expect(await count('pending_files')).toBe(0);
+  expect(outputFiles()).toEqual(EXPECTED_FILES);
+  for (const row of (await db.exec(`SELECT evidence_path, evidence_sha256 FROM fhq_calendar.test_runbook_entries`)).rows) {
+    expect(createHash('sha256').update(readFileSync(row.evidence_path)).digest('hex')).toBe(row.evidence_sha256);
+  }
+}
+
+/** Ends every session of the test database but the caller's, as an administrator would with pg_terminate_backend. */
+async function terminateRunSessions(): Promise<number> {
+  const { rows } = await db.exec(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+                                  WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+  return rows[0].n;
+}
+
+describe('a connection dropped mid-run (pg_terminate_backend)', () => {
+  it('inside the transaction: exit 4, nothing of the run written, and the next run is clean', async () => {
+    const before = await testsRows();
+    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'in-transaction', CANONICAL_TEST_PAUSE_MS: '1000' });
+    await run.stderrShows('PAUSE in-transaction#1');
+    expect(await terminateRunSessions()).toBeGreaterThanOrEqual(1);
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(4);
+    expect(result.stderr).toMatch(/database unreachable at postgres:\/\/[^\n]+: /);
+    expect(await count('test_runbook_entries')).toBe(0);
+    expect(await count('ceo_calendar_alerts')).toBe(0);
+    expect(await count('pending_files')).toBe(0);
+    expect(await testsRows()).toEqual(before);
+    expect(outputFiles()).toEqual([]);
+
+    const next = await runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri });
+    expect(next.code, next.stderr).toBe(0);
+    await expectCleanRun();
+    const { rows } = await db.exec(`SELECT outcome, error FROM fhq_calendar.evaluator_runs ORDER BY started_at`);
+    expect(rows).toEqual([
+      // The dropped run could not record its own end; the next run closed its row.
+      { outcome: 'FAILED', error: 'abandoned: the process ended before recording its finish (killed, or its connection was lost)' },
+      { outcome: 'DONE', error: null },
+    ]);
+  });
+
+  it('after the commit, before the files: exit 4, every row committed with its files staged; the next run writes them', async () => {
+    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'committed', CANONICAL_TEST_PAUSE_MS: '1000' });
+    await run.stderrShows('PAUSE committed#1');
+    await terminateRunSessions();
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(4);
+    expect(await count('test_runbook_entries')).toBe(2);
+    expect(await count('pending_files')).toBe(3);
+    expect(outputFiles()).toEqual([]);
+    // T-ENDED is RESOLVED now, so no later run evaluates it again: only the staged copy can bring its evidence back.
+    const next = await runCli(['run', '--date', '2026-03-06'], out, { DATABASE_URL: db.uri });
+    expect(next.code, next.stderr).toBe(0);
+    expect(outputFiles()).toEqual([
+      'evidence/ORCHESTRATOR_T-001_20260305.json', 'evidence/ORCHESTRATOR_T-001_20260306.json', 'evidence/ORCHESTRATOR_T-ENDED_20260305.json',
+      'reports/RUNBOOK_20260305.md', 'reports/RUNBOOK_20260306.md',
+    ]);
+    expect(await count('pending_files')).toBe(0);
+    for (const row of (await db.exec(`SELECT evidence_path, evidence_sha256 FROM fhq_calendar.test_runbook_entries`)).rows) {
+      expect(createHash('sha256').update(readFileSync(row.evidence_path)).digest('hex')).toBe(row.evidence_sha256);
+    }
+  });
+});
+
+describe('timeouts on every query', () => {
+  it('every pooled connection carries the configured statement_timeout and lock_timeout', async () => {
+    const pool = await openPool(db.uri, { statementTimeoutMs: 1500, lockTimeoutMs: 250 });
+    try {
+      const row = await pool.connect((c) => c.one(sql.unsafe`SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock`));
+      expect(row).toEqual({ statement: '1500ms', lock: '250ms' });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('a source slower than --statement-timeout fails the run with exit 1 naming the key and table; nothing written', async () => {
+    await db.exec(`
+      CREATE FUNCTION fixture.slow_brier(x double precision) RETURNS double precision LANGUAGE sql AS 'SELECT pg_sleep(3); SELECT x';
+      CREATE VIEW fixture.slow_daily AS SELECT ts, fixture.slow_brier(brier) AS brier FROM fixture.daily;
+      UPDATE fhq_calendar.test_signal_registry SET source_table = 'slow_daily' WHERE signal_key = 'brier';`);
+    const before = await testsRows();
+    const started = performance.now();
+    const result = await runCli(['run', '--date', DATE, '--statement-timeout', '0.5'], out, { DATABASE_URL: db.uri });
+    expect(performance.now() - started).toBeLessThan(2900); // cancelled, not waited out
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain('signal brier (fixture.slow_daily): canceling statement due to statement timeout');
+    expect(await count('test_runbook_entries')).toBe(0);
+    expect(await count('ceo_calendar_alerts')).toBe(0);
+    expect(await testsRows()).toEqual(before);
+    expect(outputFiles()).toEqual([]);
+    expect((await db.exec(`SELECT outcome, exit_code, error FROM fhq_calendar.evaluator_runs`)).rows).toEqual([
+      { outcome: 'FAILED', exit_code: 1, error: 'signal brier (fixture.slow_daily): canceling statement due to statement timeout' },
+    ]);
+  });
+
+  it('a source locked by someone else fails the run after --lock-timeout with exit 1 naming the key and table', async () => {
+    const holder = await openPool(db.uri);
+    try {
+      await holder.transaction(async (tx) => {
+        await tx.query(sql.unsafe`LOCK TABLE fixture.daily IN ACCESS EXCLUSIVE MODE`);
+        const result = await runCli(['run', '--date', DATE, '--lock-timeout', '0.3'], out, { DATABASE_URL: db.uri });
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr).toContain('signal brier (fixture.daily): canceling statement due to lock timeout');
+      });
+    } finally {
+      await holder.end();
+    }
+    expect(await count('test_runbook_entries')).toBe(0);
+    expect(outputFiles()).toEqual([]);
+  });
+});
+
+describe('eight processes started at once for the same date', () => {
+  it.each([
+    ['while the first holds the lock for 3 s', { CANONICAL_TEST_PAUSE_AT: 'locked', CANONICAL_TEST_PAUSE_MS: '3000' }],
+    ['racing freely', {}],
+  ])('%s: each exits 0 or 5 and exactly one set of rows, alerts and files results', async (_name, extra) => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, ...extra })));
+    const codes = results.map((r) => r.code);
+    expect(codes.filter((c) => c !== 0 && c !== 5), results.map((r) => r.stderr).join('\n')).toEqual([]);
+    expect(codes).toContain(0);
+    if ('CANONICAL_TEST_PAUSE_AT' in extra) expect(codes.filter((c) => c === 5).length).toBe(7);
+    for (const r of results.filter((x) => x.code === 5)) expect(r.stderr).toContain('holds the run lock on this database');
+    await expectCleanRun();
+    expect(readdirSync(join(out, 'evidence')).concat(readdirSync(join(out, 'reports'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    const ledger = (await db.exec(`SELECT outcome FROM fhq_calendar.evaluator_runs`)).rows.map((r) => r.outcome);
+    // Only processes that got the lock leave a ledger row, and each finished.
+    expect(ledger).toEqual(codes.filter((c) => c === 0).map(() => 'DONE'));
+  });
+});
