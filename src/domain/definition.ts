@@ -190,7 +190,7 @@ export function conditionsOf(criteria: Criteria): Condition[] {
 
 /**
  * Parses and checks a test's definition columns (SPEC §2.1, §2.5, §3 gate):
- * window present and ordered, `required_days` positive when given, baseline,
+ * window present, parseable and ordered, `required_days` positive when given, baseline,
  * targets and both CRITERIA well-formed (at most {@link MAX_CONDITIONS}
  * conditions each, no JSON column nested deeper than {@link MAX_JSON_DEPTH}),
  * every baseline-relative condition backed by a numeric baseline, an
@@ -202,7 +202,9 @@ export function conditionsOf(criteria: Criteria): Condition[] {
 export function parseDefinition(raw: RawDefinition): { definition: Definition } | { problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   if (!raw.start_ts) problems.push({ field: 'start_ts', problem: 'is missing: the window has no start' });
+  else if (Number.isNaN(Date.parse(raw.start_ts))) problems.push({ field: 'start_ts', problem: `is not a valid instant (${JSON.stringify(raw.start_ts)})` });
   if (!raw.end_ts) problems.push({ field: 'end_ts', problem: 'is missing: the window has no end' });
+  else if (Number.isNaN(Date.parse(raw.end_ts))) problems.push({ field: 'end_ts', problem: `is not a valid instant (${JSON.stringify(raw.end_ts)})` });
   if (raw.start_ts && raw.end_ts && Date.parse(raw.start_ts) >= Date.parse(raw.end_ts)) {
     problems.push({ field: 'end_ts', problem: `is not after start_ts (${raw.start_ts} → ${raw.end_ts})` });
   }
