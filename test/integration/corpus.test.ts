@@ -41,7 +41,8 @@ let before: DatabaseSnapshot;
 
 beforeAll(async () => {
   db = await freshDatabase();
-  client = new pg.Client({ connectionString: db.uri });
+  // Fixture SQL runs as the administrator (`adminUri`, where the helpers log the evaluator in with a role of its own).
+  client = new pg.Client({ connectionString: (db as TestDatabase & { adminUri?: string }).adminUri ?? db.uri });
   await client.connect();
   await createSources(db);
   await createHostileObjects(client);
