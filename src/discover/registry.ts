@@ -32,6 +32,8 @@ export const catalogColumnSchema = z.object({
   column: z.string(),
   type: z.string(),
   category: z.string(),
+  /** Whether the connected role may read this column (schema USAGE and column SELECT). */
+  readable: z.boolean(),
 });
 export type CatalogColumn = z.infer<typeof catalogColumnSchema>;
 
@@ -57,7 +59,8 @@ export async function loadRegistry(db: CommonQueryMethods): Promise<{ rows: read
   // Names travel as bound text values and are compared with catalog names: never spliced into SQL.
   const catalog = await db.any(sql.type(catalogColumnSchema)`
     SELECT n.nspname AS schema, c.relname AS relation, a.attname AS column,
-           a.atttypid::regtype::text AS type, t.typcategory::text AS category
+           a.atttypid::regtype::text AS type, t.typcategory::text AS category,
+           (has_schema_privilege(n.oid, 'USAGE') AND has_column_privilege(c.oid, a.attnum, 'SELECT')) AS readable
     FROM pg_catalog.pg_attribute AS a
     JOIN pg_catalog.pg_class AS c ON c.oid = a.attrelid
     JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
@@ -79,7 +82,8 @@ const TIME_TYPES = new Set(['date', 'timestamp without time zone', 'timestamp wi
  * one of {@link AGGREGATIONS}; the table or view, the value column and the time
  * column exist; the value column is numeric or boolean; the time column is a
  * date or timestamp; a source without a time column allows only LATEST; a
- * boolean column allows only LATEST and COUNT_7D.
+ * boolean column allows only LATEST and COUNT_7D; the connected role may read
+ * the columns used (sql/roles/02_grant_registry_sources.sql grants it).
  *
  * @returns the usable source, or a sentence saying what is wrong (pure; never throws).
  */
@@ -105,6 +109,10 @@ export function checkRegistryRow(row: RegistryRow, catalog: readonly CatalogColu
     }
   } else if (aggregation !== 'LATEST') {
     return { problem: `aggregation ${aggregation} needs a time_column, and ${where} has none in the registry` };
+  }
+  const unreadable = [value, columns.find((c) => c.column === row.time_column)].filter((c) => c && !c.readable);
+  if (unreadable.length > 0) {
+    return { problem: `the evaluator's role may not read ${unreadable.map((c) => `${where}.${c!.column}`).join(' and ')} (grant it with sql/roles/02_grant_registry_sources.sql)` };
   }
   if (valueType === 'boolean' && aggregation !== 'LATEST' && aggregation !== 'COUNT_7D') {
     return { problem: `aggregation ${aggregation} cannot apply to boolean column ${where}.${row.source_column}` };

@@ -5,12 +5,21 @@ import { inject } from 'vitest';
 import { openPool } from '../../src/db/pool.js';
 import { withDatabase } from '../globalSetup.js';
 
-/** A database of its own for one test file (or one test), cloned from the migrated template. */
+/**
+ * A database of its own for one test file (or one test), cloned from the
+ * migrated template. The evaluator side (`uri`, `pool`) logs in as the
+ * least-privilege role of sql/roles/; fixtures and assertions (`exec`,
+ * `adminUri`) as the administrator.
+ */
 export interface TestDatabase {
   name: string;
+  /** Connection string of the evaluator's login role (member of canonical_evaluator). */
   uri: string;
+  /** Connection string of the administrator (owner of everything). */
+  adminUri: string;
+  /** A pool logged in as the evaluator's role. */
   pool: DatabasePool;
-  /** A plain client for assertions and fixture SQL that slonik would refuse (multi-statement). */
+  /** A plain administrator client for fixtures and assertions, and SQL that slonik would refuse (multi-statement). */
   exec(text: string, values?: unknown[]): Promise<pg.QueryResult>;
   drop(): Promise<void>;
 }
@@ -29,14 +38,19 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 export async function freshDatabase(): Promise<TestDatabase> {
   const name = `${inject('dbPrefix')}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`));
-  const uri = withDatabase(inject('adminUri'), name);
+  const adminUri = withDatabase(inject('adminUri'), name);
+  const login = new URL(adminUri);
+  login.username = inject('evaluatorRole').user;
+  login.password = inject('evaluatorRole').password;
+  const uri = login.toString();
   const pool = await openPool(uri);
   return {
     name,
     uri,
+    adminUri,
     pool,
     exec: async (text, values) => {
-      const client = new pg.Client({ connectionString: uri });
+      const client = new pg.Client({ connectionString: adminUri });
       await client.connect();
       try {
         return await client.query(text, values);

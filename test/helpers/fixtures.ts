@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveSettings, type Settings } from '../../src/config/settings.js';
+import { runRoleScript } from '../globalSetup.js';
 import type { TestDatabase } from './database.js';
 
 /**
@@ -23,6 +24,16 @@ export async function createSources(db: TestDatabase): Promise<void> {
       ('lift', 'fixture', 'daily', 'lift', 'ts', 'LATEST'),
       ('ready', 'fixture', 'flags', 'ready', NULL, 'LATEST');
   `);
+  await grantSources(db);
+}
+
+/**
+ * Grants the evaluator's role read access to every source the registry names
+ * (sql/roles/02_grant_registry_sources.sql), as an administrator does after
+ * changing the registry.
+ */
+export async function grantSources(db: TestDatabase): Promise<void> {
+  await runRoleScript(db.adminUri, '02_grant_registry_sources.sql');
 }
 
 /** Inserts daily rows: `[instant, brier, lift]`. */

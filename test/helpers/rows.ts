@@ -32,9 +32,9 @@ export const reg = (signal_key: string, source_column: string): RegistryRow => (
 
 /** The catalog of `fhq.metrics`: numeric `brier`, boolean `ready`, timestamptz `measured_at`. */
 export const catalog: CatalogColumn[] = [
-  { schema: 'fhq', relation: 'metrics', column: 'brier', type: 'double precision', category: 'N' },
-  { schema: 'fhq', relation: 'metrics', column: 'ready', type: 'boolean', category: 'B' },
-  { schema: 'fhq', relation: 'metrics', column: 'measured_at', type: 'timestamp with time zone', category: 'D' },
+  { schema: 'fhq', relation: 'metrics', column: 'brier', type: 'double precision', category: 'N', readable: true },
+  { schema: 'fhq', relation: 'metrics', column: 'ready', type: 'boolean', category: 'B', readable: true },
+  { schema: 'fhq', relation: 'metrics', column: 'measured_at', type: 'timestamp with time zone', category: 'D', readable: true },
 ];
 
 /** Registry rows `brier_score` → brier and `ready` → ready, with their catalog. */

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPool } from '../../src/db/pool.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
-import { addDaily, createSources, insertTest } from '../helpers/fixtures.js';
+import { addDaily, createSources, grantSources, insertTest } from '../helpers/fixtures.js';
 
 /** Issue 4: lost connections, slow sources, lock waits and eight runs at once. */
 
@@ -116,6 +116,7 @@ describe('timeouts on every query', () => {
       CREATE FUNCTION fixture.slow_brier(x double precision) RETURNS double precision LANGUAGE sql AS 'SELECT pg_sleep(3); SELECT x';
       CREATE VIEW fixture.slow_daily AS SELECT ts, fixture.slow_brier(brier) AS brier FROM fixture.daily;
       UPDATE fhq_calendar.test_signal_registry SET source_table = 'slow_daily' WHERE signal_key = 'brier';`);
+    await grantSources(db);
     const before = await testsRows();
     const started = performance.now();
     const result = await runCli(['run', '--date', DATE, '--statement-timeout', '0.5'], out, { DATABASE_URL: db.uri });
@@ -132,7 +133,7 @@ describe('timeouts on every query', () => {
   });
 
   it('a source locked by someone else fails the run after --lock-timeout with exit 1 naming the key and table', async () => {
-    const holder = await openPool(db.uri);
+    const holder = await openPool(db.adminUri);
     try {
       await holder.transaction(async (tx) => {
         await tx.query(sql.unsafe`LOCK TABLE fixture.daily IN ACCESS EXCLUSIVE MODE`);

@@ -8,7 +8,7 @@ import { backfill, catchUpDates } from '../../src/run/backfill.js';
 import { runDate, RUN_LOCK } from '../../src/run/runDate.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
-import { addDaily, createSources, insertTest, tempSettings } from '../helpers/fixtures.js';
+import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
 
 const cli = (args: string[], cwd: string, env: Record<string, string>) => runCli(args, cwd, env);
 
@@ -87,6 +87,7 @@ describe('the run ledger', () => {
     // A source that fails at query time (division by zero inside the view).
     await db.exec(`CREATE VIEW fixture.broken AS SELECT ts, brier / 0 AS brier FROM fixture.daily`);
     await db.exec(`UPDATE fhq_calendar.test_signal_registry SET source_table = 'broken' WHERE signal_key = 'brier'`);
+    await grantSources(db);
     const error = (await runDate(db.pool, { date: '2026-03-05', settings }).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe('signal brier (fixture.broken): division by zero');
     expect(await ledger()).toEqual([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkRegistryRow, type CatalogColumn, type RegistryRow } from '../../src/discover/registry.js';
 
-const col = (relation: string, column: string, type: string, category: string): CatalogColumn => ({ schema: 'fhq', relation, column, type, category });
+const col = (relation: string, column: string, type: string, category: string, readable = true): CatalogColumn => ({ schema: 'fhq', relation, column, type, category, readable });
 
 const catalog: CatalogColumn[] = [
   col('metrics', 'brier', 'double precision', 'N'),
@@ -11,6 +11,9 @@ const catalog: CatalogColumn[] = [
   col('metrics', 'seq', 'integer', 'N'),
   col('v_status', 'rate', 'numeric', 'N'),
   col('v_status', 'ok', 'boolean', 'B'),
+  col('secret', 'score', 'double precision', 'N', false),
+  col('secret', 'at', 'timestamp with time zone', 'D', false),
+  col('secret', 'visible', 'double precision', 'N'),
 ];
 
 const row = (patch: Partial<RegistryRow>): RegistryRow => ({
@@ -62,6 +65,10 @@ describe('checkRegistryRow', () => {
       'aggregation AVG_7D needs a time_column, and fhq.metrics has none in the registry'],
     ['AVG_7D on a boolean column', { source_column: 'ready', aggregation: 'AVG_7D' },
       'aggregation AVG_7D cannot apply to boolean column fhq.metrics.ready'],
+    ['a value and time column the role may not read', { source_table: 'secret', source_column: 'score', time_column: 'at' },
+      'the evaluator\'s role may not read fhq.secret.score and fhq.secret.at (grant it with sql/roles/02_grant_registry_sources.sql)'],
+    ['a time column the role may not read', { source_table: 'secret', source_column: 'visible', time_column: 'at' },
+      'the evaluator\'s role may not read fhq.secret.at (grant it with sql/roles/02_grant_registry_sources.sql)'],
   ])('refuses %s', (_name, patch, problem) => {
     expect(checkRegistryRow(row(patch), catalog)).toEqual({ problem });
   });
