@@ -158,6 +158,8 @@ describe('runGate (property)', () => {
     relation: names(['metrics', 'flags']),
     column: names(['brier', 'ready', 'measured_at', 'label']),
     type: fc.constantFrom(...TYPES),
+    // Whether the connected role may read the column (where the catalog carries it).
+    readable: fc.boolean(),
   }).map(({ type: [type, category], ...rest }) => ({ ...rest, type, category }));
   const tests: fc.Arbitrary<TestRow[]> = fc
     .array(fc.record({ code: fc.oneof(fc.constantFrom('EC-022', 'EC-023', 'É-1'), fc.string({ unit: 'binary', maxLength: 8 })), raw: fc.oneof(validRawDefinition, rawDefinitionish) }), { maxLength: 4 })
