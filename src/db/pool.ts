@@ -30,7 +30,9 @@ const resultParser: Interceptor = {
  */
 const typeParsers = [
   ...createTypeParserPreset().filter((parser) => parser.name !== 'timestamptz'),
-  { name: 'timestamptz', parse: (value: string) => new Date(value).toISOString() },
+  // 'infinity' and instants beyond JavaScript's range stay as PostgreSQL wrote them,
+  // for the gate to refuse by name instead of crashing the run.
+  { name: 'timestamptz', parse: (value: string) => (Number.isNaN(Date.parse(value)) ? value : new Date(value).toISOString()) },
 ];
 
 /**

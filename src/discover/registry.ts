@@ -75,6 +75,9 @@ export async function loadRegistry(db: CommonQueryMethods): Promise<{ rows: read
   return { rows, catalog };
 }
 
+/** Schemas of PostgreSQL itself: never a signal source (they hold roles, password hashes, statistics). */
+const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
+
 const TIME_TYPES = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
 
 /**
@@ -82,7 +85,8 @@ const TIME_TYPES = new Set(['date', 'timestamp without time zone', 'timestamp wi
  * one of {@link AGGREGATIONS}; the table or view, the value column and the time
  * column exist; the value column is numeric or boolean; the time column is a
  * date or timestamp; a source without a time column allows only LATEST; a
- * boolean column allows only LATEST and COUNT_7D; the connected role may read
+ * boolean column allows only LATEST and COUNT_7D; the source is not in a
+ * system schema; the connected role may read
  * the columns used (sql/roles/02_grant_registry_sources.sql grants it).
  *
  * @returns the usable source, or a sentence saying what is wrong (pure; never throws).
@@ -93,6 +97,9 @@ export function checkRegistryRow(row: RegistryRow, catalog: readonly CatalogColu
     return { problem: `aggregation ${JSON.stringify(row.aggregation)} is not one of ${Object.keys(AGGREGATIONS).join(', ')}` };
   }
   const aggregation = row.aggregation as Aggregation;
+  if (SYSTEM_SCHEMAS.has(row.source_schema)) {
+    return { problem: `source ${JSON.stringify(where)} is in a system schema; a signal must come from an ordinary table or view` };
+  }
   const columns = catalog.filter((c) => c.schema === row.source_schema && c.relation === row.source_table);
   if (columns.length === 0) return { problem: `source ${JSON.stringify(where)} is not an existing table or view` };
   const value = columns.find((c) => c.column === row.source_column);

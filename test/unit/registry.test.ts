@@ -65,6 +65,8 @@ describe('checkRegistryRow', () => {
       'aggregation AVG_7D needs a time_column, and fhq.metrics has none in the registry'],
     ['AVG_7D on a boolean column', { source_column: 'ready', aggregation: 'AVG_7D' },
       'aggregation AVG_7D cannot apply to boolean column fhq.metrics.ready'],
+    ['a source in pg_catalog', { source_schema: 'pg_catalog', source_table: 'pg_class', source_column: 'relpages', time_column: null },
+      'source "pg_catalog.pg_class" is in a system schema; a signal must come from an ordinary table or view'],
     ['a value and time column the role may not read', { source_table: 'secret', source_column: 'score', time_column: 'at' },
       'the evaluator\'s role may not read fhq.secret.score and fhq.secret.at (grant it with sql/roles/02_grant_registry_sources.sql)'],
     ['a time column the role may not read', { source_table: 'secret', source_column: 'visible', time_column: 'at' },
