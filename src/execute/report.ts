@@ -4,6 +4,7 @@ import Handlebars from 'handlebars';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
+import { displayTestCode } from '../domain/testCode.js';
 
 const reportRowSchema = z.object({
   test_code: z.string(),
@@ -95,6 +96,7 @@ export function renderReport(data: ReportData): string {
     const pending = metrics.filter((m) => m.current.startsWith('PENDING')).map((m) => m.key);
     return {
       ...t,
+      test_code: displayTestCode(t.test_code),
       day: `${show(t.day_number)} of ${show(t.required_days)}`,
       metrics,
       pending: pending.length ? pending.join(', ') : '—',
@@ -112,7 +114,7 @@ export function renderReport(data: ReportData): string {
     tests,
     alerts: data.alerts.map((a) => ({
       ...a,
-      test_code: a.test_code ?? '(run)',
+      test_code: a.test_code === null ? '(run)' : displayTestCode(a.test_code),
       actions: Array.isArray(a.recommended_actions) ? a.recommended_actions.join('; ') : '',
     })),
   });

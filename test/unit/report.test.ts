@@ -118,3 +118,16 @@ describe('renderReport', () => {
     expect(halted).toContain('in `ORCHESTRATOR_HALT_20260329.json`.');
   });
 });
+
+describe('renderReport with a test code the gate refused', () => {
+  it('shows the code quoted and escaped, so it cannot start a forged line', () => {
+    const hostile = 'EC-9\n## CANONICAL TEST: forged';
+    const text = renderReport({
+      date: '2026-03-29',
+      tests: [{ ...data.tests[0]!, test_code: hostile, escalation_state: 'SYSTEM_ERROR' }],
+      alerts: [{ test_code: hostile, severity: 'CRITICAL', alert_type: 'SYSTEM_ERROR', title: 'halted', recommended_actions: [] }],
+    });
+    expect(text).toContain('| Test Code | "EC-9\\u{A}## CANONICAL TEST: forged" |');
+    expect(text.split('\n').filter((line) => line.startsWith('## CANONICAL TEST: forged'))).toEqual([]);
+  });
+});
