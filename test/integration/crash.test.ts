@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { openPool } from '../../src/db/pool.js';
 import { runDate } from '../../src/run/runDate.js';
 import { startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { expectEvidenceMatchesRunbook } from '../helpers/evidence.js';
 import { addDaily, createSources, insertTest } from '../helpers/fixtures.js';
 
 /**
@@ -67,14 +67,6 @@ async function state(db: TestDatabase, out: string): Promise<State> {
     alerts: await q(`SELECT to_jsonb(a) - 'alert_id' - 'created_at' AS row
                      FROM fhq_calendar.ceo_calendar_alerts AS a ORDER BY test_id NULLS FIRST, alert_type, run_date`),
   };
-}
-
-/** Every runbook row's evidence file exists and hashes to the stored SHA-256 (the stored hash is the file's). */
-async function expectHashesMatchFiles(db: TestDatabase): Promise<void> {
-  const { rows } = await db.exec(`SELECT evidence_path, evidence_sha256 FROM fhq_calendar.test_runbook_entries`);
-  for (const row of rows) {
-    expect(createHash('sha256').update(readFileSync(row.evidence_path)).digest('hex')).toBe(row.evidence_sha256);
-  }
 }
 
 const TEMPORARY = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/;
@@ -205,7 +197,7 @@ async function killAndRecover(lane: Lane, at: { point: string } | { delayMs: num
   expect(await state(lane.db, lane.out)).toEqual(full);
   const recovered = await files(lane.db, lane.out);
   expect(recovered).toEqual({ files: cleanFiles, temporaries: 0 });
-  await expectHashesMatchFiles(lane.db);
+  expect(await expectEvidenceMatchesRunbook(lane.db)).toBe(2);
   const { rows: ledger } = await lane.db.exec(`SELECT outcome, error FROM fhq_calendar.evaluator_runs ORDER BY started_at`);
   expect(ledger.filter((r) => r.outcome === 'RUNNING')).toEqual([]);
   expect(ledger.at(-1)).toEqual({ outcome: 'DONE', error: null });

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'slonik';
@@ -7,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPool } from '../../src/db/pool.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { expectEvidenceMatchesRunbook } from '../helpers/evidence.js';
 import { addDaily, createSources, grantSources, insertTest } from '../helpers/fixtures.js';
 
 /** Issue 4: lost connections, slow sources, lock waits and eight runs at once. */
@@ -39,9 +39,7 @@ async function expectCleanRun(): Promise<void> {
     .toEqual(['ESCALATION', 'ESCALATION', 'RESOLUTION']);
   expect(await count('pending_files')).toBe(0);
   expect(outputFiles()).toEqual(EXPECTED_FILES);
-  for (const row of (await db.exec(`SELECT evidence_path, evidence_sha256 FROM fhq_calendar.test_runbook_entries`)).rows) {
-    expect(createHash('sha256').update(readFileSync(row.evidence_path)).digest('hex')).toBe(row.evidence_sha256);
-  }
+  expect(await expectEvidenceMatchesRunbook(db)).toBe(2);
 }
 
 /** Ends every session of the test database but the caller's, as an administrator would with pg_terminate_backend. */
@@ -94,9 +92,7 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
       'reports/RUNBOOK_20260305.md', 'reports/RUNBOOK_20260306.md',
     ]);
     expect(await count('pending_files')).toBe(0);
-    for (const row of (await db.exec(`SELECT evidence_path, evidence_sha256 FROM fhq_calendar.test_runbook_entries`)).rows) {
-      expect(createHash('sha256').update(readFileSync(row.evidence_path)).digest('hex')).toBe(row.evidence_sha256);
-    }
+    expect(await expectEvidenceMatchesRunbook(db)).toBe(3);
   });
 });
 
