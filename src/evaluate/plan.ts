@@ -93,7 +93,7 @@ export interface Plan {
   runbook: RunbookWrite[];
   alerts: AlertWrite[];
   files: FileWrite[];
-  /** Absolute path of `RUNBOOK_{YYYYMMDD}.md`, rendered from the database after commit. */
+  /** Absolute path of `RUNBOOK_{YYYYMMDD}.md`, rendered inside the run's transaction from the rows of that date. */
   reportPath: string;
   outcomes: TestOutcome[];
 }

@@ -63,8 +63,10 @@ export const RUN_LOCK = sql.fragment`hashtextextended('fhq_calendar.canonical-te
 
 /**
  * One run for one as-of date (SPEC §1): under the run lock, discover, evaluate
- * (pure), then apply the plan in one transaction, write the evidence files and
- * render the runbook from the database rows of the date. A halt writes its
+ * (pure), then apply the plan in one transaction that also renders the runbook
+ * from the date's rows and stages every file in `fhq_calendar.pending_files`;
+ * after the commit the files are written atomically and unstaged. A run that
+ * died after its commit is finished by the next one. A halt writes its
  * SYSTEM_ERROR rows, alerts and halt file and returns exit code 3. Every run
  * that gets the lock leaves a row in `fhq_calendar.evaluator_runs`, written
  * outside the run's transaction so a failed run still records its failure.
