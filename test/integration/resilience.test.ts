@@ -147,7 +147,7 @@ describe('timeouts on every query', () => {
 
 describe('eight processes started at once for the same date', () => {
   it.each([
-    ['while the first holds the lock for 3 s', { CANONICAL_TEST_PAUSE_AT: 'locked', CANONICAL_TEST_PAUSE_MS: '3000' }],
+    ['while the first holds the lock for 6 s', { CANONICAL_TEST_PAUSE_AT: 'locked', CANONICAL_TEST_PAUSE_MS: '6000' }],
     ['racing freely', {}],
   ])('%s: each exits 0 or 5 and exactly one set of rows, alerts and files results', async (_name, extra) => {
     const results = await Promise.all(Array.from({ length: 8 }, () => runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, ...extra })));
