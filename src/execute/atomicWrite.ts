@@ -41,6 +41,11 @@ export function writeFileAtomic(path: string, content: string): boolean {
   return true;
 }
 
+/** Whether `name` (a bare file name) is a temporary file of {@link writeFileAtomic}, never a finished file. */
+export function isTemporaryFileName(name: string): boolean {
+  return TEMPORARY.test(name);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -79,6 +79,29 @@ export const DEFAULT_TEST: Required<TestFixture> = {
   escalation_path: { owner: 'head-of-forecasting', notify: ['ceo-office'] },
 };
 
+/** A healthy test that uses only `lift`, so a registry defect of `brier` does not touch it. */
+export const LIFT_ONLY_TEST: TestFixture = {
+  test_code: 'GOOD-1',
+  start_ts: '2026-02-27T00:00:00+01:00',
+  baseline_definition: { lift: 0 },
+  target_metrics: {},
+  success_criteria: { all: [{ metric: 'lift', op: '>=', baseline_delta: 0 }] },
+  failure_criteria: { any: [{ metric: 'lift', op: '<', value: -1 }] },
+};
+
+/**
+ * Sources and two tests that make 2026-03-05 a busy date: T-001 escalates
+ * (brier 0.35 > 0.30 mid-window) and T-ENDED, whose window closed on
+ * 2026-03-02, escalates as overdue and resolves FAILURE. A run of that date
+ * writes two runbook rows, three alerts and three files.
+ */
+export async function createEscalationAndResolution(db: TestDatabase): Promise<void> {
+  await createSources(db);
+  await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0], ['2026-03-04T16:00:00Z', 0.35, 0]]);
+  await insertTest(db);
+  await insertTest(db, { test_code: 'T-ENDED', start_ts: '2026-02-01T00:00:00+01:00', end_ts: '2026-03-02T23:59:59+01:00' });
+}
+
 /** Registers a test by inserting only its definition columns (SPEC §2.1); returns its test_id. */
 export async function insertTest(db: TestDatabase, overrides: TestFixture = {}): Promise<string> {
   const t = { ...DEFAULT_TEST, ...overrides };

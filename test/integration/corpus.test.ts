@@ -7,7 +7,7 @@ import type { Settings } from '../../src/config/settings.js';
 import { runDate } from '../../src/run/runDate.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
-import { addDaily, createSources, insertTest, tempSettings, type TestFixture } from '../helpers/fixtures.js';
+import { addDaily, createSources, insertTest, LIFT_ONLY_TEST, tempSettings } from '../helpers/fixtures.js';
 import { HOSTILE_CORPUS, nestedCriteria } from '../fixtures/hostile/corpus.js';
 import {
   applyRegistryChange,
@@ -20,16 +20,6 @@ import {
 } from '../fixtures/hostile/database.js';
 
 const DATE = '2026-03-10';
-
-/** A healthy test that uses only `lift`, so no registry case touches it; it must come out of the corpus untouched. */
-const HEALTHY: TestFixture = {
-  test_code: 'GOOD-1',
-  start_ts: '2026-02-27T00:00:00+01:00',
-  baseline_definition: { lift: 0 },
-  target_metrics: {},
-  success_criteria: { all: [{ metric: 'lift', op: '>=', baseline_delta: 0 }] },
-  failure_criteria: { any: [{ metric: 'lift', op: '<', value: -1 }] },
-};
 
 let db: TestDatabase;
 /** One connection for the corpus's own SQL (fixtures, assertions, undo). */
@@ -47,7 +37,7 @@ beforeAll(async () => {
   await createSources(db);
   await createHostileObjects(client);
   await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
-  healthyId = await insertTest(db, HEALTHY);
+  healthyId = await insertTest(db, LIFT_ONLY_TEST);
   settings = tempSettings();
   savedRegistry = await saveRegistry(client);
   before = await snapshotDatabase(client);

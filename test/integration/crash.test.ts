@@ -6,11 +6,12 @@ import type { DatabasePool } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/config/settings.js';
 import { openPool } from '../../src/db/pool.js';
+import { isTemporaryFileName } from '../../src/execute/atomicWrite.js';
 import { runDate } from '../../src/run/runDate.js';
 import { startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { expectEvidenceMatchesRunbook } from '../helpers/evidence.js';
-import { addDaily, createSources, insertTest } from '../helpers/fixtures.js';
+import { createEscalationAndResolution } from '../helpers/fixtures.js';
 
 /**
  * Issue 4, crash safety: the real `run` process is SIGKILLed at every pause
@@ -69,8 +70,6 @@ async function state(db: TestDatabase, out: string): Promise<State> {
   };
 }
 
-const TEMPORARY = /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/;
-
 /** The finished files of `out` (temporary files counted apart), normalised so two runs compare equal. */
 async function files(db: TestDatabase, out: string): Promise<{ files: Files; temporaries: number }> {
   const { rows } = await db.exec(`SELECT DISTINCT run_id::text AS id FROM fhq_calendar.test_runbook_entries
@@ -82,7 +81,7 @@ async function files(db: TestDatabase, out: string): Promise<{ files: Files; tem
     const dir = join(out, folder);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) {
-      if (TEMPORARY.test(name)) {
+      if (isTemporaryFileName(name)) {
         temporaries++;
         continue;
       }
@@ -125,10 +124,7 @@ let cleanRunMs: number;
 
 async function makeLane(): Promise<Lane> {
   const db = await freshDatabase();
-  await createSources(db);
-  await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0], ['2026-03-04T16:00:00Z', 0.35, 0]]);
-  await insertTest(db); // escalates: brier 0.35 > 0.30 mid-window
-  await insertTest(db, { test_code: 'T-ENDED', start_ts: '2026-02-01T00:00:00+01:00', end_ts: '2026-03-02T23:59:59+01:00' }); // resolves FAILURE
+  await createEscalationAndResolution(db);
   const out = mkdtempSync(join(tmpdir(), 'canonical-tests-crash-'));
   const uri = new URL(db.uri);
   uri.searchParams.set('application_name', FOLLOW_UP);

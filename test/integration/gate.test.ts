@@ -4,7 +4,7 @@ import type { Settings } from '../../src/config/settings.js';
 import { runDate } from '../../src/run/runDate.js';
 import { checkDefinitions } from '../../src/run/check.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
-import { addDaily, createSources, insertTest, tempSettings, type TestFixture } from '../helpers/fixtures.js';
+import { addDaily, createSources, insertTest, LIFT_ONLY_TEST, tempSettings, type TestFixture } from '../helpers/fixtures.js';
 
 let db: TestDatabase;
 let settings: Settings;
@@ -46,21 +46,11 @@ const cases: DefectCase[] = [
   { name: 'registry time column is SQL', setup: `UPDATE fhq_calendar.test_signal_registry SET time_column = 'ts) OR (1=1' WHERE signal_key = 'brier'`, field: 'test_signal_registry.brier', problem: 'time_column "ts) OR (1=1" does not exist in fixture.daily' },
 ];
 
-/** A healthy test that uses only `lift`, so registry defects of `brier` do not touch it. */
-const GOOD: TestFixture = {
-  test_code: 'GOOD-1',
-  start_ts: '2026-02-27T00:00:00+01:00',
-  baseline_definition: { lift: 0 },
-  target_metrics: {},
-  success_criteria: { all: [{ metric: 'lift', op: '>=', baseline_delta: 0 }] },
-  failure_criteria: { any: [{ metric: 'lift', op: '<', value: -1 }] },
-};
-
 describe('the fail-closed gate halts the run', () => {
   for (const c of cases) {
     it(`on ${c.name}`, async () => {
       const bad = await insertTest(db, { test_code: 'BAD-1', ...c.test });
-      const good = await insertTest(db, GOOD);
+      const good = await insertTest(db, LIFT_ONLY_TEST);
       if (c.setup) await db.exec(c.setup);
       const result = await runDate(db.pool, { date: '2026-03-10', settings });
 

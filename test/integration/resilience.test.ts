@@ -7,7 +7,7 @@ import { openPool } from '../../src/db/pool.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { expectEvidenceMatchesRunbook } from '../helpers/evidence.js';
-import { addDaily, createSources, grantSources, insertTest } from '../helpers/fixtures.js';
+import { createEscalationAndResolution, grantSources } from '../helpers/fixtures.js';
 
 /** Issue 4: lost connections, slow sources, lock waits and eight runs at once. */
 
@@ -17,10 +17,7 @@ let out: string;
 
 beforeEach(async () => {
   db = await freshDatabase();
-  await createSources(db);
-  await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0], ['2026-03-04T16:00:00Z', 0.35, 0]]);
-  await insertTest(db);
-  await insertTest(db, { test_code: 'T-ENDED', start_ts: '2026-02-01T00:00:00+01:00', end_ts: '2026-03-02T23:59:59+01:00' });
+  await createEscalationAndResolution(db);
   out = mkdtempSync(join(tmpdir(), 'canonical-tests-resilience-'));
 });
 afterEach(async () => {
