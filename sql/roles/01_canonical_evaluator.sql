@@ -43,7 +43,8 @@ GRANT UPDATE (days_elapsed, days_remaining, is_overdue, escalation_state, ceo_ac
 -- A re-run replaces its own runbook row and alert (SPEC §3 "Idempotent"); nothing is deleted.
 GRANT INSERT ON fhq_calendar.test_runbook_entries, fhq_calendar.ceo_calendar_alerts TO canonical_evaluator;
 GRANT UPDATE (run_id, day_number, required_days, status, escalation_state, ceo_action_required,
-              metrics_snapshot, verdict, notes, evidence_path, evidence_sha256, created_at)
+              metrics_snapshot, verdict, notes, evidence_path, evidence_sha256, created_at,
+              escalation_reasons, escalated_since)
   ON fhq_calendar.test_runbook_entries TO canonical_evaluator;
 GRANT UPDATE (severity, title, message, recommended_actions)
   ON fhq_calendar.ceo_calendar_alerts TO canonical_evaluator;
@@ -51,6 +52,9 @@ GRANT UPDATE (severity, title, message, recommended_actions)
 -- The run ledger and the staged files are the evaluator's own working tables.
 GRANT INSERT, UPDATE ON fhq_calendar.evaluator_runs TO canonical_evaluator;
 GRANT INSERT, UPDATE, DELETE ON fhq_calendar.pending_files TO canonical_evaluator;
+
+REVOKE EXECUTE ON FUNCTION fhq_calendar.retire_stale_halt_rows(date, uuid[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fhq_calendar.retire_stale_halt_rows(date, uuid[]) TO canonical_evaluator;
 
 REVOKE EXECUTE ON FUNCTION fhq_calendar.compute_test_progress(uuid, timestamptz, text),
                            fhq_calendar.check_escalation_conditions(uuid, timestamptz),

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
-import { describeDefect } from '../discover/gate.js';
-import type { Plan } from '../evaluate/plan.js';
+import { describeDefect } from '../domain/gate.js';
+import type { Plan } from '../domain/plan.js';
 import { displayTestCode } from '../domain/testCode.js';
 
 const rel = (path: string) => relative(process.cwd(), path) || path;

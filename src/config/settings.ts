@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 
 /**
- * Run settings of SPEC §4, each from the command line, else the environment,
+ * Run settings (README "Settings"), each from the command line, else the environment,
  * else the default. The environment is read here and nowhere else.
  */
 export interface Settings {
@@ -22,6 +23,10 @@ export interface Settings {
   statementTimeoutSeconds: number;
   /** `lock_timeout` of every query, in seconds (fractions allowed). Default 10. */
   lockTimeoutSeconds: number;
+  /** Calendar days after a window's close that its verdict waits for a pending metric. Default 2. */
+  resolutionGraceDays: number;
+  /** `--embedded`: use the local embedded PostgreSQL instead of the configured connection. */
+  embedded: boolean;
 }
 
 /** Raw values as given on the command line (commander's option names). */
@@ -33,6 +38,8 @@ export interface SettingFlags {
   waitForDb?: string;
   statementTimeout?: string;
   lockTimeout?: string;
+  resolutionGrace?: string;
+  embedded?: boolean;
 }
 
 const zoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), 'is not a valid IANA time zone');
@@ -51,6 +58,12 @@ const timeoutSchema = z
   .regex(/^\d+(\.\d{1,3})?$/, 'must be a number of seconds (e.g. 60 or 0.5)')
   .transform(Number)
   .refine((n) => n >= 0.001 && n <= 86_400, 'must be between 0.001 and 86400 seconds');
+
+const graceSchema = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of days')
+  .transform(Number)
+  .refine((n) => n <= 366, 'must be at most 366 days');
 
 function pick<T>(
   label: string,
@@ -72,7 +85,7 @@ function pick<T>(
 /**
  * Resolves the settings: flag, else environment (`CANONICAL_TZ`,
  * `CANONICAL_RUN_TIME`, `REPORTS_DIR`, `EVIDENCE_DIR`, `CANONICAL_WAIT_FOR_DB`,
- * `CANONICAL_STATEMENT_TIMEOUT`, `CANONICAL_LOCK_TIMEOUT`), else default. Folders are resolved against `cwd`.
+ * `CANONICAL_STATEMENT_TIMEOUT`, `CANONICAL_LOCK_TIMEOUT`, `CANONICAL_RESOLUTION_GRACE`), else default. Folders are resolved against `cwd`.
  *
  * @throws UsageError naming the option or variable whose value is invalid (exit 2).
  */
@@ -86,6 +99,8 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv = pr
     waitForDbSeconds: pick('--wait-for-db', flags.waitForDb, 'CANONICAL_WAIT_FOR_DB', env, '0', waitSchema),
     statementTimeoutSeconds: pick('--statement-timeout', flags.statementTimeout, 'CANONICAL_STATEMENT_TIMEOUT', env, '60', timeoutSchema),
     lockTimeoutSeconds: pick('--lock-timeout', flags.lockTimeout, 'CANONICAL_LOCK_TIMEOUT', env, '10', timeoutSchema),
+    resolutionGraceDays: pick('--resolution-grace', flags.resolutionGrace, 'CANONICAL_RESOLUTION_GRACE', env, '2', graceSchema),
+    embedded: flags.embedded === true,
   };
 }
 
@@ -107,4 +122,21 @@ export function logsDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(
 /** The pool timeouts of `settings`, in the milliseconds `openPool` takes. */
 export function poolTimeouts(settings: Settings): { statementTimeoutMs: number; lockTimeoutMs: number } {
   return { statementTimeoutMs: Math.round(settings.statementTimeoutSeconds * 1000), lockTimeoutMs: Math.round(settings.lockTimeoutSeconds * 1000) };
+}
+
+/**
+ * Reads `.env` in `cwd` into `env` when the file exists, so a scheduled task
+ * finds its connection without a password in its definition. A variable
+ * already set in the environment wins.
+ *
+ * @throws UsageError naming the file when it exists but cannot be parsed.
+ */
+export function loadDotEnv(cwd = process.cwd()): void {
+  const file = resolve(cwd, '.env');
+  if (!existsSync(file)) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    throw new UsageError('.env', `${file} could not be read: ${(error as Error).message}`);
+  }
 }

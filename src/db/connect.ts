@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, ConnectionError, type DatabasePool } from 'slonik';
-import { DatabaseUnreachableError } from '../errors.js';
+import { DatabaseUnreachableError, UsageError } from '../errors.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
 import { openPool, type PoolOptions } from './pool.js';
 
@@ -21,9 +21,11 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
   /** Seconds to keep retrying a refused connection before exit 4 (SPEC §4 `--wait-for-db`). */
   waitForDbSeconds?: number;
-  /** Folder of the embedded server, used when neither `DATABASE_URL` nor a `PG*` variable is set. */
+  /** Use the embedded PostgreSQL in `embeddedRoot` (`--embedded`, the demo), whatever the environment says. */
+  embedded?: boolean;
+  /** Folder of the embedded server. */
   embeddedRoot: string;
-  /** Called once the embedded server is up: migrate, and seed on first start. */
+  /** Called once the embedded server is up (e.g. to migrate it). */
   prepareEmbedded?: (server: EmbeddedServer) => Promise<void>;
   /** Where notices go (stderr in the CLI). */
   notice?: (message: string) => void;
@@ -93,10 +95,12 @@ export async function probe(uri: string, description: string, waitSeconds: numbe
 }
 
 /**
- * Opens the database of SPEC §4 "Connection": `DATABASE_URL`, else the `PG*`
- * variables, else an embedded PostgreSQL in `embeddedRoot` (announced through
- * `notice`).
+ * Opens the configured database (README "Pointing it at a real database"):
+ * the embedded PostgreSQL in `embeddedRoot` when `embedded` is chosen, else
+ * `DATABASE_URL`, else the `PG*` variables. With none of them it refuses:
+ * no command ever guesses a database.
  *
+ * @throws UsageError (exit 2) naming DATABASE_URL when no database is configured.
  * @throws DatabaseUnreachableError (exit 4) when it cannot be reached.
  */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
@@ -104,16 +108,9 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   let uri: string;
   let description: string;
   let embedded: EmbeddedServer | null = null;
-  if (env.DATABASE_URL) {
-    uri = env.DATABASE_URL;
-    description = redactUri(uri);
-  } else if (PG_VARIABLES.some((name) => env[name])) {
-    uri = 'postgres://';
-    description = `the PG* variables (host ${env.PGHOST ?? 'default'}, database ${env.PGDATABASE ?? 'default'})`;
-  } else {
-    options.notice?.(`No DATABASE_URL or PG* variables: using the embedded PostgreSQL in ${options.embeddedRoot}`);
+  if (options.embedded) {
+    options.notice?.(`Using the embedded PostgreSQL in ${options.embeddedRoot}`);
     embedded = await startEmbedded({ root: options.embeddedRoot, database: 'canonical_tests' });
-    if (embedded.created) options.notice?.('Embedded PostgreSQL started for the first time: migrating and seeding the EC-022 demo');
     uri = embedded.uri;
     description = `embedded PostgreSQL (${options.embeddedRoot})`;
     try {
@@ -122,6 +119,17 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
       await embedded.stop();
       throw error;
     }
+  } else if (env.DATABASE_URL) {
+    uri = env.DATABASE_URL;
+    description = redactUri(uri);
+  } else if (PG_VARIABLES.some((name) => env[name])) {
+    uri = 'postgres://';
+    description = `the PG* variables (host ${env.PGHOST ?? 'default'}, database ${env.PGDATABASE ?? 'default'})`;
+  } else {
+    throw new UsageError(
+      'DATABASE_URL',
+      'no database is configured: set DATABASE_URL (e.g. postgres://user@host:5432/db) or the PG* variables, in the environment or in a .env file in the working directory, or pass --embedded to use a local embedded PostgreSQL',
+    );
   }
   try {
     await probe(uri, description, options.waitForDbSeconds ?? 0, options.notice);

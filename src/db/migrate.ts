@@ -5,6 +5,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { MigrationError } from '../errors.js';
 import { packageRoot } from '../paths.js';
+import { lockKeySql } from './session.js';
 
 /** A migration file: `sql/000001_name.sql`. */
 export interface MigrationFile {
@@ -36,8 +37,6 @@ export function readMigrations(dir = join(packageRoot(), 'sql')): MigrationFile[
   });
 }
 
-/** Advisory lock key of the migrator (distinct from the run lock). */
-const MIGRATION_LOCK = "hashtextextended('fhq_calendar.canonical-tests.migrate', 0)";
 
 /**
  * Applies pending migrations (SPEC §2, `canonical-tests migrate`): under an
@@ -55,7 +54,7 @@ export async function migrate(connectionUri: string, files: MigrationFile[] = re
   const client = new pg.Client({ connectionString: connectionUri });
   await client.connect();
   try {
-    await client.query(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+    await client.query(`SELECT pg_advisory_lock(${lockKeySql('migrate')})`);
     await client.query('SET client_min_messages = warning');
     await client.query('CREATE SCHEMA IF NOT EXISTS fhq_calendar');
     await client.query(`

@@ -9,6 +9,7 @@ import { migrate } from '../db/migrate.js';
 export async function openDemoDatabase(notice?: (message: string) => void): Promise<Database> {
   return openDatabase({
     env: {},
+    embedded: true,
     embeddedRoot: embeddedRoot(),
     notice,
     prepareEmbedded: async (server) => void (await migrate(server.uri)),

@@ -1,67 +1,11 @@
-import { describeDefect, type Defect } from '../discover/gate.js';
+import { reportFilePath } from '../domain/fileNames.js';
+import type { AlertWrite, Plan } from '../domain/plan.js';
+import type { Snapshot } from '../domain/snapshot.js';
 import { evaluateTest } from './evaluateTest.js';
-import { haltFilePath, jsonFile, reportFilePath, stableBundle } from './fileNames.js';
-import type { AlertWrite, Plan, RunbookWrite, StateUpdate, TestOutcome } from './plan.js';
-import { movesLiveState, type Snapshot } from './snapshot.js';
+import { haltPlan } from './halt.js';
 
 /**
- * The plan of a halted run (SPEC §3 fail-closed gate): per offending test the
- * SYSTEM_ERROR state with `ceo_action_required`, one CRITICAL `SYSTEM_ERROR`
- * alert naming its defects and a runbook row; one halt evidence file with
- * every defect. Tests that passed the gate are not evaluated or written.
- */
-function haltPlan(snapshot: Snapshot): Plan {
-  const { asOf, gate } = snapshot;
-  const byTest = new Map<string, Defect[]>();
-  for (const defect of gate.defects) byTest.set(defect.testId, [...(byTest.get(defect.testId) ?? []), defect]);
-  const offending = snapshot.tests.filter((t) => byTest.has(t.test_id));
-  const path = haltFilePath(snapshot.evidenceDir, asOf.compactDate);
-  const bundle = (runId: string) =>
-    jsonFile(path, {
-      schema: 'canonical-test-halt/1',
-      run_id: runId,
-      as_of_date: asOf.date,
-      as_of_instant: asOf.instant,
-      zone: asOf.zone,
-      halted: true,
-      tests_checked: snapshot.tests.map((t) => t.test_code),
-      tests_refused: offending.map((t) => t.test_code),
-      defects: gate.defects.map((d) => ({ test_code: d.testCode, test_id: d.testId, field: d.field, problem: d.problem })),
-    });
-  const { runId, file } = stableBundle(bundle, snapshot.runId, offending.map((t) => snapshot.history.get(t.test_id)?.current ?? null));
-
-  const stateUpdates: StateUpdate[] = [];
-  const runbook: RunbookWrite[] = [];
-  const alerts: AlertWrite[] = [];
-  const outcomes: TestOutcome[] = [];
-  for (const test of offending) {
-    const defects = byTest.get(test.test_id)!;
-    const movesLive = movesLiveState(test, asOf.date);
-    if (movesLive) {
-      stateUpdates.push({ testId: test.test_id, testCode: test.test_code, progress: null, escalationState: 'SYSTEM_ERROR', raiseCeoAction: true, lastEvaluatedDate: asOf.date });
-    }
-    const lines = defects.map(describeDefect);
-    alerts.push({
-      testId: test.test_id, testCode: test.test_code, runDate: asOf.date, severity: 'CRITICAL', alertType: 'SYSTEM_ERROR',
-      title: `${test.test_code}: incomplete definition, run halted`,
-      message: lines.join('\n'),
-      recommendedActions: ['Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry', `Re-run the date: canonical-tests run --date ${asOf.date}`],
-    });
-    runbook.push({
-      testId: test.test_id, testCode: test.test_code, runDate: asOf.date, runId, dayNumber: null, requiredDays: test.required_days,
-      status: test.status, escalationState: 'SYSTEM_ERROR', ceoActionRequired: true, metricsSnapshot: {}, verdict: test.verdict,
-      notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`, evidencePath: file.path, evidenceSha256: file.sha256,
-    });
-    outcomes.push({ testCode: test.test_code, dayNumber: null, escalationState: 'SYSTEM_ERROR', verdict: test.verdict, pendingMetrics: [], resolved: false, liveStateUpdated: movesLive });
-  }
-  return {
-    runId, asOf, halted: true, defects: gate.defects, stateUpdates, resolutions: [], runbook, alerts, files: [file],
-    reportPath: reportFilePath(snapshot.reportsDir, asOf.compactDate), outcomes,
-  };
-}
-
-/**
- * Evaluation (SPEC §1 phase 2), free of I/O: from the snapshot to the plan of
+ * Evaluation (README "How it works", phase 2), free of I/O: from the snapshot to the plan of
  * every write. A halt when the gate found any defect; otherwise every test that
  * passed, in discovery order.
  */
@@ -73,7 +17,7 @@ export function evaluateRun(snapshot: Snapshot): Plan {
 
 /**
  * One run-level WARNING `MISSED_RUN` alert naming the dates since the last
- * daily run that no completed run covers (issue 3); null when none.
+ * daily run that no completed run covers; null when none.
  */
 function missedRunAlert(snapshot: Snapshot): AlertWrite | null {
   const dates = snapshot.missedDates;
@@ -92,6 +36,7 @@ function testsPlan(snapshot: Snapshot): Plan {
     runId: snapshot.runId,
     asOf: snapshot.asOf,
     halted: false,
+    failedSignals: failedSignals(snapshot),
     defects: [],
     stateUpdates: plans.flatMap((p) => (p.stateUpdate ? [p.stateUpdate] : [])),
     resolutions: plans.flatMap((p) => (p.resolution ? [p.resolution] : [])),
@@ -101,4 +46,15 @@ function testsPlan(snapshot: Snapshot): Plan {
     reportPath: reportFilePath(snapshot.reportsDir, snapshot.asOf.compactDate),
     outcomes: plans.map((p) => p.outcome),
   };
+}
+
+/** Every signal whose source failed at an instant this run needed, once each (exit 1). */
+function failedSignals(snapshot: Snapshot): Plan['failedSignals'] {
+  const failed = new Map<string, Plan['failedSignals'][number]>();
+  for (const byKey of snapshot.metrics.values()) {
+    for (const m of byKey.values()) {
+      if (m.status === 'ERROR' && !failed.has(m.key)) failed.set(m.key, { key: m.key, source: `${m.source.schema}.${m.source.table}`, message: m.error ?? 'query failed' });
+    }
+  }
+  return [...failed.values()].sort((a, b) => a.key.localeCompare(b.key));
 }

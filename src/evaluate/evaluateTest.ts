@@ -1,183 +1,126 @@
-import type { Scalar } from '../domain/definition.js';
-import { compare, decideVerdict, describeCondition, evaluateCriteria, type FinalVerdict } from '../domain/criteria.js';
-import type { GatedTest } from '../discover/gate.js';
-import type { MetricValue } from '../discover/signals.js';
-import { evidenceFilePath, jsonFile, stableBundle } from './fileNames.js';
-import type { AlertWrite, EscalationState, FileWrite, Resolution, RunbookWrite, StateUpdate, TestOutcome } from './plan.js';
-import { movesLiveState, type Snapshot } from './snapshot.js';
+import { asOfFor } from '../domain/asOf.js';
+import { evaluateCriteria, type CriteriaResult } from '../domain/criteria.js';
+import type { GatedTest } from '../domain/gate.js';
+import type { MetricValue } from '../domain/metric.js';
+import type { Snapshot } from '../domain/snapshot.js';
+import { decideAtClose, type CloseDecision } from '../domain/verdict.js';
+import { metricsInstant, showInstant, windowLengthDays, windowPhase, type WindowPhase } from '../domain/window.js';
+import { checkpointAlert, escalationAlert, escalationClearedAlert, metricsPendingAlert, NEXT_STEP, resolutionAlert, signalErrorAlert } from './alerts.js';
+import { assemble, type TestPlan } from './assemble.js';
+import { metricsAt, testContext, type TestContext } from './context.js';
+import { decideEscalation } from './escalation.js';
+import { metricsSnapshot } from './evidence.js';
 
-/** Everything one healthy test contributes to the plan. */
-export interface TestPlan {
-  stateUpdate: StateUpdate | null;
-  resolution: Resolution | null;
-  runbook: RunbookWrite;
-  alerts: AlertWrite[];
-  file: FileWrite;
-  outcome: TestOutcome;
+export type { TestPlan } from './assemble.js';
+
+/**
+ * Evaluates one test that passed the gate (docs/verdicts.md), pure: before its
+ * window only a Day 0 row; a test using a failed source goes to SYSTEM_ERROR
+ * for the date; otherwise the criteria on its metrics, escalation, the
+ * checkpoint and, at the close, the verdict as of `end_ts` (waiting for late
+ * data during the resolution grace).
+ */
+export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
+  const ctx = testContext(test, snapshot);
+  const bounds = { start_ts: test.definition.startTs, end_ts: test.definition.endTs, verdict: test.row.verdict };
+  const phase = windowPhase(bounds, snapshot.asOf);
+  if (phase.kind === 'before') return beforeWindowPlan(ctx);
+  const instant = metricsInstant(bounds, snapshot.asOf)!;
+  const metrics = metricsAt(test, snapshot, instant);
+  const failed = metrics.filter((m) => m.status === 'ERROR');
+  if (failed.length > 0) return signalErrorPlan(ctx, phase, metrics, failed, instant);
+  return windowPlan(ctx, phase, metrics, instant);
 }
 
-const NEXT_STEP: Record<FinalVerdict, string> = {
-  SUCCESS: 'Promote the change: the success criteria held at the close of the window',
-  FAILURE: 'Roll back the change: the failure criteria held at the close of the window',
-  INCONCLUSIVE: 'Decide: extend the window, re-run the test or close it without a decision',
-};
-const RESOLUTION_SEVERITY = { SUCCESS: 'INFO', FAILURE: 'CRITICAL', INCONCLUSIVE: 'WARNING' } as const;
+/** Not started: a Day 0 row saying when the window opens; no metric, escalation or alert. */
+function beforeWindowPlan(ctx: TestContext): TestPlan {
+  const opens = showInstant(ctx.definition.startTs, ctx.snapshot.asOf.zone);
+  return assemble(ctx, {
+    state: 'NONE', escalationReasons: [], escalatedSince: null, raiseCeoAction: false,
+    progress: { daysElapsed: 0, daysRemaining: ctx.window.days_remaining, isOverdue: false }, dayNumber: 0, verdict: 'PENDING',
+    notes: [`Window opens ${opens}; nothing is evaluated before then.`], metricsSnapshot: {}, pendingMetrics: [], alerts: [],
+    evidence: { phase: 'before', metricsAsOf: null, verdictAsOf: null, metrics: [], conditions: null, escalation: null, close: null },
+  });
+}
 
-function formatScalar(value: Scalar | null): string {
-  return value === null ? 'pending' : String(value);
+/** A source the test uses failed: SYSTEM_ERROR for this date with a CRITICAL SIGNAL_ERROR alert; nothing else decided. */
+function signalErrorPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[], failed: MetricValue[], instant: string): TestPlan {
+  return assemble(ctx, {
+    state: 'SYSTEM_ERROR', escalationReasons: [], escalatedSince: null, raiseCeoAction: true,
+    progress: { daysElapsed: ctx.window.days_elapsed, daysRemaining: ctx.window.days_remaining, isOverdue: ctx.window.is_overdue },
+    dayNumber: dayNumberOf(ctx, phase), verdict: 'PENDING',
+    notes: [`Not evaluated: ${failed.map((m) => `signal ${m.key} (${m.source.schema}.${m.source.table}) failed: ${m.error ?? 'query failed'}`).join('; ')}.`],
+    metricsSnapshot: metricsSnapshot(metrics, ctx.definition), pendingMetrics: [], alerts: [signalErrorAlert(ctx, failed)],
+    evidence: { phase: phase.kind, metricsAsOf: instant, verdictAsOf: null, metrics, conditions: null, escalation: null, close: null },
+  });
+}
+
+function dayNumberOf(ctx: TestContext, phase: WindowPhase): number {
+  return phase.kind === 'closing' ? windowLengthDays({ ...ctx.row, start_ts: ctx.definition.startTs, end_ts: ctx.definition.endTs }, ctx.snapshot.asOf.zone) : ctx.window.days_elapsed;
 }
 
 /**
- * Evaluates one test that passed the gate (SPEC §3): criteria on the resolved
- * metrics, escalation (the DB function's time-based conditions plus failure
- * criteria already met), end-of-window verdict, and the rows, alerts and
- * evidence bundle that record it. Pure: reads only the snapshot.
+ * The mid-test checkpoint is reached on the first evaluation at or after it:
+ * this as-of instant is at or after it and the previous evaluation's was before it.
  */
-export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
-  const { row, definition, sources } = test;
-  const { asOf } = snapshot;
-  const window = snapshot.windowStates.get(row.test_id);
-  if (!window) throw new Error(`no progress row for test ${row.test_code}`);
-  const history = snapshot.history.get(row.test_id) ?? { previous: null, current: null };
-  const keys = Object.keys(sources).sort();
-  const metrics: MetricValue[] = keys.map((key) => snapshot.metrics.get(key)!);
-  const valueOf = (key: string) => snapshot.metrics.get(key)?.value ?? null;
-  const pending = metrics.filter((m) => m.status === 'PENDING');
+function checkpointReached(ctx: TestContext): boolean {
+  const checkpoint = ctx.row.mid_test_checkpoint;
+  const { asOf, runTime } = ctx.snapshot;
+  if (checkpoint === null || Date.parse(asOf.instant) < Date.parse(checkpoint)) return false;
+  const previous = ctx.history.previous;
+  return previous === null || Date.parse(asOfFor(previous.run_date, asOf.zone, runTime).instant) < Date.parse(checkpoint);
+}
 
+/** Notes of the close: the verdict and what it was evaluated as of, or what the verdict waits for. */
+function closeNotes(ctx: TestContext, decision: CloseDecision): string {
+  const closedAt = showInstant(ctx.definition.endTs, ctx.snapshot.asOf.zone);
+  if (decision.kind === 'waiting') {
+    return `Window closed ${closedAt}; the verdict waits for late data on ${decision.missing.join(', ')} (${decision.graceDaysLeft} more day(s) of the ${ctx.snapshot.resolutionGraceDays}-day grace).`;
+  }
+  return `Window closed ${closedAt}: verdict ${decision.verdict}, evaluated as of the close${decision.missing.length ? `; missing: ${decision.missing.join(', ')}` : ''}. ${NEXT_STEP[decision.verdict]}.`;
+}
+
+/** An open window, or the close: criteria, escalation, checkpoint and verdict. */
+function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[], instant: string): TestPlan {
+  const { definition, snapshot } = ctx;
+  const valueOf = (key: string) => metrics.find((m) => m.key === key)?.value ?? null;
   const success = evaluateCriteria(definition.success, valueOf, definition.baseline);
   const failure = evaluateCriteria(definition.failure, valueOf, definition.baseline);
-  // The window closes on the first as-of instant after end_ts: the same test as is_overdue.
-  const closing = window.is_overdue;
-  const verdict: FinalVerdict | 'PENDING' = closing ? decideVerdict(success.outcome, failure.outcome) : 'PENDING';
-
-  const reasons: string[] = [];
-  const actions: string[] = [];
-  if (failure.outcome === 'MET') {
-    const met = failure.conditions.filter((c) => c.outcome === 'MET').map(describeCondition);
-    reasons.push(`failure criteria met${closing ? '' : ' mid-window'}: ${met.join('; ')}`);
-    actions.push('Decide whether to stop the test and roll back the change', `Review the metrics with ${definition.escalationPath.owner ?? 'the test owner'}`);
-  }
-  // When the window closes this run, the resolution supersedes the time-based "overdue" condition.
-  if (window.should_escalate && !closing) {
-    reasons.push(window.escalation_reason ?? 'time-based escalation condition');
-    actions.push(...window.recommended_actions);
-  }
-  const escalationState: EscalationState = reasons.length > 0 ? 'ESCALATED' : 'NONE';
-  const previousState = history.previous?.escalation_state ?? 'NONE';
-  const raiseCeoAction = escalationState === 'ESCALATED' || closing;
-  const movesLive = movesLiveState(row, asOf.date);
-
-  const alerts: AlertWrite[] = [];
-  const alert = (severity: AlertWrite['severity'], alertType: string, title: string, message: string, recommendedActions: string[]) =>
-    alerts.push({ testId: row.test_id, testCode: row.test_code, runDate: asOf.date, severity, alertType, title, message, recommendedActions });
-  if (pending.length > 0) {
-    alert('WARNING', 'METRICS_PENDING', `${row.test_code}: ${pending.length} metric(s) pending`,
-      pending.map((m) => `${m.key}: ${m.pendingReason}`).join('; '),
-      ['Check that the source tables named in test_signal_registry are being loaded']);
-  }
-  // A backfilled date alerts on a change of state, not again on every day it holds (issue 3).
-  const escalationAlreadyAlerted = snapshot.mode === 'backfill' && previousState === 'ESCALATED';
-  if (escalationState === 'ESCALATED') {
-    if (!escalationAlreadyAlerted) {
-      alert(failure.outcome === 'MET' ? 'CRITICAL' : 'WARNING', 'ESCALATION', `${row.test_code}: escalated to the CEO`, reasons.join('; '), actions);
-    }
-  } else if (previousState !== 'NONE') {
-    alert('INFO', 'ESCALATION_CLEARED', `${row.test_code}: escalation cleared`,
-      `No escalation condition holds as of ${asOf.date}; the state returns from ${previousState} to NONE.`, []);
-  }
-  if (verdict !== 'PENDING') {
-    alert(RESOLUTION_SEVERITY[verdict], 'RESOLUTION', `${row.test_code}: window closed, verdict ${verdict}`,
-      `Success criteria ${success.outcome}, failure criteria ${failure.outcome}${pending.length ? `; pending: ${pending.map((m) => m.key).join(', ')}` : ''}.`,
-      [NEXT_STEP[verdict]]);
-  }
-
-  const metricsSnapshot: Record<string, unknown> = {};
-  for (const m of metrics) {
-    const target = definition.targets[m.key] ?? null;
-    metricsSnapshot[m.key] = {
-      value: m.value,
-      status: m.status,
-      pending_reason: m.pendingReason,
-      baseline: definition.baseline[m.key] ?? null,
-      target,
-      target_met: target && m.value !== null ? compare(m.value, target.op, target.value) : null,
-      aggregation: m.aggregation,
-      source: `${m.source.schema}.${m.source.table}.${m.source.column}`,
-      as_of_exact: m.asOfExact,
-    };
-  }
-
-  const actionsTaken = [
-    movesLive
-      ? `update canonical_test_events: days_elapsed=${window.days_elapsed}, days_remaining=${window.days_remaining}, is_overdue=${window.is_overdue}, escalation_state=${escalationState}${raiseCeoAction ? ', ceo_action_required=true' : ''}, last_evaluated_date=${asOf.date}`
-      : `leave canonical_test_events as it is: last_evaluated_date ${row.last_evaluated_date} is after the as-of date`,
-    ...alerts.map((a) => `alert ${a.alertType} (${a.severity})`),
-    ...(verdict !== 'PENDING' && movesLive ? [`resolve_test_window(${verdict})`] : []),
+  const pending = metrics.filter((m) => m.status === 'PENDING');
+  const decision = phase.kind === 'closing' ? decideAtClose(success, failure, phase.daysAfterClose, snapshot.resolutionGraceDays) : null;
+  const verdict = decision?.kind === 'verdict' ? decision.verdict : 'PENDING';
+  const escalation = decideEscalation(ctx, failure, phase.kind === 'open');
+  const checkpoint = phase.kind === 'open' && checkpointReached(ctx);
+  const dayNumber = dayNumberOf(ctx, phase);
+  const alerts = [
+    ...(pending.length > 0 && verdict === 'PENDING' ? [metricsPendingAlert(ctx, pending)] : []),
+    ...(verdict === 'PENDING' ? escalationAlerts(ctx, escalation, failure) : []),
+    ...(checkpoint ? [checkpointAlert(ctx, metrics, dayNumber)] : []),
+    ...(decision?.kind === 'verdict' ? [resolutionAlert(ctx, decision.verdict, success, failure, decision.missing)] : []),
   ];
   const notes = [
-    pending.length ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason})`).join(', ')}.` : 'All metrics available.',
-    escalationState === 'ESCALATED' ? `Escalated${escalationAlreadyAlerted ? ' (still holds; already alerted)' : ''}: ${reasons.join('; ')}.` : previousState !== 'NONE' ? `Escalation cleared (was ${previousState}).` : null,
-    verdict !== 'PENDING' ? `Window closed: verdict ${verdict}. ${NEXT_STEP[verdict]}.` : null,
-    movesLive ? null : `Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`,
-  ].filter(Boolean).join(' ');
-
-  const path = evidenceFilePath(snapshot.evidenceDir, row.test_code, asOf.compactDate);
-  const bundle = (runId: string) =>
-    jsonFile(path, {
-      schema: 'canonical-test-evidence/1',
-      run_id: runId,
-      test_id: row.test_id,
-      test_code: row.test_code,
-      test_name: row.test_name,
-      as_of_date: asOf.date,
-      as_of_instant: asOf.instant,
-      zone: asOf.zone,
-      definition: {
-        status: row.status, verdict: row.verdict, start_ts: row.start_ts, end_ts: row.end_ts, required_days: row.required_days,
-        mid_test_checkpoint: row.mid_test_checkpoint, baseline_definition: row.baseline_definition, target_metrics: row.target_metrics,
-        success_criteria: row.success_criteria, failure_criteria: row.failure_criteria, escalation_path: row.escalation_path,
-      },
-      progress: { days_elapsed: window.days_elapsed, days_remaining: window.days_remaining, is_overdue: window.is_overdue, required_days: row.required_days },
-      metrics: metrics.map((m) => ({
-        key: m.key, value: m.value, status: m.status, pending_reason: m.pendingReason,
-        source: { schema: m.source.schema, table: m.source.table, column: m.source.column, time_column: m.source.timeColumn },
-        aggregation: m.aggregation, rows_used: m.rowsUsed, window: m.window, latest_row_at: m.latestRowAt, as_of_exact: m.asOfExact,
-      })),
-      conditions: { success_criteria: success, failure_criteria: failure },
-      escalation: {
-        previous_state: previousState, state: escalationState, reasons, recommended_actions: actions,
-        time_based: { should_escalate: window.should_escalate, reason: window.escalation_reason, applied: !closing },
-      },
-      actions: actionsTaken,
-      verdict,
-      live_state_updated: movesLive,
-      previous_bundle_sha256: history.previous?.evidence_sha256 ?? null,
-    });
-  const { runId, file } = stableBundle(bundle, snapshot.runId, [history.current]);
-
-  const progress = { daysElapsed: window.days_elapsed, daysRemaining: window.days_remaining, isOverdue: window.is_overdue };
-  return {
-    stateUpdate: movesLive
-      ? { testId: row.test_id, testCode: row.test_code, progress, escalationState, raiseCeoAction, lastEvaluatedDate: asOf.date }
-      : null,
-    resolution:
-      verdict !== 'PENDING' && movesLive
-        ? { testId: row.test_id, testCode: row.test_code, verdict, asOf: asOf.instant,
-            evidence: { verdict, run_id: runId, evidence_path: file.path, evidence_sha256: file.sha256 } }
-        : null,
-    runbook: {
-      testId: row.test_id, testCode: row.test_code, runDate: asOf.date, runId,
-      dayNumber: window.days_elapsed, requiredDays: row.required_days,
-      status: verdict !== 'PENDING' ? 'RESOLVED' : row.status,
-      escalationState,
-      ceoActionRequired: raiseCeoAction || (movesLive && row.ceo_action_required),
-      metricsSnapshot, verdict, notes, evidencePath: file.path, evidenceSha256: file.sha256,
+    pending.length ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason ?? 'pending'})`).join(', ')}.` : 'All metrics available.',
+    escalation.state === 'ESCALATED'
+      ? `Escalated since ${escalation.since}${escalation.changed ? '' : ' (still holds; already alerted)'}: ${escalation.reasons.join('; ')}.`
+      : escalation.previousState !== 'NONE' && verdict === 'PENDING' ? `Escalation cleared (was ${escalation.previousState}).` : null,
+    checkpoint ? 'Mid-test checkpoint reached: the metrics are up for review.' : null,
+    decision ? closeNotes(ctx, decision) : null,
+  ].filter((n): n is string => n !== null);
+  return assemble(ctx, {
+    state: escalation.state, escalationReasons: escalation.reasonKeys, escalatedSince: escalation.since,
+    raiseCeoAction: escalation.state === 'ESCALATED' || checkpoint || verdict !== 'PENDING',
+    progress: { daysElapsed: ctx.window.days_elapsed, daysRemaining: ctx.window.days_remaining, isOverdue: phase.kind === 'closing' ? false : ctx.window.is_overdue },
+    dayNumber, verdict, notes, metricsSnapshot: metricsSnapshot(metrics, definition), pendingMetrics: pending.map((m) => m.key), alerts,
+    evidence: {
+      phase: phase.kind, metricsAsOf: instant, verdictAsOf: decision?.kind === 'verdict' ? instant : null, metrics,
+      conditions: { success_criteria: success, failure_criteria: failure }, escalation,
+      close: decision && { decision: decision.kind, missing: decision.missing, grace_days: snapshot.resolutionGraceDays, days_after_close: phase.kind === 'closing' ? phase.daysAfterClose : null },
     },
-    alerts,
-    file,
-    outcome: {
-      testCode: row.test_code, dayNumber: window.days_elapsed, escalationState, verdict,
-      pendingMetrics: pending.map((m) => m.key), resolved: verdict !== 'PENDING', liveStateUpdated: movesLive,
-    },
-  };
+  });
+}
+
+/** ESCALATION when the test becomes escalated or its reasons change; ESCALATION_CLEARED when it returns to NONE. */
+function escalationAlerts(ctx: TestContext, escalation: ReturnType<typeof decideEscalation>, failure: CriteriaResult) {
+  if (escalation.state === 'ESCALATED') return escalation.changed ? [escalationAlert(ctx, escalation, failure)] : [];
+  return escalation.previousState !== 'NONE' ? [escalationClearedAlert(ctx, escalation.previousState)] : [];
 }

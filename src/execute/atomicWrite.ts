@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { pausePoint } from '../pausePoints.js';
+import type { PhaseHook } from '../domain/phases.js';
 
 /** Name of the temporary file of {@link writeFileAtomic}: `.{target}.{pid}.{8 hex}.tmp`. */
 const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
@@ -12,9 +12,10 @@ const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
  * then renamed over the target. A file that already holds exactly `content`
  * is left untouched, so an identical re-run changes nothing.
  *
+ * @param onPhase told of `file-temporary` and `file-renamed` (crash tests).
  * @returns true when the file was written, false when it was already identical.
  */
-export function writeFileAtomic(path: string, content: string): boolean {
+export function writeFileAtomic(path: string, content: string, onPhase?: PhaseHook): boolean {
   try {
     if (readFileSync(path, 'utf8') === content) return false;
   } catch {
@@ -31,9 +32,9 @@ export function writeFileAtomic(path: string, content: string): boolean {
     } finally {
       closeSync(fd);
     }
-    pausePoint('file-temporary');
+    onPhase?.('file-temporary');
     renameSync(temporary, path);
-    pausePoint('file-renamed');
+    onPhase?.('file-renamed');
   } catch (error) {
     rmSync(temporary, { force: true });
     throw error;

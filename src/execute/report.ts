@@ -1,66 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
-import { sql, type CommonQueryMethods } from 'slonik';
-import { z } from 'zod';
 import { packageRoot } from '../paths.js';
 import { displayTestCode } from '../domain/testCode.js';
-
-const reportRowSchema = z.object({
-  test_code: z.string(),
-  test_name: z.string(),
-  day_number: z.number().int().nullable(),
-  required_days: z.number().int().nullable(),
-  status: z.string(),
-  escalation_state: z.string(),
-  ceo_action_required: z.boolean(),
-  metrics_snapshot: z.record(z.unknown()),
-  verdict: z.string(),
-  notes: z.string().nullable(),
-  evidence_path: z.string().nullable(),
-  evidence_sha256: z.string().nullable(),
-});
-const alertRowSchema = z.object({
-  test_code: z.string().nullable(),
-  severity: z.string(),
-  alert_type: z.string(),
-  title: z.string(),
-  recommended_actions: z.unknown(),
-});
-const snapshotEntrySchema = z
-  .object({
-    value: z.union([z.number(), z.boolean()]).nullable(),
-    status: z.string(),
-    pending_reason: z.string().nullable().optional(),
-    baseline: z.union([z.number(), z.boolean()]).nullable().optional(),
-    target: z.object({ op: z.string(), value: z.union([z.number(), z.boolean()]) }).nullable().optional(),
-  })
-  .passthrough();
-
-/** The rows a runbook is rendered from: every runbook row and alert of one run date. */
-export interface ReportData {
-  date: string;
-  tests: z.infer<typeof reportRowSchema>[];
-  alerts: z.infer<typeof alertRowSchema>[];
-}
-
-/** Reads the runbook rows (ordered like discovery: by window start) and alerts of `date` (`YYYY-MM-DD`). */
-export async function loadReportData(db: CommonQueryMethods, date: string): Promise<ReportData> {
-  const tests = await db.any(sql.type(reportRowSchema)`
-    SELECT e.test_code, e.test_name, r.day_number, r.required_days, r.status, r.escalation_state, r.ceo_action_required,
-           r.metrics_snapshot, r.verdict, r.notes, r.evidence_path, r.evidence_sha256
-    FROM fhq_calendar.test_runbook_entries AS r
-    JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
-    WHERE r.run_date = ${date}::date
-    ORDER BY e.start_ts NULLS LAST, e.test_code`);
-  const alerts = await db.any(sql.type(alertRowSchema)`
-    SELECT e.test_code, a.severity, a.alert_type, a.title, a.recommended_actions
-    FROM fhq_calendar.ceo_calendar_alerts AS a
-    LEFT JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
-    WHERE a.run_date = ${date}::date
-    ORDER BY CASE a.severity WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END, e.test_code NULLS FIRST, a.alert_type`);
-  return { date, tests: [...tests], alerts: [...alerts] };
-}
+import type { ReportData } from '../db/report.js';
+import { metricsSnapshotEntrySchema } from '../domain/metricsSnapshot.js';
 
 let compiled: Handlebars.TemplateDelegate | undefined;
 
@@ -85,10 +29,10 @@ const show = (value: unknown) => (value === null || value === undefined ? '—' 
 export function renderReport(data: ReportData): string {
   const tests = data.tests.map((t) => {
     const metrics = Object.entries(t.metrics_snapshot).map(([key, raw]) => {
-      const entry = snapshotEntrySchema.parse(raw);
+      const entry = metricsSnapshotEntrySchema.parse(raw);
       return {
         key,
-        current: entry.value === null ? `PENDING (${entry.pending_reason ?? 'no value'})` : String(entry.value),
+        current: entry.status === 'ERROR' ? `ERROR (${entry.error ?? 'source failed'})` : entry.value === null ? `PENDING (${entry.pending_reason ?? 'no value'})` : String(entry.value),
         baseline: show(entry.baseline),
         target: entry.target ? `${entry.target.op} ${entry.target.value}` : '—',
       };
@@ -105,8 +49,9 @@ export function renderReport(data: ReportData): string {
       evidence_sha256: show(t.evidence_sha256),
     };
   });
-  const halted = data.tests.some((t) => t.escalation_state === 'SYSTEM_ERROR');
-  const haltEvidence = data.tests.find((t) => t.escalation_state === 'SYSTEM_ERROR')?.evidence_path;
+  // A gate halt's rows point at the halt file; a failing source's SYSTEM_ERROR rows have their own evidence.
+  const haltEvidence = data.tests.find((t) => t.escalation_state === 'SYSTEM_ERROR' && t.evidence_path !== null && basename(t.evidence_path).startsWith('ORCHESTRATOR_HALT_'))?.evidence_path;
+  const halted = haltEvidence !== undefined;
   return template()({
     date: data.date,
     halted,

@@ -1,20 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
-import { z } from 'zod';
+import type { CommonQueryMethods, DatabasePool, DatabasePoolConnection } from 'slonik';
+import type { Settings } from '../config/settings.js';
+import { stageFiles } from '../db/pendingFiles.js';
+import { retireStaleHaltRows } from '../db/runbook.js';
+import { loadReportData } from '../db/report.js';
+import { lockHolder, markAbandoned, recordFinish, recordStart } from '../db/runs.js';
+import { releaseRunLock, setSessionZone, tryRunLock } from '../db/session.js';
+import { discover } from '../discover/discover.js';
 import { asOfFor } from '../domain/asOf.js';
+import { describeDefect } from '../domain/gate.js';
+import type { PhaseHook } from '../domain/phases.js';
+import type { Plan } from '../domain/plan.js';
+import type { RunMode } from '../domain/runMode.js';
+import { LockHeldError, exitCodeOf } from '../errors.js';
 import { evaluateRun } from '../evaluate/evaluateRun.js';
-import type { Plan } from '../evaluate/plan.js';
 import { applyPlan } from '../execute/applyPlan.js';
 import { removeAbandonedTemporaries } from '../execute/atomicWrite.js';
-import { stageFiles, writeStagedFiles } from '../execute/pendingFiles.js';
-import { loadReportData, renderReport } from '../execute/report.js';
-import type { Settings } from '../config/settings.js';
-import { LockHeldError, exitCodeOf } from '../errors.js';
-import { lockHolder, markAbandoned, recordFinish, recordStart, type RunMode } from '../ledger/ledger.js';
+import { writeStagedFiles } from '../execute/files.js';
+import { renderReport } from '../execute/report.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { describeDefect } from '../discover/gate.js';
-import { discover } from './discover.js';
-import { pausePoint } from '../pausePoints.js';
 
 /** Options of one run for one as-of date (SPEC §4 `run`). */
 export interface RunOptions {
@@ -31,13 +35,15 @@ export interface RunOptions {
   mode?: Exclude<RunMode, 'dry-run' | 'check'>;
   /** Structured log; every line carries the run id. Default: silent. */
   logger?: Logger;
+  /** Told of each phase the run reaches (the crash tests pause there); default none. */
+  onPhase?: PhaseHook;
 }
 
 /** What a run did: its plan, which files it wrote (empty on a dry run), and how long each phase took. */
 export interface RunResult {
   plan: Plan;
-  /** 0 done, 3 halted by the gate (SPEC §4). */
-  exitCode: 0 | 3;
+  /** 0 done; 1 done, but a signal source failed (its tests are in SYSTEM_ERROR for the date); 3 halted by the gate. */
+  exitCode: 0 | 1 | 3;
   filesWritten: string[];
   reportPath: string | null;
   /** Milliseconds per phase: discover, evaluate, execute, files. */
@@ -49,30 +55,71 @@ export interface RunResult {
  * closes its ledger row, writes the files it had committed but not written,
  * and removes its temporary files. Call only while holding the run lock.
  */
-async function recoverAbandonedRun(conn: CommonQueryMethods, settings: Settings, log: Logger): Promise<void> {
+async function recoverAbandonedRun(conn: CommonQueryMethods, settings: Settings, log: Logger, onPhase?: PhaseHook): Promise<void> {
   await markAbandoned(conn);
-  const recovered = await writeStagedFiles(conn, null);
+  const recovered = await writeStagedFiles(conn, null, onPhase);
   const swept = [...removeAbandonedTemporaries(settings.evidenceDir), ...removeAbandonedTemporaries(settings.reportsDir)];
   if (recovered.length > 0 || swept.length > 0) {
     log.warn({ event: 'recovered_abandoned_run', files_written: recovered, temporaries_removed: swept }, 'finished the file writes of a run that died');
   }
 }
 
-/** The advisory lock that keeps runs one at a time per database (SPEC §3). */
-export const RUN_LOCK = sql.fragment`hashtextextended('fhq_calendar.canonical-tests.run', 0)`;
+/** Takes the run lock, or throws LockHeldError naming the holder (exit 5). */
+async function takeRunLock(conn: CommonQueryMethods, log: Logger): Promise<void> {
+  if (await tryRunLock(conn)) return;
+  const holder = await lockHolder(conn);
+  const by = holder ? `run ${holder.run_id} (${holder.mode} ${holder.as_of_date}, since ${holder.started_at})` : 'another session';
+  log.warn({ event: 'lock_held', holder: holder?.run_id ?? null }, `run lock held by ${by}`);
+  throw new LockHeldError(`another canonical-tests run holds the run lock on this database: ${by}; nothing was written`);
+}
+
+/** The exit code of a plan: 3 halted, 1 a failing source, else 0. */
+export function exitCodeOfPlan(plan: Plan): 0 | 1 | 3 {
+  return plan.halted ? 3 : plan.failedSignals.length > 0 ? 1 : 0;
+}
 
 /**
- * One run for one as-of date (SPEC §1): under the run lock, discover, evaluate
- * (pure), then apply the plan in one transaction that also renders the runbook
- * from the date's rows and stages every file in `fhq_calendar.pending_files`;
- * after the commit the files are written atomically and unstaged. A run that
- * died after its commit is finished by the next one. A halt writes its
- * SYSTEM_ERROR rows, alerts and halt file and returns exit code 3. Every run
- * that gets the lock leaves a row in `fhq_calendar.evaluator_runs`, written
- * outside the run's transaction so a failed run still records its failure.
+ * Applies a plan in one transaction: its rows, the removal of the date's stale
+ * halt rows (a full run only), the runbook rendered from the date's rows as
+ * the transaction sees them, and every file staged with the rows, so a kill
+ * after COMMIT loses no file.
+ */
+async function execute(conn: DatabasePoolConnection, plan: Plan, fullRun: boolean, pause: PhaseHook): Promise<void> {
+  await conn.transaction(async (tx) => {
+    await applyPlan(tx, plan);
+    if (fullRun) await retireStaleHaltRows(tx, plan.asOf.date, plan.runbook.map((r) => r.testId));
+    const report = { path: plan.reportPath, content: renderReport(await loadReportData(tx, plan.asOf.date)) };
+    await stageFiles(tx, plan.runId, [...plan.files, report]);
+    pause('in-transaction');
+  });
+}
+
+/** Runs `work`, recording its duration in milliseconds under `phase`. */
+function phaseTimer(phaseMs: Record<string, number>) {
+  return async <T>(phase: string, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      phaseMs[phase] = Math.round(performance.now() - started);
+    }
+  };
+}
+
+/**
+ * One run for one as-of date (README "How it works"): under the run lock,
+ * discover, evaluate (pure), then apply the plan in one transaction that also
+ * renders the runbook from the date's rows and stages every file in
+ * `fhq_calendar.pending_files`; after the commit the files are written
+ * atomically and unstaged. A run that died after its commit is finished by
+ * the next one. A halt writes its SYSTEM_ERROR rows, alerts and halt file and
+ * returns exit code 3; a failing source, exit 1 with every other test
+ * written. Every run that gets the lock leaves a row in
+ * `fhq_calendar.evaluator_runs`, written outside the run's transaction so a
+ * failed run still records its failure.
  *
  * @throws LockHeldError (exit 5) when another run holds the lock; nothing is written.
- * @throws UsageError for an unknown `--test` code; SignalResolutionError when a source query fails.
+ * @throws UsageError for an unknown `--test` code.
  */
 export async function runDate(pool: DatabasePool, options: RunOptions): Promise<RunResult> {
   const { settings } = options;
@@ -80,66 +127,44 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
   const runId = options.runId ?? randomUUID();
   const mode: RunMode = options.dryRun ? 'dry-run' : (options.mode ?? 'daily');
   const log = (options.logger ?? silentLogger).child({ run_id: runId, as_of_date: asOf.date, mode });
+  const pause: PhaseHook = options.onPhase ?? (() => undefined);
   return pool.connect(async (conn) => {
-    // Calendar days and date/timestamp source columns are read in the configured zone;
     // statement_timeout and lock_timeout are set on every pooled connection (src/db/pool.ts).
-    await conn.query(sql.unsafe`SELECT set_config('TimeZone', ${settings.zone}, false)`);
-    if (!options.dryRun) {
-      const locked = await conn.oneFirst(sql.type(z.object({ locked: z.boolean() }))`SELECT pg_try_advisory_lock(${RUN_LOCK}) AS locked`);
-      if (!locked) {
-        const holder = await lockHolder(conn);
-        const by = holder ? `run ${holder.run_id} (${holder.mode} ${holder.as_of_date}, since ${holder.started_at})` : 'another session';
-        log.warn({ event: 'lock_held', holder: holder?.run_id ?? null }, `run lock held by ${by}`);
-        throw new LockHeldError(`another canonical-tests run holds the run lock on this database: ${by}; nothing was written`);
-      }
-    }
+    await setSessionZone(conn, settings.zone);
+    if (!options.dryRun) await takeRunLock(conn, log);
     const phaseMs: Record<string, number> = {};
-    const timed = async <T>(phase: string, work: () => Promise<T> | T): Promise<T> => {
-      const started = performance.now();
-      try {
-        return await work();
-      } finally {
-        phaseMs[phase] = Math.round(performance.now() - started);
-      }
-    };
+    const timed = phaseTimer(phaseMs);
     try {
-      if (!options.dryRun) await recoverAbandonedRun(conn, settings, log);
+      if (!options.dryRun) await recoverAbandonedRun(conn, settings, log, options.onPhase);
       await recordStart(conn, runId, asOf.date, mode);
-      if (!options.dryRun) pausePoint('locked');
+      if (!options.dryRun) pause('locked');
       log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
-      const snapshot = await timed('discover', () => discover(conn, {
-        asOf, evidenceDir: settings.evidenceDir, reportsDir: settings.reportsDir, testCodes: options.testCodes, runId, mode,
-      }));
-      pausePoint('discovered');
+      const snapshot = await timed('discover', () =>
+        discover(conn, {
+          asOf, runTime: settings.runTime, resolutionGraceDays: settings.resolutionGraceDays,
+          evidenceDir: settings.evidenceDir, reportsDir: settings.reportsDir, testCodes: options.testCodes, runId, mode,
+        }),
+      );
+      pause('discovered');
       const plan = await timed('evaluate', () => evaluateRun(snapshot));
-      const exitCode = plan.halted ? 3 : 0;
+      const exitCode = exitCodeOfPlan(plan);
       for (const defect of plan.defects) log.error({ event: 'gate_defect', test_code: defect.testCode, field: defect.field }, describeDefect(defect));
+      for (const f of plan.failedSignals) log.error({ event: 'signal_failed', signal_key: f.key, source: f.source }, `signal ${f.key} (${f.source}): ${f.message}`);
       let filesWritten: string[] = [];
-      let reportPath: string | null = null;
       if (!options.dryRun) {
-        await timed('execute', () => conn.transaction(async (tx) => {
-          await applyPlan(tx, plan);
-          // The report is rendered from this date's rows as the transaction sees them,
-          // and every file is staged with the rows, so a kill after COMMIT loses no file.
-          const report = { path: plan.reportPath, content: renderReport(await loadReportData(tx, asOf.date)) };
-          await stageFiles(tx, runId, [...plan.files, report]);
-          pausePoint('in-transaction');
-        }));
-        pausePoint('committed');
-        filesWritten = await timed('files', () => writeStagedFiles(conn, runId));
-        reportPath = plan.reportPath;
-        pausePoint('files-written');
+        await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
+        pause('committed');
+        filesWritten = await timed('files', () => writeStagedFiles(conn, runId, options.onPhase));
+        pause('files-written');
       }
+      const reportPath = options.dryRun ? null : plan.reportPath;
+      const outcome = plan.halted ? 'HALTED' : 'DONE';
+      const failed = plan.failedSignals.map((f) => `signal ${f.key} (${f.source}): ${f.message}`).join('; ');
       await recordFinish(conn, runId, {
-        outcome: plan.halted ? 'HALTED' : 'DONE',
-        exitCode,
-        testsEvaluated: plan.outcomes.length,
-        escalations: plan.alerts.filter((a) => a.alertType === 'ESCALATION').length,
-        resolutions: plan.resolutions.length,
-        alerts: plan.alerts.length,
-        phaseMs,
+        outcome, exitCode, testsEvaluated: plan.outcomes.length, escalations: plan.alerts.filter((a) => a.alertType === 'ESCALATION').length,
+        resolutions: plan.resolutions.length, alerts: plan.alerts.length, phaseMs, ...(failed ? { error: failed } : {}),
       });
-      log.info({ event: 'run_finished', outcome: plan.halted ? 'HALTED' : 'DONE', exit_code: exitCode, tests: plan.outcomes.length, alerts: plan.alerts.length, resolutions: plan.resolutions.length, phase_ms: phaseMs, report: reportPath }, 'run finished');
+      log.info({ event: 'run_finished', outcome, exit_code: exitCode, tests: plan.outcomes.length, alerts: plan.alerts.length, resolutions: plan.resolutions.length, phase_ms: phaseMs, report: reportPath }, 'run finished');
       return { plan, exitCode, filesWritten, reportPath, phaseMs };
     } catch (error) {
       log.error({ event: 'run_failed', exit_code: exitCodeOf(error), phase_ms: phaseMs }, error instanceof Error ? error.message : String(error));
@@ -147,7 +172,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
         .catch(() => undefined); // the connection itself may be what failed
       throw error;
     } finally {
-      if (!options.dryRun) await conn.query(sql.unsafe`SELECT pg_advisory_unlock(${RUN_LOCK})`).catch(() => undefined);
+      if (!options.dryRun) await releaseRunLock(conn).catch(() => undefined);
     }
   });
 }

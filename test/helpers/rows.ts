@@ -1,5 +1,5 @@
-import type { TestRow } from '../../src/discover/loadTests.js';
-import type { CatalogColumn, RegistryRow } from '../../src/discover/registry.js';
+import type { TestRow } from '../../src/domain/testRow.js';
+import type { CatalogColumn, RegistryRow } from '../../src/domain/registry.js';
 
 /** Test ids used by the pure-module tests. */
 export const ID_A = '00000000-0000-4000-8000-00000000000a';

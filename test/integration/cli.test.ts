@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_LOCK } from '../../src/run/runDate.js';
+import { RUN_LOCK } from '../../src/db/session.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, insertTest } from '../helpers/fixtures.js';

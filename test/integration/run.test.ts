@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'slonik';
 import type { Settings } from '../../src/config/settings.js';
 import { LockHeldError } from '../../src/errors.js';
-import { runDate, RUN_LOCK } from '../../src/run/runDate.js';
+import { RUN_LOCK } from '../../src/db/session.js';
+import { runDate } from '../../src/run/runDate.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, dumpTable, insertTest, tempSettings } from '../helpers/fixtures.js';
 

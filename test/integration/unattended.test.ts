@@ -5,7 +5,8 @@ import { sql } from 'slonik';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
 import { backfill, catchUpDates } from '../../src/run/backfill.js';
-import { runDate, RUN_LOCK } from '../../src/run/runDate.js';
+import { RUN_LOCK } from '../../src/db/session.js';
+import { runDate } from '../../src/run/runDate.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
@@ -33,7 +34,7 @@ describe('backfill', () => {
     await insertTest(db);
     await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0], ['2026-03-03T16:00:00Z', 0.35, 0], ['2026-03-05T16:00:00Z', 0.2, 0]]);
     const summary = await backfill(db.pool, { dates: ['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'], settings });
-    expect(summary).toEqual({ datesDone: 4, testsEvaluated: 4, escalations: 1, resolutions: 0, halts: 0, haltedAt: null, exitCode: 0 });
+    expect(summary).toEqual({ datesDone: 4, testsEvaluated: 4, escalationAlerts: 1, resolutions: 0, halts: 0, haltedAt: null, exitCode: 0 });
     const { rows } = await db.exec(`SELECT run_date::text AS d, escalation_state FROM fhq_calendar.test_runbook_entries ORDER BY run_date`);
     expect(rows).toEqual([
       { d: '2026-03-03', escalation_state: 'NONE' }, { d: '2026-03-04', escalation_state: 'ESCALATED' },
@@ -69,7 +70,7 @@ describe('backfill', () => {
         if (date === '2026-03-04') await db.exec(`UPDATE fhq_calendar.canonical_test_events SET escalation_path = NULL WHERE test_id = $1`, [id]);
       },
     });
-    expect(summary).toEqual({ datesDone: 3, testsEvaluated: 3, escalations: 0, resolutions: 0, halts: 1, haltedAt: '2026-03-05', exitCode: 3 });
+    expect(summary).toEqual({ datesDone: 3, testsEvaluated: 3, escalationAlerts: 0, resolutions: 0, halts: 1, haltedAt: '2026-03-05', exitCode: 3 });
     expect((await ledger()).at(-1)).toMatchObject({ d: summary.haltedAt, outcome: 'HALTED', exit_code: 3 });
     expect(existsSync(join(settings.evidenceDir, `ORCHESTRATOR_HALT_${summary.haltedAt!.replaceAll('-', '')}.json`))).toBe(true);
     expect((await ledger()).length).toBe(summary.datesDone);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { TestRow } from '../../src/discover/loadTests.js';
-import { AGGREGATIONS, checkRegistryRow, type CatalogColumn, type RegistryRow } from '../../src/discover/registry.js';
-import { runGate } from '../../src/discover/gate.js';
+import type { TestRow } from '../../src/domain/testRow.js';
+import { AGGREGATIONS, checkRegistryRow, type CatalogColumn, type RegistryRow } from '../../src/domain/registry.js';
+import { runGate } from '../../src/domain/gate.js';
 import {
   conditionsOf,
   MAX_CONDITIONS,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { asOfFor } from '../../src/domain/asOf.js';
-import { runGate } from '../../src/discover/gate.js';
-import type { TestHistory } from '../../src/discover/history.js';
-import type { TestRow } from '../../src/discover/loadTests.js';
-import type { MetricValue } from '../../src/discover/signals.js';
-import type { WindowState } from '../../src/discover/windowState.js';
+import { runGate } from '../../src/domain/gate.js';
+import type { TestHistory } from '../../src/domain/history.js';
+import type { TestRow } from '../../src/domain/testRow.js';
+import type { MetricValue } from '../../src/domain/metric.js';
+import type { WindowState } from '../../src/domain/windowState.js';
 import { evaluateRun } from '../../src/evaluate/evaluateRun.js';
-import type { Snapshot } from '../../src/evaluate/snapshot.js';
+import type { Snapshot } from '../../src/domain/snapshot.js';
 import { ID_A, ID_B, registry, testRow as baseRow } from '../helpers/rows.js';
 
 const RUN_A = '11111111-1111-4111-8111-111111111111';

@@ -7,7 +7,7 @@ import {
   pathInside,
   reportFilePath,
   sanitizeTestCode,
-} from '../../src/evaluate/fileNames.js';
+} from '../../src/domain/fileNames.js';
 
 const hash8 = (code: string) => createHash('sha256').update(code).digest('hex').slice(0, 8);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDefect, runGate } from '../../src/discover/gate.js';
+import { describeDefect, runGate } from '../../src/domain/gate.js';
 import { catalog, ID_A, ID_B, reg, registry, testRow } from '../helpers/rows.js';
 
 const brierSource = { key: 'brier_score', schema: 'fhq', table: 'metrics', column: 'brier', timeColumn: 'measured_at', aggregation: 'LATEST', valueType: 'number' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRegistryRow, type CatalogColumn, type RegistryRow } from '../../src/discover/registry.js';
+import { checkRegistryRow, type CatalogColumn, type RegistryRow } from '../../src/domain/registry.js';
 
 const col = (relation: string, column: string, type: string, category: string, readable = true): CatalogColumn => ({ schema: 'fhq', relation, column, type, category, readable });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport, type ReportData } from '../../src/execute/report.js';
+import type { ReportData } from '../../src/db/report.js';
+import { renderReport } from '../../src/execute/report.js';
 
 const data: ReportData = {
   date: '2026-03-29',

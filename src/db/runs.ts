@@ -1,9 +1,9 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 
-/** Modes of a ledger row (issue 3): the daily run, a backfilled date, a dry run, a check. */
-export type RunMode = 'daily' | 'backfill' | 'dry-run' | 'check';
-export type RunOutcome = 'DONE' | 'HALTED' | 'FAILED';
+import type { RunMode, RunOutcome } from '../domain/runMode.js';
+
+export type { RunMode, RunOutcome };
 
 /** Counts and timings recorded when a run finishes. Durations in milliseconds per phase. */
 export interface RunFinish {
@@ -86,7 +86,7 @@ export async function lockHolder(db: CommonQueryMethods): Promise<LedgerRow | nu
 }
 
 /**
- * Missed days (issue 3): the dates after the newest completed daily run and
+ * Missed days: the dates after the newest completed daily run and
  * before `date` that no completed daily or backfill run covers. Empty when
  * there was no daily run before `date`. At most `limit` dates, oldest first.
  */

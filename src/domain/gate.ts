@@ -1,6 +1,6 @@
-import { conditionsOf, metricKeysOf, parseDefinition, type Definition } from '../domain/definition.js';
-import { displayTestCode, testCodeProblem } from '../domain/testCode.js';
-import type { TestRow } from './loadTests.js';
+import { conditionsOf, metricKeysOf, parseDefinition, type Definition } from './definition.js';
+import { displayTestCode, testCodeProblem } from './testCode.js';
+import type { TestRow } from './testRow.js';
 import { checkRegistryRow, type CatalogColumn, type RegistryRow, type SignalSource } from './registry.js';
 
 /** One reason the fail-closed gate refuses a test: the test, the field and what is wrong (SPEC §3). */

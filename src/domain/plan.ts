@@ -1,6 +1,7 @@
-import type { AsOf } from '../domain/asOf.js';
-import type { FinalVerdict } from '../domain/criteria.js';
-import type { Defect } from '../discover/gate.js';
+import type { AsOf } from './asOf.js';
+import type { FinalVerdict } from './criteria.js';
+import type { Defect } from './gate.js';
+import type { MetricsSnapshot } from './metricsSnapshot.js';
 
 /** Escalation states of SPEC §2.1. */
 export type EscalationState = 'NONE' | 'ESCALATED' | 'SYSTEM_ERROR';
@@ -39,7 +40,11 @@ export interface RunbookWrite {
   status: string;
   escalationState: EscalationState;
   ceoActionRequired: boolean;
-  metricsSnapshot: Record<string, unknown>;
+  metricsSnapshot: MetricsSnapshot;
+  /** Stable keys of the escalation conditions that held (compared by the next evaluation). */
+  escalationReasons: string[];
+  /** The date the current escalation started; null when not escalated. */
+  escalatedSince: string | null;
   verdict: string;
   notes: string;
   evidencePath: string;
@@ -87,6 +92,8 @@ export interface Plan {
   asOf: AsOf;
   /** True when the fail-closed gate refused at least one test (exit 3). */
   halted: boolean;
+  /** Signal sources whose query failed as of this date (exit 1): the tests using them are in SYSTEM_ERROR. */
+  failedSignals: { key: string; source: string; message: string }[];
   defects: Defect[];
   stateUpdates: StateUpdate[];
   resolutions: Resolution[];

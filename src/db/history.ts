@@ -1,21 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-
-/** The parts of a runbook row (SPEC §2.3) that the next evaluation builds on. */
-export const runbookHistorySchema = z.object({
-  test_id: z.string().uuid(),
-  run_date: z.string(),
-  run_id: z.string().uuid(),
-  escalation_state: z.string(),
-  evidence_sha256: z.string().nullable(),
-});
-export type RunbookHistory = z.infer<typeof runbookHistorySchema>;
-
-/** Per test: the latest runbook row before the as-of date, and the row of the as-of date itself. */
-export interface TestHistory {
-  previous: RunbookHistory | null;
-  current: RunbookHistory | null;
-}
+import { runbookHistorySchema, type TestHistory } from '../domain/history.js';
 
 /**
  * Loads, for each test, its newest runbook row dated before `date` (the prior
@@ -27,12 +12,12 @@ export async function loadHistory(db: CommonQueryMethods, testIds: readonly stri
   if (testIds.length === 0) return history;
   const rows = await db.any(sql.type(runbookHistorySchema.extend({ is_current: z.boolean() }))`
     WITH r AS (
-      SELECT test_id, run_date, run_id, escalation_state, evidence_sha256, run_date = ${date}::date AS is_current
+      SELECT test_id, run_date, run_id, escalation_state, escalation_reasons, escalated_since, evidence_sha256, run_date = ${date}::date AS is_current
       FROM fhq_calendar.test_runbook_entries
       WHERE test_id = ANY(${sql.array([...testIds], 'uuid')}) AND run_date <= ${date}::date
     )
     SELECT DISTINCT ON (test_id, is_current)
-           test_id, run_date::text AS run_date, run_id, escalation_state, evidence_sha256, is_current
+           test_id, run_date::text AS run_date, run_id, escalation_state, escalation_reasons, escalated_since::text AS escalated_since, evidence_sha256, is_current
     FROM r
     ORDER BY test_id, is_current, run_date DESC
   `);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomicWrite.js';
 
 /** A file to put on disk: absolute path (already checked to lie inside its folder) and UTF-8 content. */
 export interface StagedFile {
@@ -24,20 +23,16 @@ export async function stageFiles(tx: CommonQueryMethods, runId: string, files: r
     ON CONFLICT (path) DO UPDATE SET content = EXCLUDED.content, sha256 = EXCLUDED.sha256, run_id = EXCLUDED.run_id, staged_at = now()`);
 }
 
-/**
- * Writes staged files to disk (atomically, each), then deletes their rows:
- * those of `runId`, or with `runId` null every file a dead run left staged.
- *
- * @returns the paths whose content changed on disk.
- */
-export async function writeStagedFiles(db: CommonQueryMethods, runId: string | null): Promise<string[]> {
-  const staged = await db.any(sql.type(z.object({ path: z.string(), content: z.string() }))`
+/** The files staged by `runId`, or with `runId` null every staged file (a dead run's), by path. */
+export async function loadStagedFiles(db: CommonQueryMethods, runId: string | null): Promise<readonly StagedFile[]> {
+  return db.any(sql.type(z.object({ path: z.string(), content: z.string() }))`
     SELECT path, content FROM fhq_calendar.pending_files
     WHERE ${runId === null ? sql.fragment`TRUE` : sql.fragment`run_id = ${runId}`}
     ORDER BY path`);
-  const written = staged.filter((file) => writeFileAtomic(file.path, file.content)).map((file) => file.path);
-  if (staged.length > 0) {
-    await db.query(sql.unsafe`DELETE FROM fhq_calendar.pending_files WHERE path = ANY(${sql.array(staged.map((f) => f.path), 'text')})`);
-  }
-  return written;
+}
+
+/** Unstages the files at `paths` once they are on disk. */
+export async function deleteStagedFiles(db: CommonQueryMethods, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  await db.query(sql.unsafe`DELETE FROM fhq_calendar.pending_files WHERE path = ANY(${sql.array([...paths], 'text')})`);
 }

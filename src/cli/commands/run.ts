@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { logsDir, todayIn } from '../../config/settings.js';
+import { parseDate } from '../../domain/asOf.js';
+import { fileLogger } from '../../logging/logger.js';
+import { runCommand } from '../../run/daily.js';
+import { withCommandDatabase } from '../../run/database.js';
+import { tracingUnreachable } from '../../run/unreachable.js';
+import { summarisePlan } from '../formatPlan.js';
+import { databaseIo, err, printRun, settingsOf, type CommandContext } from '../output.js';
+
+interface RunFlags {
+  date?: string;
+  dryRun?: boolean;
+  test?: string[];
+  catchUp?: boolean;
+  json?: boolean;
+}
+
+/** `canonical-tests run`: the daily run for an as-of date (README "Commands"). */
+export function registerRun(program: Command, ctx: CommandContext): void {
+  program
+    .command('run')
+    .description('evaluate every ACTIVE test for one as-of date')
+    .option('--date <YYYY-MM-DD>', 'as-of date (default: today in the zone); a past date runs as a backfill of that date')
+    .option('--dry-run', 'print every write the run would make, write nothing')
+    .option('--test <code...>', 'only these ACTIVE tests')
+    .option('--catch-up', 'first evaluate the missed days since the last daily run, oldest first')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (flags: RunFlags, command: Command) => {
+      const settings = settingsOf(command);
+      const today = todayIn(settings.zone);
+      const date = flags.date === undefined ? today : parseDate(flags.date);
+      const logger = fileLogger(logsDir());
+      const code = await tracingUnreachable(settings, date, logger, () => withCommandDatabase(settings, async (db) => {
+        const { catchUp, result, exitCode } = await runCommand(db.pool, {
+          date, today, settings, dryRun: flags.dryRun, testCodes: flags.test, catchUp: flags.catchUp,
+          logger, onPhase: ctx.onPhase,
+          onCatchUpStart: (dates) => err(`catching up ${dates.length} missed day(s): ${dates.join(', ')}`),
+          onCatchUpDate: (_date, r) => summarisePlan(r.plan).forEach((line) => err(line)),
+        });
+        if (catchUp?.summary.haltedAt) err(`catch-up stopped at ${catchUp.summary.haltedAt}: halted by the fail-closed gate`);
+        if (result) printRun(result, flags);
+        return exitCode;
+      }, databaseIo));
+      ctx.setExit(code);
+    });
+}

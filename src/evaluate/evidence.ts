@@ -1,0 +1,97 @@
+import { compare, type CriteriaResult } from '../domain/criteria.js';
+import type { Definition } from '../domain/definition.js';
+import { evidenceFilePath, jsonFile, stableBundle } from '../domain/fileNames.js';
+import type { MetricsSnapshot } from '../domain/metricsSnapshot.js';
+import type { MetricValue } from '../domain/metric.js';
+import type { FileWrite } from '../domain/plan.js';
+import type { TestContext } from './context.js';
+import type { Escalation } from './escalation.js';
+
+/** The runbook's `metrics_snapshot`: per key the value, status, baseline, target and whether it is met. */
+export function metricsSnapshot(metrics: readonly MetricValue[], definition: Definition): MetricsSnapshot {
+  const snapshot: MetricsSnapshot = {};
+  for (const m of metrics) {
+    const target = definition.targets[m.key] ?? null;
+    snapshot[m.key] = {
+      value: m.value,
+      status: m.status,
+      pending_reason: m.pendingReason,
+      baseline: definition.baseline[m.key] ?? null,
+      target,
+      target_met: target && m.value !== null ? compare(m.value, target.op, target.value) : null,
+      aggregation: m.aggregation,
+      source: `${m.source.schema}.${m.source.table}.${m.source.column}`,
+      as_of_exact: m.asOfExact,
+      ...(m.status === 'ERROR' ? { error: m.error ?? null } : {}),
+    };
+  }
+  return snapshot;
+}
+
+/** What one evaluation contributes to its evidence bundle beyond the test's identity and definition. */
+export interface EvidenceBody {
+  /** `before`, `open` or `closing`. */
+  phase: string;
+  /** The instant the metrics were resolved for (the as-of instant, or `end_ts` at a close); null before the window. */
+  metricsAsOf: string | null;
+  /** At a close: the instant the verdict was evaluated as of (`end_ts`); null otherwise. */
+  verdictAsOf: string | null;
+  progress: { days_elapsed: number; days_remaining: number; is_overdue: boolean; required_days: number | null; day_number: number };
+  metrics: readonly MetricValue[];
+  conditions: { success_criteria: CriteriaResult; failure_criteria: CriteriaResult } | null;
+  escalation: Escalation | null;
+  close: Record<string, unknown> | null;
+  actions: string[];
+  verdict: string;
+}
+
+/**
+ * The evidence bundle of one test and date (README "What a run writes"),
+ * serialised deterministically, with the run id of an identical earlier
+ * bundle of the same date when there is one (so an unchanged re-run rewrites
+ * identical bytes).
+ *
+ * @returns the run id the rows carry and the file to write.
+ */
+export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: string; file: FileWrite } {
+  const { row, snapshot, history } = ctx;
+  const { asOf } = snapshot;
+  const path = evidenceFilePath(snapshot.evidenceDir, row.test_code, asOf.compactDate);
+  const build = (runId: string) =>
+    jsonFile(path, {
+      schema: 'canonical-test-evidence/2',
+      run_id: runId,
+      test_id: row.test_id,
+      test_code: row.test_code,
+      test_name: row.test_name,
+      as_of_date: asOf.date,
+      as_of_instant: asOf.instant,
+      zone: asOf.zone,
+      phase: body.phase,
+      metrics_as_of: body.metricsAsOf,
+      verdict_as_of: body.verdictAsOf,
+      definition: {
+        status: row.status, verdict: row.verdict, start_ts: row.start_ts, end_ts: row.end_ts, required_days: row.required_days,
+        mid_test_checkpoint: row.mid_test_checkpoint, baseline_definition: row.baseline_definition, target_metrics: row.target_metrics,
+        success_criteria: row.success_criteria, failure_criteria: row.failure_criteria, escalation_path: row.escalation_path,
+      },
+      progress: body.progress,
+      metrics: body.metrics.map((m) => ({
+        key: m.key, value: m.value, status: m.status, pending_reason: m.pendingReason, ...(m.status === 'ERROR' ? { error: m.error ?? null } : {}),
+        source: { schema: m.source.schema, table: m.source.table, column: m.source.column, time_column: m.source.timeColumn },
+        aggregation: m.aggregation, rows_used: m.rowsUsed, window: m.window, latest_row_at: m.latestRowAt, as_of_exact: m.asOfExact,
+      })),
+      conditions: body.conditions,
+      escalation: body.escalation && {
+        previous_state: body.escalation.previousState, state: body.escalation.state, reasons: body.escalation.reasons,
+        reason_keys: body.escalation.reasonKeys, since: body.escalation.since, recommended_actions: body.escalation.recommendedActions,
+        time_based: { should_escalate: ctx.window.should_escalate, reason: ctx.window.escalation_reason, applied: body.phase === 'open' },
+      },
+      close: body.close,
+      actions: body.actions,
+      verdict: body.verdict,
+      live_state_updated: ctx.movesLive,
+      previous_bundle_sha256: history.previous?.evidence_sha256 ?? null,
+    });
+  return stableBundle(build, snapshot.runId, [history.current]);
+}
