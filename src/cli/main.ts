@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
@@ -19,8 +18,7 @@ import { backfill, catchUpDates, type BackfillSummary } from '../run/backfill.js
 import { runDate, type RunResult } from '../run/runDate.js';
 import { lastRun, missedDates } from '../ledger/ledger.js';
 import { loadStatus } from '../run/status.js';
-import { installTask, UnsupportedPlatformError } from '../schedule/installTask.js';
-import { buildTaskXml, writeTaskXmlFile, zoneMismatchWarning } from '../schedule/taskXml.js';
+import { runSchedule, type ScheduleFlags } from '../schedule/scheduleCommand.js';
 import { seedScenario } from '../seed/scenarios.js';
 import { fileLogger } from '../logging/logger.js';
 import { describePlan, planToJson, summarisePlan } from './formatPlan.js';
@@ -265,42 +263,15 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('schedule')
-    .description('print the Windows Task Scheduler task XML for the daily run')
-    .option('--time <HH:MM>', 'local start time', '06:00')
-    .option('--task-name <name>', 'task path', '\\CanonicalTests\\DailyEvaluation')
-    .option('--output <file>', 'write the XML as UTF-16LE with BOM instead of printing it')
-    .option('--install', 'register the task with schtasks (Windows only)')
-    .action(async (opts: { time: string; taskName: string; output?: string; install?: boolean }, command: Command) => {
-      const settings = settingsOf(command);
-      const time = resolveSettings({ runTime: opts.time }).runTime;
-      const xml = buildTaskXml({
-        time,
-        zone: settings.zone,
-        taskName: opts.taskName,
-        nodePath: process.execPath,
-        scriptPath: fileURLToPath(import.meta.url),
-        arguments: ['run', '--catch-up', '--wait-for-db', '300', '--zone', settings.zone, '--run-time', time],
-        workingDirectory: process.cwd(),
-      });
-      const warning = zoneMismatchWarning(settings.zone);
-      if (warning) err(warning);
-      if (opts.install) {
-        const file = opts.output ? resolve(opts.output) : join(tmpdir(), 'canonical-tests-task.xml');
-        writeTaskXmlFile(file, xml);
-        try {
-          installTask(file, opts.taskName);
-        } catch (error) {
-          if (error instanceof UnsupportedPlatformError) throw new UsageError('--install', error.message);
-          throw error;
-        }
-        out(`installed ${opts.taskName}`);
-      } else if (opts.output) {
-        writeTaskXmlFile(resolve(opts.output), xml);
-        out(`wrote ${resolve(opts.output)}`);
-      } else {
-        out(xml);
-      }
-      setExit(ExitCode.done);
+    .description('print what a scheduler needs to start the daily run: Task Scheduler XML (default), a systemd service and timer, or a crontab line')
+    .option('--time <HH:MM>', 'daily start time, also passed as --run-time (default 06:00)')
+    .option('--format <format>', 'windows (Task Scheduler XML, default), systemd or cron')
+    .option('--logon <mode>', 'windows: interactive (runs while you are logged on, default) or s4u (runs whether or not you are; no password stored)')
+    .option('--task-name <name>', 'windows: task path (default \\CanonicalTests\\DailyEvaluation)')
+    .option('--output <file>', 'windows: write the XML as UTF-16LE with BOM instead of printing it')
+    .option('--install', 'windows: register the task with schtasks (Windows only)')
+    .action((opts: ScheduleFlags, command: Command) => {
+      setExit(runSchedule(opts, { zone: settingsOf(command).zone, scriptPath: fileURLToPath(import.meta.url) }, { out, err }));
     });
   return program;
 }
