@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { DateTime } from 'luxon';
+import { loadDotEnv } from '../config/dotEnv.js';
 import { embeddedRoot, logsDir, poolTimeouts, resolveSettings, todayIn, type Settings } from '../config/settings.js';
 import { asUnreachable, openDatabase, type Database } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
@@ -284,6 +285,7 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.done;
   const program = buildProgram((c) => (code = c));
   try {
+    loadDotEnv(process.env, process.cwd());
     await program.parseAsync(argv);
     return code;
   } catch (error) {
