@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
-import { loadDotEnv } from '../config/settings.js';
+import { loadDotEnv } from '../config/dotEnv.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { ExitCode, exitCodeOf } from '../errors.js';
 import { err } from './output.js';
@@ -34,7 +34,7 @@ export async function main(argv: string[], onPhase?: PhaseHook): Promise<number>
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const code = await Promise.resolve()
-    .then(() => loadDotEnv())
+    .then(() => loadDotEnv(process.env, process.cwd()))
     .then(() => main(process.argv, pauseHookFromEnv(process.env)))
     .catch((error: unknown) => {
       err(`canonical-tests: ${error instanceof Error ? error.message : String(error)}`);

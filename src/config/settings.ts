@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
@@ -124,19 +123,3 @@ export function poolTimeouts(settings: Settings): { statementTimeoutMs: number; 
   return { statementTimeoutMs: Math.round(settings.statementTimeoutSeconds * 1000), lockTimeoutMs: Math.round(settings.lockTimeoutSeconds * 1000) };
 }
 
-/**
- * Reads `.env` in `cwd` into `env` when the file exists, so a scheduled task
- * finds its connection without a password in its definition. A variable
- * already set in the environment wins.
- *
- * @throws UsageError naming the file when it exists but cannot be parsed.
- */
-export function loadDotEnv(cwd = process.cwd()): void {
-  const file = resolve(cwd, '.env');
-  if (!existsSync(file)) return;
-  try {
-    process.loadEnvFile(file);
-  } catch (error) {
-    throw new UsageError('.env', `${file} could not be read: ${(error as Error).message}`);
-  }
-}

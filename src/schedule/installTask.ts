@@ -14,7 +14,7 @@ export type CommandRunner = (command: string, args: string[]) => CommandResult;
 
 /**
  * Thrown by {@link installTask} on a platform other than Windows. The CLI maps it
- * to exit code 2 (usage error, SPEC.md §4); any other error from `installTask` is
+ * to exit code 2 (usage error); any other error from `installTask` is
  * a real failure (exit 1).
  */
 export class UnsupportedPlatformError extends Error {
@@ -43,9 +43,9 @@ export const spawnSyncRunner: CommandRunner = (command, args) => {
 };
 
 /**
- * Registers (or replaces) the scheduled task from a task XML file, as PLATFORM.md
- * "Windows Task Scheduler" prescribes: `schtasks /Create /XML <xmlPath> /TN
- * <taskName> /F` (`/F` overwrites an existing task of that name). The file must be
+ * Registers (or replaces) the scheduled task from a task XML file:
+ * `schtasks /Create /XML <xmlPath> /TN <taskName> /F` (`/F` overwrites an
+ * existing task of that name). The file must be
  * UTF-16LE with a BOM, as written by `writeTaskXmlFile`.
  *
  * @param xmlPath path of the task XML file.

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, win32 } from 'node:path';
 import { z } from 'zod';
+import { noControlChars, parseOptions, timeSchema, zoneSchema } from './options.js';
 
 /**
  * What goes into the Windows Task Scheduler task that starts the daily run.
  *
  * - `time`: `HH:MM`, 24-hour, 00:00–23:59. Interpreted by Task Scheduler in the
- *   machine's local time (PLATFORM.md "Windows Task Scheduler").
+ *   machine's local time (README.md "Scheduling").
  * - `zone`: the configured IANA zone. Informational only (it goes into the default
  *   description); the task itself cannot carry a zone. Must be a zone `Intl` knows.
  * - `taskName`: the task path, e.g. `\CanonicalTests\DailyEvaluation`; becomes
@@ -17,10 +18,12 @@ import { z } from 'zod';
  * - `arguments`: the CLI arguments after the script, e.g.
  *   `['run', '--wait-for-db', '300', '--zone', 'Europe/Oslo']`.
  * - `workingDirectory`: absolute; relative settings (`./reports`, `./evidence`)
- *   resolve against it (SPEC.md §4).
+ *   and the `.env` file resolve against it.
  * - `startDate`: `YYYY-MM-DD` of the first `StartBoundary`, default `2026-01-01`.
  * - `executionTimeLimit`: ISO 8601 duration, default `PT2H`.
  * - `description`: `RegistrationInfo/Description`; a default names time and zone.
+ * - `logon`: how Task Scheduler logs the user on, default `interactive`
+ *   (see {@link LogonMode}).
  */
 export interface TaskOptions {
   time: string;
@@ -33,17 +36,36 @@ export interface TaskOptions {
   startDate?: string;
   executionTimeLimit?: string;
   description?: string;
+  logon?: LogonMode;
 }
+
+/**
+ * How the task's user is logged on when the task starts (`Principal/LogonType`).
+ *
+ * - `interactive` (`InteractiveToken`): the task runs only while that user is
+ *   logged on, with the user's own token. Registering it needs neither elevation
+ *   nor a password.
+ * - `s4u` (`S4U`, "service for user"): the task runs whether or not the user is
+ *   logged on; Windows stores no password. The process has no network
+ *   credentials (no shares, no Windows-authenticated remote services) and cannot
+ *   open the user's EFS-encrypted files: enough for a project folder on a local
+ *   disk and a PostgreSQL reached over TCP with the connection string in the
+ *   project folder's `.env` file.
+ */
+export type LogonMode = 'interactive' | 's4u';
+
+/** The logon modes, in the order `--help` lists them. */
+export const LOGON_MODES: readonly LogonMode[] = ['interactive', 's4u'];
+
+const LOGON_TYPE: Record<LogonMode, string> = { interactive: 'InteractiveToken', s4u: 'S4U' };
 
 /** Task Scheduler XML namespace (schema version 1.2). */
 const TASK_NAMESPACE = 'http://schemas.microsoft.com/windows/2004/02/mit/task';
 
-// Characters XML 1.0 cannot carry at all (NUL, most C0 controls), plus CR/LF/TAB,
-// which would silently turn into spaces in a command line or path.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+// Characters XML 1.0 cannot carry at all (NUL, most C0 controls). Paths and
+// arguments are held to the stricter `noControlChars` (CR/LF/TAB too), which would
+// silently turn into spaces in a command line or path.
 const XML_INVALID_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
-
-const noControlChars = (s: string): boolean => !CONTROL_CHARS.test(s);
 
 const absolutePath = z
   .string()
@@ -60,18 +82,9 @@ function isRealDate(s: string): boolean {
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
 }
 
-function isKnownZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const taskOptionsSchema = z.object({
-  time: z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM between 00:00 and 23:59'),
-  zone: z.string().min(1, 'must not be empty').refine(isKnownZone, 'must be a known IANA time zone'),
+  time: timeSchema,
+  zone: zoneSchema,
   taskName: z
     .string()
     .min(1, 'must not be empty')
@@ -97,21 +110,14 @@ const taskOptionsSchema = z.object({
     .string()
     .refine((s) => !XML_INVALID_CHARS.test(s), 'must not contain characters XML cannot carry')
     .optional(),
+  logon: z.enum(['interactive', 's4u']).default('interactive'),
 });
 
 type ValidTaskOptions = z.output<typeof taskOptionsSchema>;
 
 function validate(options: TaskOptions): ValidTaskOptions {
-  const result = taskOptionsSchema.safeParse(options);
-  if (result.success) return result.data;
   // First problem per field only (an empty path is also "not absolute").
-  const byField = new Map<string, string>();
-  for (const issue of result.error.issues) {
-    const field = issue.path.length > 0 ? issue.path.join('.') : 'options';
-    if (!byField.has(field)) byField.set(field, issue.message);
-  }
-  const messages = [...byField].map(([field, message]) => `${field}: ${message}`);
-  throw new Error(`Invalid task options: ${messages.join('; ')}`);
+  return parseOptions(taskOptionsSchema, options, 'task');
 }
 
 /**
@@ -158,7 +164,7 @@ export function quoteWindowsArg(arg: string, always = false): string {
 /**
  * Builds the Task Scheduler task XML (schema 1.2) for the daily run.
  *
- * Implements PLATFORM.md "Windows Task Scheduler":
+ * What Task Scheduler needs for an unattended daily run (README.md "Scheduling"):
  * - `encoding="UTF-16"` declaration (write it with {@link writeTaskXmlFile});
  * - `CalendarTrigger` + `ScheduleByDay/DaysInterval 1` with a `StartBoundary`
  *   `YYYY-MM-DDTHH:MM:00` **without** offset or `Z`, so the task fires at that
@@ -167,7 +173,10 @@ export function quoteWindowsArg(arg: string, always = false): string {
  *   the scheduled date's as-of instant), `MultipleInstancesPolicy` IgnoreNew,
  *   `ExecutionTimeLimit`, `Exec/Command` = absolute node.exe, `Arguments`,
  *   `WorkingDirectory`. No `RestartOnFailure`: it never retries a non-zero exit,
- *   so transient database outages are handled by `--wait-for-db` instead.
+ *   so transient database outages are handled by `--wait-for-db` instead;
+ * - `Principal/LogonType` `InteractiveToken` or `S4U` after `logon`, no `UserId`
+ *   (schtasks registers the task for the account that runs it) and `RunLevel`
+ *   LeastPrivilege, so no password ever goes into the XML.
  *
  * `Arguments` is the script path (always quoted) followed by each argument,
  * quoted by Windows command-line rules when it contains spaces or quotes. Every
@@ -176,7 +185,8 @@ export function quoteWindowsArg(arg: string, always = false): string {
  * @returns the XML document as a string (no BOM).
  * @throws Error whose message names the offending field(s) (e.g. `time`) when the
  *   options are invalid: time not `HH:MM` 00:00–23:59, empty or relative paths,
- *   unknown zone, `startDate` not a real date, bad ISO duration.
+ *   unknown zone, `startDate` not a real date, bad ISO duration, `logon` neither
+ *   `interactive` nor `s4u`.
  */
 export function buildTaskXml(options: TaskOptions): string {
   const o = validate(options);
@@ -207,17 +217,17 @@ export function buildTaskXml(options: TaskOptions): string {
     '      </ScheduleByDay>',
     '    </CalendarTrigger>',
     '  </Triggers>',
-    // InteractiveToken, no UserId: schtasks registers the task for the user running
-    // it, needs neither elevation nor a stored password, and the process gets that
-    // user's own token (its files, the embedded PostgreSQL data folder). The cost is
-    // that it only runs while that user is logged on. For an unattended server,
-    // register with `schtasks ... /RU user /RP pw`, which overrides this principal
-    // with a stored-password logon. S4U was not chosen: it needs the "log on as a
-    // batch job" right and its process has no network credentials, which makes the
-    // default setup harder to get right than a logged-on user's task.
+    // No UserId and no password in either mode: schtasks registers the task for
+    // the account that runs it (`/RU user /RP pw` would override this principal with
+    // a stored-password logon). InteractiveToken needs neither elevation nor a
+    // password and gets the user's own token, but only runs while that user is
+    // logged on. S4U runs whether or not the user is logged on, without a stored
+    // password, and its process has no network credentials: fine for a local
+    // project folder and a PostgreSQL over TCP whose connection string is in the
+    // project folder's .env file.
     '  <Principals>',
     '    <Principal id="Author">',
-    '      <LogonType>InteractiveToken</LogonType>',
+    `      <LogonType>${LOGON_TYPE[o.logon]}</LogonType>`,
     '      <RunLevel>LeastPrivilege</RunLevel>',
     '    </Principal>',
     '  </Principals>',
@@ -243,9 +253,9 @@ export function buildTaskXml(options: TaskOptions): string {
 }
 
 /**
- * Writes task XML the way Task Scheduler requires (PLATFORM.md: UTF-16LE with a
- * BOM, matching the `encoding="UTF-16"` declaration; UTF-8 bytes under that
- * declaration are rejected as malformed).
+ * Writes task XML the way Task Scheduler requires: UTF-16LE with a BOM, matching
+ * the `encoding="UTF-16"` declaration (UTF-8 bytes under that declaration are
+ * rejected as malformed).
  *
  * Atomic: writes `'\ufeff' + xml` as `utf16le` to a temporary file in the same
  * folder, then renames it over `path`; the temporary file is removed if that fails.
@@ -281,7 +291,7 @@ function canonicalZone(zone: string): string {
 }
 
 /**
- * Warns when the configured zone is not the machine's zone. PLATFORM.md: a
+ * Warns when the configured zone is not the machine's zone. A
  * `StartBoundary` without offset fires at the wall-clock time of the machine's
  * local zone, so with a different configured zone the task starts at the wrong
  * instant (the as-of instant itself is still computed in the configured zone).

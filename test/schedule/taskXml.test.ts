@@ -39,6 +39,11 @@ function parse(xml: string): any {
   return parser.parse(xml);
 }
 
+/** An element's attributes and child elements, without the whitespace text between them. */
+function elementsOf(node: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(node).filter(([key]) => key !== '#text'));
+}
+
 describe('buildTaskXml', () => {
   const doc = parse(buildTaskXml(base));
   const task = doc.Task;
@@ -97,7 +102,28 @@ describe('buildTaskXml', () => {
     );
     expect(task.Actions.Exec.WorkingDirectory).toBe('C:\\canonical-tests');
     expect(task.Principals.Principal['@_id']).toBe('Author');
-    expect(['InteractiveToken', 'S4U']).toContain(task.Principals.Principal.LogonType);
+  });
+
+  it('logs on with an interactive token by default: no UserId, no password, least privilege', () => {
+    const principal = elementsOf(task.Principals.Principal);
+    expect(principal).toEqual({ '@_id': 'Author', LogonType: 'InteractiveToken', RunLevel: 'LeastPrivilege' });
+    expect(parse(buildTaskXml({ ...base, logon: 'interactive' }))).toEqual(doc);
+  });
+
+  it('logon s4u: Principal LogonType S4U, still no UserId and no password; nothing else changes', () => {
+    const xml = buildTaskXml({ ...base, logon: 's4u' });
+    const s4u = parse(xml);
+    expect(elementsOf(s4u.Task.Principals.Principal)).toEqual({ '@_id': 'Author', LogonType: 'S4U', RunLevel: 'LeastPrivilege' });
+    expect(Array.isArray(s4u.Task.Principals.Principal)).toBe(false);
+    expect(s4u.Task.Actions['@_Context']).toBe('Author');
+    expect(xml).not.toMatch(/Password|UserId/);
+    const rest = structuredClone(s4u);
+    rest.Task.Principals.Principal.LogonType = 'InteractiveToken';
+    expect(rest).toEqual(doc);
+  });
+
+  it('refuses an unknown logon, naming the field', () => {
+    expect(() => buildTaskXml({ ...base, logon: 'password' as never })).toThrow(/\blogon\b/);
   });
 
   it('quotes the script path always and arguments with spaces or quotes by Windows rules', () => {
