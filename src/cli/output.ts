@@ -46,4 +46,5 @@ export function printRun(result: RunResult, opts: { json?: boolean; dryRun?: boo
     }
   }
   if (result.plan.halted) result.plan.defects.forEach((d) => err(`HALT ${describeDefect(d)}`));
+  result.plan.failedSignals.forEach((f) => err(`SIGNAL_ERROR signal ${f.key} (${f.source}): ${f.message}`));
 }

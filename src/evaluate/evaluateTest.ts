@@ -94,7 +94,7 @@ function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[]
   const dayNumber = dayNumberOf(ctx, phase);
   const alerts = [
     ...(pending.length > 0 && verdict === 'PENDING' ? [metricsPendingAlert(ctx, pending)] : []),
-    ...(verdict === 'PENDING' ? escalationAlerts(ctx, escalation, failure) : []),
+    ...(phase.kind === 'open' ? escalationAlerts(ctx, escalation, failure) : []),
     ...(checkpoint ? [checkpointAlert(ctx, metrics, dayNumber)] : []),
     ...(decision?.kind === 'verdict' ? [resolutionAlert(ctx, decision.verdict, success, failure, decision.missing)] : []),
   ];
@@ -102,7 +102,7 @@ function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[]
     pending.length ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason ?? 'pending'})`).join(', ')}.` : 'All metrics available.',
     escalation.state === 'ESCALATED'
       ? `Escalated since ${escalation.since}${escalation.changed ? '' : ' (still holds; already alerted)'}: ${escalation.reasons.join('; ')}.`
-      : escalation.previousState !== 'NONE' && verdict === 'PENDING' ? `Escalation cleared (was ${escalation.previousState}).` : null,
+      : escalation.previousState !== 'NONE' && phase.kind === 'open' ? `Escalation cleared (was ${escalation.previousState}).` : null,
     checkpoint ? 'Mid-test checkpoint reached: the metrics are up for review.' : null,
     decision ? closeNotes(ctx, decision) : null,
   ].filter((n): n is string => n !== null);

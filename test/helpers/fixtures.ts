@@ -43,7 +43,7 @@ export async function addDaily(db: TestDatabase, rows: [string, number | null, n
   }
 }
 
-/** A definition in the shapes of SPEC §2.5; override any column. */
+/** A definition in the shapes of docs/registering-a-test.md; override any column. */
 export interface TestFixture {
   test_code?: string;
   test_name?: string;
@@ -92,8 +92,9 @@ export const LIFT_ONLY_TEST: TestFixture = {
 /**
  * Sources and two tests that make 2026-03-05 a busy date: T-001 escalates
  * (brier 0.35 > 0.30 mid-window) and T-ENDED, whose window closed on
- * 2026-03-02, escalates as overdue and resolves FAILURE. A run of that date
- * writes two runbook rows, three alerts and three files.
+ * 2026-03-02, resolves SUCCESS as of its close (the 0.35 row after the close
+ * does not count). A run of that date writes two runbook rows, two alerts
+ * (ESCALATION, RESOLUTION) and three files.
  */
 export async function createEscalationAndResolution(db: TestDatabase): Promise<void> {
   await createSources(db);
@@ -102,7 +103,7 @@ export async function createEscalationAndResolution(db: TestDatabase): Promise<v
   await insertTest(db, { test_code: 'T-ENDED', start_ts: '2026-02-01T00:00:00+01:00', end_ts: '2026-03-02T23:59:59+01:00' });
 }
 
-/** Registers a test by inserting only its definition columns (SPEC §2.1); returns its test_id. */
+/** Registers a test by inserting only its definition columns; returns its test_id. */
 export async function insertTest(db: TestDatabase, overrides: TestFixture = {}): Promise<string> {
   const t = { ...DEFAULT_TEST, ...overrides };
   const json = (v: unknown) => (v === null ? null : JSON.stringify(v));

@@ -30,7 +30,7 @@ describe('migrate', () => {
   it('applies every file to an empty database, then is a no-op three times', async () => {
     const uri = await emptyDatabase();
     const files = readMigrations();
-    expect(files.map((f) => f.name)).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql', '000004_pending_files.sql']);
+    expect(files.map((f) => f.name)).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql', '000004_pending_files.sql', '000005_verdict_semantics.sql']);
     expect(await migrate(uri)).toEqual(files.map((f) => f.name));
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
     const client = new pg.Client({ connectionString: uri });
@@ -43,7 +43,7 @@ describe('migrate', () => {
   it('two migrators at once apply each file exactly once', async () => {
     const uri = await emptyDatabase();
     const results = await Promise.all([migrate(uri), migrate(uri)]);
-    expect(results.flat().sort()).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql', '000004_pending_files.sql']);
+    expect(results.flat().sort()).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql', '000004_pending_files.sql', '000005_verdict_semantics.sql']);
   });
 
   it('refuses a changed, a missing or an out-of-order migration', async () => {

@@ -142,19 +142,23 @@ describe('escalation', () => {
     expect(all.map((a) => [a.run_date, a.alert_type, a.severity])).toEqual([
       ['2026-03-11', 'ESCALATION', 'CRITICAL'], ['2026-03-12', 'ESCALATION_CLEARED', 'INFO'],
     ]);
-    expect(all[0].message).toBe('failure criteria met mid-window: brier > 0.3 (current 0.35)');
+    expect(all[0].message).toBe('failure criteria met: brier > 0.3 (current 0.35) (escalated since 2026-03-11)');
     expect((await runbook()).map((r) => [r.run_date, r.escalation_state, r.ceo_action_required])).toEqual([
       ['2026-03-11', 'ESCALATED', true], ['2026-03-12', 'NONE', true],
     ]);
   });
 
-  it('escalates once when the mid-test checkpoint is reached (check_escalation_conditions)', async () => {
+  it('raises one CHECKPOINT warning on a healthy test and sets ceo_action_required without escalating', async () => {
     await insertTest(db, { mid_test_checkpoint: '2026-03-15T00:00:00+01:00' });
     await addDaily(db, [['2026-03-01T16:00:00Z', 0.2, 0]]);
     for (const date of ['2026-03-14', '2026-03-15', '2026-03-16']) await runDate(db.pool, { date, settings });
-    expect((await runbook()).map((r) => r.escalation_state)).toEqual(['NONE', 'ESCALATED', 'NONE']);
-    const escalation = (await alerts()).find((a) => a.alert_type === 'ESCALATION');
-    expect(escalation).toMatchObject({ run_date: '2026-03-15', severity: 'WARNING', message: 'mid-test checkpoint reached at 2026-03-14T23:00:00Z' });
+    expect((await runbook()).map((r) => [r.run_date, r.escalation_state, r.ceo_action_required])).toEqual([
+      ['2026-03-14', 'NONE', false], ['2026-03-15', 'NONE', true], ['2026-03-16', 'NONE', true],
+    ]);
+    const all = await alerts();
+    expect(all.map((a) => [a.run_date, a.alert_type, a.severity])).toEqual([['2026-03-15', 'CHECKPOINT', 'WARNING']]);
+    expect(all[0].message).toMatch(/^Checkpoint 2026-03-15 00:00 Europe\/Oslo reached: Day 15 of 30, 15 day\(s\) remaining\. brier 0\.2 /);
+    expect(await testRow()).toMatchObject({ escalation_state: 'NONE', ceo_action_required: true });
   });
 });
 
@@ -187,7 +191,8 @@ describe('end of window', () => {
     it(`resolves ${c.verdict} when brier is ${c.brier ?? 'pending'}`, async () => {
       await insertTest(db);
       if (c.brier !== null) await addDaily(db, [['2026-03-30T16:00:00Z', c.brier, 0]]);
-      const result = await runDate(db.pool, { date: '2026-03-31', settings });
+      // A pending metric with no grace resolves at once; the grace itself is tested below.
+      const result = await runDate(db.pool, { date: '2026-03-31', settings: { ...settings, resolutionGraceDays: c.brier === null ? 0 : 2 } });
       expect(result.exitCode).toBe(0);
       expect(await testRow()).toMatchObject({
         status: 'RESOLVED', verdict: c.verdict, resolved_at: new Date('2026-03-31T04:00:00Z'), is_overdue: false,

@@ -43,7 +43,7 @@ describe('backfill', () => {
     const { rows: alerts } = await db.exec(`SELECT run_date::text AS d, alert_type FROM fhq_calendar.ceo_calendar_alerts ORDER BY run_date`);
     expect(alerts).toEqual([{ d: '2026-03-04', alert_type: 'ESCALATION' }, { d: '2026-03-06', alert_type: 'ESCALATION_CLEARED' }]);
     expect(readdirSync(settings.reportsDir).sort()).toEqual(['RUNBOOK_20260303.md', 'RUNBOOK_20260304.md', 'RUNBOOK_20260305.md', 'RUNBOOK_20260306.md']);
-    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260305.md'), 'utf8')).toContain('Escalated (still holds; already alerted): failure criteria met mid-window: brier > 0.3 (current 0.35).');
+    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260305.md'), 'utf8')).toContain('Escalated since 2026-03-04 (still holds; already alerted): failure criteria met: brier > 0.3 (current 0.35).');
     expect((await ledger()).map((r) => [r.d, r.mode, r.outcome])).toEqual([
       ['2026-03-03', 'backfill', 'DONE'], ['2026-03-04', 'backfill', 'DONE'], ['2026-03-05', 'backfill', 'DONE'], ['2026-03-06', 'backfill', 'DONE'],
     ]);
@@ -78,7 +78,7 @@ describe('backfill', () => {
 });
 
 describe('the run ledger', () => {
-  it('records success, halt and failure, the failure in its own transaction', async () => {
+  it('records success, halt and a failing source (exit 1, the test in SYSTEM_ERROR for the date)', async () => {
     await insertTest(db);
     await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
     await runDate(db.pool, { date: '2026-03-03', settings });
@@ -89,14 +89,18 @@ describe('the run ledger', () => {
     await db.exec(`CREATE VIEW fixture.broken AS SELECT ts, brier / 0 AS brier FROM fixture.daily`);
     await db.exec(`UPDATE fhq_calendar.test_signal_registry SET source_table = 'broken' WHERE signal_key = 'brier'`);
     await grantSources(db);
-    const error = (await runDate(db.pool, { date: '2026-03-05', settings }).catch((e: unknown) => e)) as Error;
-    expect(error.message).toBe('signal brier (fixture.broken): division by zero');
+    const result = await runDate(db.pool, { date: '2026-03-05', settings });
+    expect(result.exitCode).toBe(1);
+    expect(result.plan.failedSignals).toEqual([{ key: 'brier', source: 'fixture.broken', message: 'division by zero' }]);
     expect(await ledger()).toEqual([
       { d: '2026-03-03', mode: 'daily', outcome: 'DONE', exit_code: 0, tests_evaluated: 1, escalations: 0, resolutions: 0, alerts: 0, error: null },
       { d: '2026-03-04', mode: 'daily', outcome: 'HALTED', exit_code: 3, tests_evaluated: 1, escalations: 0, resolutions: 0, alerts: 1, error: null },
-      { d: '2026-03-05', mode: 'daily', outcome: 'FAILED', exit_code: 1, tests_evaluated: null, escalations: null, resolutions: null, alerts: null, error: 'signal brier (fixture.broken): division by zero' },
+      { d: '2026-03-05', mode: 'daily', outcome: 'DONE', exit_code: 1, tests_evaluated: 1, escalations: 0, resolutions: 0, alerts: 1, error: 'signal brier (fixture.broken): division by zero' },
     ]);
-    expect((await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-05'`)).rows[0].n).toBe(0);
+    expect((await db.exec(`SELECT escalation_state, ceo_action_required FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-05'`)).rows).toEqual([{ escalation_state: 'SYSTEM_ERROR', ceo_action_required: true }]);
+    expect((await db.exec(`SELECT severity, alert_type, message FROM fhq_calendar.ceo_calendar_alerts WHERE run_date = '2026-03-05'`)).rows).toEqual([
+      { severity: 'CRITICAL', alert_type: 'SIGNAL_ERROR', message: 'signal brier (fixture.broken): division by zero' },
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import { logsDir, todayIn } from '../../config/settings.js';
 import { fileLogger } from '../../logging/logger.js';
 import { backfill, backfillDates } from '../../run/backfill.js';
 import { withCommandDatabase } from '../../run/database.js';
-import { tracingUnreachable } from '../../run/unreachable.js';
+import { recordUnreachable } from '../../run/unreachable.js';
 import { databaseIo, err, oneLine, out, settingsOf, type CommandContext } from '../output.js';
 
 interface BackfillFlags {
@@ -27,7 +27,7 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
       const settings = settingsOf(command);
       const dates = backfillDates(flags.from, flags.to, todayIn(settings.zone));
       const logger = fileLogger(logsDir());
-      const code = await tracingUnreachable(settings, dates[0]!, logger, () => withCommandDatabase(settings, async (db) => {
+      const code = await withCommandDatabase(settings, async (db) => {
         const bar = process.stderr.isTTY
           ? new cliProgress.SingleBar({ format: 'backfill [{bar}] {value}/{total} {date}', stream: process.stderr }, cliProgress.Presets.shades_classic)
           : null;
@@ -46,7 +46,7 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
         } finally {
           bar?.stop();
         }
-      }, databaseIo));
+      }, { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, dates[0]!, logger, error) });
       ctx.setExit(code);
     });
 }

@@ -4,7 +4,7 @@ import { parseDate } from '../../domain/asOf.js';
 import { fileLogger } from '../../logging/logger.js';
 import { runCommand } from '../../run/daily.js';
 import { withCommandDatabase } from '../../run/database.js';
-import { tracingUnreachable } from '../../run/unreachable.js';
+import { recordUnreachable } from '../../run/unreachable.js';
 import { summarisePlan } from '../formatPlan.js';
 import { databaseIo, err, printRun, settingsOf, type CommandContext } from '../output.js';
 
@@ -31,7 +31,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       const today = todayIn(settings.zone);
       const date = flags.date === undefined ? today : parseDate(flags.date);
       const logger = fileLogger(logsDir());
-      const code = await tracingUnreachable(settings, date, logger, () => withCommandDatabase(settings, async (db) => {
+      const code = await withCommandDatabase(settings, async (db) => {
         const { catchUp, result, exitCode } = await runCommand(db.pool, {
           date, today, settings, dryRun: flags.dryRun, testCodes: flags.test, catchUp: flags.catchUp,
           logger, onPhase: ctx.onPhase,
@@ -41,7 +41,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         if (catchUp?.summary.haltedAt) err(`catch-up stopped at ${catchUp.summary.haltedAt}: halted by the fail-closed gate`);
         if (result) printRun(result, flags);
         return exitCode;
-      }, databaseIo));
+      }, { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, date, logger, error) });
       ctx.setExit(code);
     });
 }
