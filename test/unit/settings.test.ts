@@ -18,7 +18,7 @@ const flags = {
   zone: 'Asia/Tokyo', runTime: '23:59', reportsDir: '../flag-reports', evidenceDir: 'flag/evidence', waitForDb: '300',
   statementTimeout: '0.25', lockTimeout: '120',
 };
-const TIMEOUT_DEFAULTS = { statementTimeoutSeconds: 60, lockTimeoutSeconds: 10 };
+const TIMEOUT_DEFAULTS = { statementTimeoutSeconds: 60, lockTimeoutSeconds: 10, resolutionGraceDays: 2, embedded: false };
 
 describe('resolveSettings', () => {
   it('uses the defaults, folders resolved against cwd', () => {
@@ -31,14 +31,14 @@ describe('resolveSettings', () => {
   it('takes the environment over the defaults', () => {
     expect(resolveSettings({}, env, CWD)).toEqual({
       zone: 'America/New_York', runTime: '07:15', reportsDir: '/srv/app/env-reports', evidenceDir: '/var/evidence', waitForDbSeconds: 30,
-      statementTimeoutSeconds: 5, lockTimeoutSeconds: 2.5,
+      statementTimeoutSeconds: 5, lockTimeoutSeconds: 2.5, resolutionGraceDays: 2, embedded: false,
     });
   });
 
   it('takes the flags over the environment', () => {
     expect(resolveSettings(flags, env, CWD)).toEqual({
       zone: 'Asia/Tokyo', runTime: '23:59', reportsDir: '/srv/flag-reports', evidenceDir: '/srv/app/flag/evidence', waitForDbSeconds: 300,
-      statementTimeoutSeconds: 0.25, lockTimeoutSeconds: 120,
+      statementTimeoutSeconds: 0.25, lockTimeoutSeconds: 120, resolutionGraceDays: 2, embedded: false,
     });
   });
 
@@ -100,5 +100,18 @@ describe('todayIn', () => {
     const now = new Date('2026-03-28T23:30:00.000Z');
     expect(todayIn('Europe/Oslo', now)).toBe('2026-03-29');
     expect(todayIn('UTC', now)).toBe('2026-03-28');
+  });
+});
+
+describe('resolution grace', () => {
+  it('takes --resolution-grace over CANONICAL_RESOLUTION_GRACE over the default 2', () => {
+    expect(resolveSettings({}, {}, CWD).resolutionGraceDays).toBe(2);
+    expect(resolveSettings({}, { CANONICAL_RESOLUTION_GRACE: '5' }, CWD).resolutionGraceDays).toBe(5);
+    expect(resolveSettings({ resolutionGrace: '0' }, { CANONICAL_RESOLUTION_GRACE: '5' }, CWD).resolutionGraceDays).toBe(0);
+  });
+
+  it('refuses a grace that is not a whole number of days, naming the setting', () => {
+    expect(() => resolveSettings({ resolutionGrace: '1.5' }, {}, CWD)).toThrow('--resolution-grace: "1.5" must be a whole number of days');
+    expect(() => resolveSettings({}, { CANONICAL_RESOLUTION_GRACE: '400' }, CWD)).toThrow('CANONICAL_RESOLUTION_GRACE: "400" must be at most 366 days');
   });
 });
