@@ -12,20 +12,19 @@ export interface Escalation {
   recommendedActions: string[];
   /** The date the escalation started (this one, or the previous evaluation's); null when not escalated. */
   since: string | null;
-  /** True when the test became ESCALATED or its reasons changed: only then is an ESCALATION alert raised. */
+  /** True when the test became ESCALATED or a reason holds that did not before: only then is an ESCALATION alert raised. */
   changed: boolean;
   /** The escalation state of the previous evaluation (before this date). */
   previousState: string;
 }
 
-const sameKeys = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
 /**
  * Escalation of an open or closing window (docs/verdicts.md "Escalation"):
  * ESCALATED while the failure criteria hold or (open window only) the
  * database's time-based condition holds; NONE otherwise. An alert is due only
- * when the test becomes escalated or its reasons change, in daily runs and
- * backfills alike.
+ * when the test becomes escalated or a new reason holds (one condition of
+ * several no longer holding is no news), in daily runs and backfills alike.
  *
  * @param timeBased whether to apply `check_escalation_conditions` (not at a close, where the resolution supersedes it).
  */
@@ -55,7 +54,7 @@ export function decideEscalation(ctx: TestContext, failure: CriteriaResult, time
     reasonKeys: keys,
     recommendedActions,
     since: state === 'ESCALATED' ? (wasEscalated && previous?.escalated_since ? previous.escalated_since : ctx.snapshot.asOf.date) : null,
-    changed: state === 'ESCALATED' && !(wasEscalated && sameKeys(previous?.escalation_reasons ?? [], keys)),
+    changed: state === 'ESCALATED' && (!wasEscalated || keys.some((k) => !(previous?.escalation_reasons ?? []).includes(k))),
     previousState,
   };
 }

@@ -135,7 +135,8 @@ describe('with a database', () => {
       ]);
       const resolutions = (await alerts()).filter((a) => a.alert_type === 'RESOLUTION');
       expect(resolutions.map((a) => [a.run_date, a.test_code, a.severity])).toEqual([['2026-04-02', 'T-001', 'WARNING']]);
-      expect(resolutions[0].message).toContain('brier');
+      expect(resolutions[0].message).toBe(
+        'Evaluated as of the close (2026-03-30 23:59 Europe/Oslo): success criteria PENDING, failure criteria PENDING; missing as of the close: brier.');
       expect((await runbook()).map((r) => [r.run_date, r.day_number, r.verdict])).toEqual([
         ['2026-03-31', 30, 'PENDING'], ['2026-04-01', 30, 'PENDING'], ['2026-04-02', 30, 'INCONCLUSIVE'],
       ]);
