@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { readFileSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -19,7 +18,7 @@ import { backfill, catchUpDates, type BackfillSummary } from '../run/backfill.js
 import { runDate, type RunResult } from '../run/runDate.js';
 import { lastRun, missedDates } from '../ledger/ledger.js';
 import { loadStatus } from '../run/status.js';
-import { installTask, UnsupportedPlatformError } from '../schedule/installTask.js';
+import { installTaskXml } from '../schedule/installTask.js';
 import { buildTaskXml, writeTaskXmlFile, zoneMismatchWarning } from '../schedule/taskXml.js';
 import { seedScenario } from '../seed/scenarios.js';
 import { fileLogger } from '../logging/logger.js';
@@ -285,14 +284,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       const warning = zoneMismatchWarning(settings.zone);
       if (warning) err(warning);
       if (opts.install) {
-        const file = opts.output ? resolve(opts.output) : join(tmpdir(), 'canonical-tests-task.xml');
-        writeTaskXmlFile(file, xml);
-        try {
-          installTask(file, opts.taskName);
-        } catch (error) {
-          if (error instanceof UnsupportedPlatformError) throw new UsageError('--install', error.message);
-          throw error;
-        }
+        installTaskXml(xml, opts.taskName, { output: opts.output === undefined ? undefined : resolve(opts.output) });
         out(`installed ${opts.taskName}`);
       } else if (opts.output) {
         writeTaskXmlFile(resolve(opts.output), xml);
