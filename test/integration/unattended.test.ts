@@ -187,7 +187,7 @@ describe('one run at a time, status and logs from the real executable', () => {
     expect(everything).not.toContain(secret);
   });
 
-  it('schedule --output writes UTF-16LE with a BOM; --install refuses off Windows with exit 2', async () => {
+  it('schedule --output writes UTF-16LE with a BOM; --install refuses off Windows with exit 2, writing nothing', async () => {
     const out = tempDir('schedule');
     const written = await cli(['schedule', '--time', '06:00', '--zone', 'Europe/Oslo', '--output', 'task.xml'], out, {});
     expect(written.code).toBe(0);
@@ -197,9 +197,16 @@ describe('one run at a time, status and logs from the real executable', () => {
     expect(xml).toContain('<StartBoundary>2026-01-01T06:00:00</StartBoundary>');
     expect(xml).toContain('--wait-for-db 300');
     if (process.platform !== 'win32') {
-      const install = await cli(['schedule', '--install'], out, {});
-      expect(install.code).toBe(2);
-      expect(install.stderr).toContain('--install');
+      // The executable's temporary folder is one of the test's own, so "nothing written there" is exact.
+      const tmp = tempDir('schedule-tmp');
+      for (const args of [['schedule', '--install'], ['schedule', '--install', '--output', 'installed.xml']]) {
+        const install = await cli(args, out, { TMPDIR: tmp, TEMP: tmp, TMP: tmp });
+        expect(install.code).toBe(2);
+        expect(install.stdout).toBe('');
+        expect(install.stderr).toContain('canonical-tests: --install: only works on Windows (it registers the task with schtasks); this is ');
+        expect(readdirSync(tmp)).toEqual([]);
+        expect(readdirSync(out)).toEqual(['task.xml']);
+      }
     }
   });
 });
