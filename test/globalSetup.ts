@@ -139,7 +139,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await runCleanups(cleanups).catch(() => undefined); // the setup's own error is the one to report
     throw error;
   }
-  return () => runCleanups(cleanups);
+  return async () => {
+    try {
+      await runCleanups(cleanups);
+    } catch (error) {
+      // vitest 4 only logs a teardown error ("error during close") and keeps the exit code it had: set it.
+      process.exitCode = 1;
+      throw error;
+    }
+  };
 }
 
 /** Drops every database whose name starts with `prefix` (this run's template and clones). */
