@@ -41,7 +41,7 @@ export async function addDaily(db: TestDatabase, rows: [string, number | null, n
   }
 }
 
-/** A definition in the shapes of SPEC §2.5; override any column. */
+/** A definition in the shapes of the README's registration example; override any column. */
 export interface TestFixture {
   test_code?: string;
   test_name?: string;
@@ -100,7 +100,7 @@ export async function createEscalationAndResolution(db: TestDatabase): Promise<v
   await insertTest(db, { test_code: 'T-ENDED', start_ts: '2026-02-01T00:00:00+01:00', end_ts: '2026-03-02T23:59:59+01:00' });
 }
 
-/** Registers a test by inserting only its definition columns (SPEC §2.1); returns its test_id. */
+/** Registers a test by inserting only its definition columns (as the README's registration example does); returns its test_id. */
 export async function insertTest(db: TestDatabase, overrides: TestFixture = {}): Promise<string> {
   const t = { ...DEFAULT_TEST, ...overrides };
   const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
