@@ -47,10 +47,17 @@ async function terminateRunSessions(): Promise<number> {
   return rows[0].n;
 }
 
+/**
+ * How long a run stays at its pause point: the test must end its sessions
+ * within that time, so it is generous for a loaded machine. A run that got
+ * past the pause anyway fails the test on its exit code, never silently.
+ */
+const PAUSE_MS = '10000';
+
 describe('a connection dropped mid-run (pg_terminate_backend)', () => {
   it('inside the transaction: exit 4, nothing of the run written, and the next run is clean', async () => {
     const before = await testsRows();
-    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'in-transaction', CANONICAL_TEST_PAUSE_MS: '1000' });
+    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'in-transaction', CANONICAL_TEST_PAUSE_MS: PAUSE_MS });
     await run.stderrShows('PAUSE in-transaction#1');
     expect(await terminateRunSessions()).toBeGreaterThanOrEqual(1);
     const result = await run.done;
@@ -74,7 +81,7 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
   });
 
   it('after the commit, before the files: exit 4, every row committed with its files staged; the next run writes them', async () => {
-    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'committed', CANONICAL_TEST_PAUSE_MS: '1000' });
+    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'committed', CANONICAL_TEST_PAUSE_MS: PAUSE_MS });
     await run.stderrShows('PAUSE committed#1');
     await terminateRunSessions();
     const result = await run.done;
