@@ -50,8 +50,9 @@ export const spawnSyncRunner: CommandRunner = (command, args) => {
 
 /**
  * Registers (or replaces) the scheduled task from a task XML file:
- * `schtasks /Create /XML <xmlPath> /TN <taskName> /F` (`/F` overwrites an existing task of that name). The file must be
- * UTF-16LE with a BOM, as written by `writeTaskXmlFile`.
+ * `schtasks /Create /XML <xmlPath> /TN <taskName> /F` (`/F` overwrites an
+ * existing task of that name). The file must be UTF-16LE with a BOM, as
+ * written by `writeTaskXmlFile`.
  *
  * @param xmlPath path of the task XML file.
  * @param taskName task path, e.g. `\CanonicalTests\DailyEvaluation`.
