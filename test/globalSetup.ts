@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbedded, type EmbeddedServer } from '../src/db/embedded.js';
 import { migrate } from '../src/db/migrate.js';
 import { packageRoot } from '../src/paths.js';
+import { databaseSource, type DatabaseSource } from './helpers/databaseSource.js';
+import { startEmbeddedProcess } from './helpers/embeddedProcess.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -51,41 +51,114 @@ export function withDatabase(uri: string, database: string): string {
   return url.toString();
 }
 
+/** A PostgreSQL server the suite may create databases and roles on, and how to let it go. */
+interface TestServer {
+  adminUri: string;
+  stop(): Promise<void>;
+}
+
 /**
- * Real PostgreSQL for the whole suite: `TEST_DATABASE_URL` when set, else an
- * embedded server in a temporary folder. Migrates once into a template database;
- * test files clone it. Everything created is dropped at the end.
+ * Starts (or, for `url`, only names) the server of `source`. The container
+ * path loads testcontainers only when chosen, and says plainly that it needs
+ * Docker when no container runtime answers.
+ */
+async function startServer(source: DatabaseSource): Promise<TestServer> {
+  switch (source.kind) {
+    case 'url':
+      return { adminUri: source.url, stop: async () => undefined };
+    case 'embedded':
+      return startEmbeddedProcess();
+    case 'container': {
+      const { getContainerRuntimeClient } = await import('testcontainers');
+      try {
+        await getContainerRuntimeClient();
+      } catch (error) {
+        throw new Error(
+          `CANONICAL_TEST_DB=container needs Docker (or another container runtime testcontainers can reach), and none answered: ` +
+            `${error instanceof Error ? error.message : String(error)}. Unset CANONICAL_TEST_DB for the embedded server, or set TEST_DATABASE_URL.`,
+          { cause: error },
+        );
+      }
+      const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+      const container = await new PostgreSqlContainer(source.image).start();
+      return { adminUri: container.getConnectionUri(), stop: async () => void (await container.stop()) };
+    }
+  }
+}
+
+/**
+ * Runs every cleanup, newest first, even when one fails.
+ *
+ * @throws the only error, or an AggregateError of all of them, once every cleanup has run.
+ */
+async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, 'the test database teardown failed');
+}
+
+/**
+ * Real PostgreSQL for the whole suite, from {@link databaseSource}:
+ * `TEST_DATABASE_URL`, a testcontainers container (`CANONICAL_TEST_DB=container`)
+ * or an embedded server in a child process. Migrates once into a template
+ * database; test files clone it. Everything created is dropped at the end, also
+ * when the setup itself fails half-way; a failing setup or teardown fails the run.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  let adminUri = process.env.TEST_DATABASE_URL;
-  let embedded: EmbeddedServer | null = null;
-  let root: string | null = null;
-  if (!adminUri) {
-    root = mkdtempSync(join(tmpdir(), 'canonical-tests-pg-'));
-    embedded = await startEmbedded({ root, database: 'postgres', persistent: false });
-    adminUri = embedded.adminUri;
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const server = await startServer(databaseSource(process.env));
+    cleanups.push(server.stop);
+    const adminUri = server.adminUri;
+    const prefix = `ct_${process.pid}_${Date.now().toString(36)}`;
+    cleanups.push(() => dropDatabases(adminUri, prefix));
+    const templateDb = `${prefix}_template`;
+    const admin = new pg.Client({ connectionString: adminUri });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE ${templateDb}`);
+      await migrate(withDatabase(adminUri, templateDb));
+      // The role and its grants on fhq_calendar; clones of the template inherit the grants.
+      await runRoleScript(withDatabase(adminUri, templateDb), '01_canonical_evaluator.sql');
+      await ensureEvaluatorLogin(admin);
+    } finally {
+      await admin.end();
+    }
+    project.provide('adminUri', adminUri);
+    project.provide('templateDb', templateDb);
+    project.provide('dbPrefix', prefix);
+    project.provide('evaluatorRole', EVALUATOR_LOGIN);
+  } catch (error) {
+    // The setup's own error is the one to report; a cleanup that failed too is only logged.
+    await runCleanups(cleanups).catch((cleanupError) => console.error('cleaning up after the failed test database setup failed too:', cleanupError));
+    throw error;
   }
-  const prefix = `ct_${process.pid}_${Date.now().toString(36)}`;
-  const templateDb = `${prefix}_template`;
-  const admin = new pg.Client({ connectionString: adminUri });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${templateDb}`);
-  await migrate(withDatabase(adminUri, templateDb));
-  // The role and its grants on fhq_calendar; clones of the template inherit the grants.
-  await runRoleScript(withDatabase(adminUri, templateDb), '01_canonical_evaluator.sql');
-  await ensureEvaluatorLogin(admin);
-  await admin.end();
-  project.provide('adminUri', adminUri);
-  project.provide('templateDb', templateDb);
-  project.provide('dbPrefix', prefix);
-  project.provide('evaluatorRole', EVALUATOR_LOGIN);
   return async () => {
-    const client = new pg.Client({ connectionString: adminUri });
-    await client.connect();
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
-    await client.end();
-    await embedded?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
+    try {
+      await runCleanups(cleanups);
+    } catch (error) {
+      // vitest 4 only logs a teardown error ("error during close") and keeps the exit code it had: set it.
+      process.exitCode = 1;
+      throw error;
+    }
   };
+}
+
+/** Drops every database whose name starts with `prefix` (this run's template and clones). */
+async function dropDatabases(adminUri: string, prefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUri });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

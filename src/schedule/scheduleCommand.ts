@@ -1,8 +1,8 @@
 import { tmpdir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildCronEntry } from './cronLine.js';
-import { installTask, spawnSyncRunner, UnsupportedPlatformError, type CommandRunner } from './installTask.js';
+import { installTaskXml, spawnSyncRunner, type CommandRunner } from './installTask.js';
 import { dailyRunArguments, TIME_PATTERN } from './options.js';
 import { buildSystemdUnits, formatSystemdUnits } from './systemdUnits.js';
 import { buildTaskXml, LOGON_MODES, writeTaskXmlFile, zoneMismatchWarning, type LogonMode } from './taskXml.js';
@@ -170,11 +170,11 @@ export function runSchedule(flags: ScheduleFlags, context: ScheduleContext, io: 
   const warning = zoneMismatchWarning(zone, context.machineZone);
   if (warning) io.err(warning);
   if (flags.install) {
-    const file = flags.output ? resolve(flags.output) : join(context.tempDir ?? tmpdir(), 'canonical-tests-task.xml');
-    const platform = context.platform ?? process.platform;
-    if (platform !== 'win32') throw new UsageError('--install', new UnsupportedPlatformError(platform).message);
-    writeTaskXmlFile(file, xml);
-    installTask(file, taskName, platform, context.run ?? spawnSyncRunner);
+    // Checks the platform before writing anything; without --output the XML goes to a private temporary folder, removed after.
+    installTaskXml(xml, taskName, {
+      platform: context.platform ?? process.platform, run: context.run ?? spawnSyncRunner, tempRoot: context.tempDir ?? tmpdir(),
+      ...(flags.output ? { output: resolve(flags.output) } : {}),
+    });
     io.out(`installed ${taskName}`);
   } else if (flags.output) {
     writeTaskXmlFile(resolve(flags.output), xml);

@@ -1,9 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { resolveSettings, type Settings } from '../../src/config/settings.js';
 import { runRoleScript } from '../globalSetup.js';
 import type { TestDatabase } from './database.js';
+import { tempDir } from './tempDir.js';
 
 /**
  * Small source objects for integration tests (not the demo data):
@@ -118,9 +116,9 @@ export async function insertTest(db: TestDatabase, overrides: TestFixture = {}):
   return rows[0].test_id as string;
 }
 
-/** Settings with fresh temporary report and evidence folders (Europe/Oslo, 06:00). */
+/** Settings with fresh temporary report and evidence folders (Europe/Oslo, 06:00), removed after the test file ({@link tempDir}). */
 export function tempSettings(overrides: Partial<Settings> = {}): Settings {
-  const dir = mkdtempSync(join(tmpdir(), 'canonical-tests-out-'));
+  const dir = tempDir('out');
   return { ...resolveSettings({}, {}, dir), ...overrides };
 }
 

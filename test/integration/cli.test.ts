@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'slonik';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { RUN_LOCK } from '../../src/db/session.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, insertTest } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, cwd, env);
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   await createSources(db);
   await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
   await insertTest(db);
-  cwd = mkdtempSync(join(tmpdir(), 'canonical-tests-cli-'));
+  cwd = tempDir('cli');
   env = { DATABASE_URL: db.uri };
 });
 afterAll(async () => {

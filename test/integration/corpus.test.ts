@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import { runDate } from '../../src/run/runDate.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, insertTest, LIFT_ONLY_TEST, tempSettings } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tempDir.js';
 import { HOSTILE_CORPUS, nestedCriteria } from '../fixtures/hostile/corpus.js';
 import {
   applyRegistryChange,
@@ -114,7 +113,7 @@ describe('the hostile corpus', () => {
       it(`canonical-tests run exits 3 and names the defect on ${c.name}`, async () => {
         expect(c).toBeDefined();
         await withCase(c, async () => {
-          const dir = mkdtempSync(join(tmpdir(), 'canonical-tests-corpus-'));
+          const dir = tempDir('corpus');
           const { code, stderr } = await runCli(
             ['run', '--date', DATE, '--reports-dir', join(dir, 'reports'), '--evidence-dir', join(dir, 'evidence')],
             dir,

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabasePool } from 'slonik';
@@ -12,9 +11,10 @@ import { startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { expectEvidenceMatchesRunbook } from '../helpers/evidence.js';
 import { createEscalationAndResolution } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 /**
- * Issue 4, crash safety: the real `run` process is SIGKILLed at every pause
+ * Crash safety: the real `run` process is SIGKILLed at every pause
  * point of src/pausePoints.ts (several times each) and at random moments.
  * After each kill the date holds all of the run's rows or none, every report
  * and evidence file present is complete, and a following run leaves exactly
@@ -98,13 +98,13 @@ const FOLLOW_UP = 'crash-test-follow-up';
 
 /** Waits until the killed process's sessions have ended (a COMMIT it sent may still be finishing). */
 async function waitForBackendsGone(db: TestDatabase): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // No deadline of its own: however loaded the machine, the backend ends; the test's timeout catches a real hang.
+  for (;;) {
     const { rows } = await db.exec(`SELECT count(*)::int AS n FROM pg_stat_activity
                                     WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> $1`, [FOLLOW_UP]);
     if (rows[0].n === 0) return;
     await sleep(25);
   }
-  throw new Error('the killed run\'s backend did not go away');
 }
 
 async function reset(lane: Lane, initialTests: string): Promise<void> {
@@ -125,7 +125,7 @@ let cleanRunMs: number;
 async function makeLane(): Promise<Lane> {
   const db = await freshDatabase();
   await createEscalationAndResolution(db);
-  const out = mkdtempSync(join(tmpdir(), 'canonical-tests-crash-'));
+  const out = tempDir('crash');
   const uri = new URL(db.uri);
   uri.searchParams.set('application_name', FOLLOW_UP);
   const pool = await openPool(uri.toString());
@@ -158,7 +158,6 @@ afterAll(async () => {
   for (const lane of lanes) {
     await lane.pool.end();
     await lane.db.drop();
-    rmSync(lane.out, { recursive: true, force: true });
   }
 });
 

@@ -5,7 +5,7 @@ import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
 
 /**
- * Issue 4, least privilege: the evaluator's login role (a member of
+ * Least privilege: the evaluator's login role (a member of
  * canonical_evaluator from sql/roles/) runs the whole job, yet cannot drop or
  * write a source, change a definition or the registry, delete an audit row or
  * create anything. Every other integration test also runs the evaluator as

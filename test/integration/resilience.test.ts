@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'slonik';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPool } from '../../src/db/pool.js';
@@ -8,6 +8,7 @@ import { runCli, startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { expectEvidenceMatchesRunbook } from '../helpers/evidence.js';
 import { createEscalationAndResolution, grantSources } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 /** Lost connections, slow sources, lock waits and eight runs at once. */
 
@@ -18,7 +19,7 @@ let out: string;
 beforeEach(async () => {
   db = await freshDatabase();
   await createEscalationAndResolution(db);
-  out = mkdtempSync(join(tmpdir(), 'canonical-tests-resilience-'));
+  out = tempDir('resilience');
 });
 afterEach(async () => {
   await db.drop();
@@ -46,10 +47,17 @@ async function terminateRunSessions(): Promise<number> {
   return rows[0].n;
 }
 
+/**
+ * How long a run stays at its pause point: the test must end its sessions
+ * within that time, so it is generous for a loaded machine. A run that got
+ * past the pause anyway fails the test on its exit code, never silently.
+ */
+const PAUSE_MS = '10000';
+
 describe('a connection dropped mid-run (pg_terminate_backend)', () => {
   it('inside the transaction: exit 4, nothing of the run written, and the next run is clean', async () => {
     const before = await testsRows();
-    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'in-transaction', CANONICAL_TEST_PAUSE_MS: '1000' });
+    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'in-transaction', CANONICAL_TEST_PAUSE_MS: PAUSE_MS });
     await run.stderrShows('PAUSE in-transaction#1');
     expect(await terminateRunSessions()).toBeGreaterThanOrEqual(1);
     const result = await run.done;
@@ -73,7 +81,7 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
   });
 
   it('after the commit, before the files: exit 4, every row committed with its files staged; the next run writes them', async () => {
-    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'committed', CANONICAL_TEST_PAUSE_MS: '1000' });
+    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'committed', CANONICAL_TEST_PAUSE_MS: PAUSE_MS });
     await run.stderrShows('PAUSE committed#1');
     await terminateRunSessions();
     const result = await run.done;
@@ -140,21 +148,55 @@ describe('timeouts on every query', () => {
   });
 });
 
-describe('eight processes started at once for the same date', () => {
-  it.each([
-    ['while the first holds the lock for 6 s', { CANONICAL_TEST_PAUSE_AT: 'locked', CANONICAL_TEST_PAUSE_MS: '6000' }],
-    ['racing freely', {}],
-  ])('%s: each exits 0 or 5 and exactly one set of rows, alerts and files results', async (_name, extra) => {
-    const results = await Promise.all(Array.from({ length: 8 }, () => runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, ...extra })));
+/** Waits until no session holds an advisory lock on the test database (a killed process's backend lets go a moment after it dies). */
+async function waitForAdvisoryLocksGone(): Promise<void> {
+  for (;;) {
+    const { rows } = await db.exec(`SELECT count(*)::int AS n FROM pg_locks
+                                    WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+    if (rows[0].n === 0) return;
+    await sleep(25);
+  }
+}
+
+describe('eight processes for the same date', () => {
+  it('racing freely: each exits 0 or 5 and exactly one set of rows, alerts and files results', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri })));
     const codes = results.map((r) => r.code);
     expect(codes.filter((c) => c !== 0 && c !== 5), results.map((r) => r.stderr).join('\n')).toEqual([]);
     expect(codes).toContain(0);
-    if ('CANONICAL_TEST_PAUSE_AT' in extra) expect(codes.filter((c) => c === 5).length).toBe(7);
     for (const r of results.filter((x) => x.code === 5)) expect(r.stderr).toContain('holds the run lock on this database');
     await expectCleanRun();
     expect(readdirSync(join(out, 'evidence')).concat(readdirSync(join(out, 'reports'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     const ledger = (await db.exec(`SELECT outcome FROM fhq_calendar.evaluator_runs`)).rows.map((r) => r.outcome);
     // Only processes that got the lock leave a ledger row, and each finished.
     expect(ledger).toEqual(codes.filter((c) => c === 0).map(() => 'DONE'));
+  });
+
+  it('while a first run holds the lock: the seven others exit 5 naming it and write nothing', async () => {
+    // The holder stops right after taking the lock and stays there until it is killed, however slow the machine:
+    // the seven others meet the lock whatever their start-up takes.
+    const holder = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'locked', CANONICAL_TEST_PAUSE_MS: '600000' });
+    try {
+      await holder.stderrShows('PAUSE locked#1');
+      const results = await Promise.all(Array.from({ length: 7 }, () => runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri })));
+      expect(results.map((r) => r.code), results.map((r) => r.stderr).join('\n')).toEqual([5, 5, 5, 5, 5, 5, 5]);
+      for (const r of results) expect(r.stderr).toContain('holds the run lock on this database');
+      expect(await count('test_runbook_entries')).toBe(0);
+      expect(await count('ceo_calendar_alerts')).toBe(0);
+      expect(outputFiles()).toEqual([]);
+    } finally {
+      holder.child.kill('SIGKILL');
+    }
+    expect((await holder.done).signal).toBe('SIGKILL');
+    await waitForAdvisoryLocksGone();
+
+    const next = await runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri });
+    expect(next.code, next.stderr).toBe(0);
+    await expectCleanRun();
+    const { rows } = await db.exec(`SELECT outcome, error FROM fhq_calendar.evaluator_runs ORDER BY started_at`);
+    expect(rows).toEqual([
+      { outcome: 'FAILED', error: 'abandoned: the process ended before recording its finish (killed, or its connection was lost)' },
+      { outcome: 'DONE', error: null },
+    ]);
   });
 });

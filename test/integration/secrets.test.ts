@@ -1,13 +1,13 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliOutcome } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 /**
- * Issue 4, secrets: the password of the connection, given in DATABASE_URL or
+ * Secrets: the password of the connection, given in DATABASE_URL or
  * PGPASSWORD, appears nowhere: not on stdout or stderr of any command or
  * outcome (done, halted, failed, unreachable), not in the log, the evidence,
  * the reports, nor the error text the ledger keeps.
@@ -37,7 +37,7 @@ async function everything(cwd: string, outcomes: CliOutcome[]): Promise<string> 
 }
 
 async function scenario(env: Record<string, string>): Promise<{ outcomes: CliOutcome[]; text: string }> {
-  const cwd = mkdtempSync(join(tmpdir(), 'canonical-tests-secrets-'));
+  const cwd = tempDir('secrets');
   const outcomes: CliOutcome[] = [];
   const cli = async (...args: string[]) => {
     const o = await runCli(args, cwd, env);
@@ -79,7 +79,7 @@ describe('the connection password', () => {
   });
 
   it('is not printed when the database is unreachable (exit 4), by URL or by PGPASSWORD', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'canonical-tests-secrets-'));
+    const cwd = tempDir('secrets');
     const byUrl = await runCli(['run'], cwd, { DATABASE_URL: `postgres://someone:${encodeURIComponent(password)}@127.0.0.1:1/nowhere` });
     const byVariables = await runCli(['status'], cwd, { PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'someone', PGPASSWORD: password });
     for (const outcome of [byUrl, byVariables]) {

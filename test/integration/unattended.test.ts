@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'slonik';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,8 +9,20 @@ import { runDate } from '../../src/run/runDate.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const cli = (args: string[], cwd: string, env: Record<string, string>) => runCli(args, cwd, env);
+
+/**
+ * A fixed-offset IANA zone (`Etc/GMT-12` … `Etc/GMT+12`) where the local time
+ * at `now` is between 11:30 and 12:30: the local date there stays the same for
+ * the next eleven hours.
+ */
+function zoneAtNoon(now: Date): string {
+  const east = 12 - Math.round(now.getUTCHours() + now.getUTCMinutes() / 60);
+  // POSIX sign convention: Etc/GMT-2 is two hours east of UTC.
+  return east === 0 ? 'Etc/UTC' : `Etc/GMT${east > 0 ? '-' : '+'}${Math.abs(east)}`;
+}
 
 let db: TestDatabase;
 let settings: Settings;
@@ -115,13 +126,16 @@ describe('missed days', () => {
     expect(rows).toEqual([{ test_id: null, d: '2026-03-13', severity: 'WARNING', message: 'No completed run for: 2026-03-11, 2026-03-12.' }]);
     expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260313.md'), 'utf8')).toContain('| WARNING | MISSED_RUN | (run) | 2 day(s) without a completed run |');
 
-    const out = mkdtempSync(join(tmpdir(), 'canonical-tests-catchup-'));
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date());
-    const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date(Date.now() - 86_400_000 * 3));
-    await db.exec(`INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode, outcome) VALUES (gen_random_uuid(), $1, 'daily', 'DONE')`, [yesterday]);
+    const out = tempDir('catchup');
+    // "Today" of the executable is the real today: taken in a zone where it is about noon now, it cannot
+    // turn into tomorrow between the test's reading and the executable's, however slow the machine.
+    const zone = zoneAtNoon(new Date());
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
+    const threeDaysAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 3 * 86_400_000).toISOString().slice(0, 10); // calendar arithmetic
+    await db.exec(`INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode, outcome) VALUES (gen_random_uuid(), $1, 'daily', 'DONE')`, [threeDaysAgo]);
     const missed = await catchUpDates(db.pool, today);
     expect(missed.length).toBe(2);
-    const result = await cli(['run', '--catch-up'], out, { DATABASE_URL: db.uri });
+    const result = await cli(['run', '--catch-up', '--zone', zone], out, { DATABASE_URL: db.uri });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`catching up 2 missed day(s): ${missed.join(', ')}`);
     expect((await ledger()).slice(-3).map((r) => [r.d, r.mode])).toEqual([[missed[0], 'backfill'], [missed[1], 'backfill'], [today, 'daily']]);
@@ -134,7 +148,7 @@ describe('one run at a time, status and logs from the real executable', () => {
     await insertTest(db);
     await insertTest(db, { test_code: 'T-002' });
     await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
-    const out = mkdtempSync(join(tmpdir(), 'canonical-tests-race-'));
+    const out = tempDir('race');
     const results = await Promise.all([0, 1].map(() => cli(['run', '--date', '2026-03-05'], out, { DATABASE_URL: db.uri })));
     expect(results.map((r) => r.code).every((c) => c === 0 || c === 5)).toBe(true);
     expect(results.some((r) => r.code === 0)).toBe(true);
@@ -154,7 +168,7 @@ describe('one run at a time, status and logs from the real executable', () => {
   it('status --json is one JSON document; the log has the run id on every line and no password', async () => {
     await insertTest(db);
     await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
-    const out = mkdtempSync(join(tmpdir(), 'canonical-tests-status-'));
+    const out = tempDir('status');
     const url = new URL(db.uri);
     // The embedded server has a generated password; a trust-auth server ignores one we add.
     if (!url.password) url.password = 'Sup3rSecretPw';
@@ -178,8 +192,8 @@ describe('one run at a time, status and logs from the real executable', () => {
     expect(everything).not.toContain(secret);
   });
 
-  it('schedule --output writes UTF-16LE with a BOM; --install refuses off Windows with exit 2', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'canonical-tests-schedule-'));
+  it('schedule --output writes UTF-16LE with a BOM; --install refuses off Windows with exit 2, writing nothing', async () => {
+    const out = tempDir('schedule');
     const written = await cli(['schedule', '--time', '06:00', '--zone', 'Europe/Oslo', '--output', 'task.xml'], out, {});
     expect(written.code).toBe(0);
     const bytes = readFileSync(join(out, 'task.xml'));
@@ -188,9 +202,16 @@ describe('one run at a time, status and logs from the real executable', () => {
     expect(xml).toContain('<StartBoundary>2026-01-01T06:00:00</StartBoundary>');
     expect(xml).toContain('--wait-for-db 300');
     if (process.platform !== 'win32') {
-      const install = await cli(['schedule', '--install'], out, {});
-      expect(install.code).toBe(2);
-      expect(install.stderr).toContain('--install');
+      // The executable's temporary folder is one of the test's own, so "nothing written there" is exact.
+      const tmp = tempDir('schedule-tmp');
+      for (const args of [['schedule', '--install'], ['schedule', '--install', '--output', 'installed.xml']]) {
+        const install = await cli(args, out, { TMPDIR: tmp, TEMP: tmp, TMP: tmp });
+        expect(install.code).toBe(2);
+        expect(install.stdout).toBe('');
+        expect(install.stderr).toContain('canonical-tests: --install: only works on Windows (it registers the task with schtasks); this is ');
+        expect(readdirSync(tmp)).toEqual([]);
+        expect(readdirSync(out)).toEqual(['task.xml']);
+      }
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * fast-check generators shared by the property tests: definitions that are
  * valid by construction, and "almost definitions" (right shape, hostile
- * pieces) for the fail-closed gate (SPEC §2.5, §3).
+ * pieces) for the fail-closed gate.
  */
 import fc from 'fast-check';
 import { OPS, type Condition, type Criteria, type Op, type Scalar } from '../../src/domain/definition.js';
@@ -62,7 +62,7 @@ function validCriteria(baseline: Record<string, Scalar>): fc.Arbitrary<Criteria>
   return fc.oneof(list.map((all) => ({ all })), list.map((any) => ({ any })));
 }
 
-/** The raw columns of a definition that is valid by construction (SPEC §2.1, §2.5). */
+/** The raw columns of a definition that is valid by construction. */
 export const validRawDefinition = baselineArb.chain((baseline) =>
   fc.record({
     window: fc.uniqueArray(instant, { minLength: 2, maxLength: 2 }).map((pair) => pair.sort()),

@@ -7,7 +7,7 @@ import { finiteNumber, SEED } from './arbitraries.js';
 const RUNS = { seed: SEED, numRuns: 500 } as const;
 
 /*
- * A straightforward reference of SPEC §2.5 and the evaluator's documented
+ * A straightforward reference of the success and failure criteria and the evaluator's documented
  * three-valued logic, written independently of src/domain/criteria.ts:
  * - threshold: `value`, or baseline + d, or baseline × r, rounded to 12
  *   significant digits (criteria.ts `relativeThreshold`); no numeric baseline → no threshold;

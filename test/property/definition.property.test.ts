@@ -19,7 +19,7 @@ import { rawDefinitionish, rawDefinitionOfJson, SEED, startsWithColumn, validRaw
 
 const RUNS = { seed: SEED, numRuns: 300 } as const;
 
-/** Every rule a parsed definition must satisfy (SPEC §2.1, §2.5): what the gate lets through is sound. */
+/** Every rule a parsed definition must satisfy: what the gate lets through is sound. */
 function expectSound(definition: Definition): void {
   expect(Date.parse(definition.startTs)).toBeLessThan(Date.parse(definition.endTs));
   if (definition.requiredDays !== null) expect(definition.requiredDays).toBeGreaterThan(0);

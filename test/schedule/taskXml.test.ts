@@ -1,10 +1,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tempDir.js';
+import { UsageError } from '../../src/errors.js';
 import {
   installTask,
+  installTaskXml,
   UnsupportedPlatformError,
   type CommandRunner,
 } from '../../src/schedule/installTask.js';
@@ -283,5 +286,89 @@ describe('installTask', () => {
       error: new Error('spawnSync schtasks ENOENT'),
     });
     expect(() => installTask(xmlPath, name, 'win32', run)).toThrow(/ENOENT/);
+  });
+});
+
+describe('installTaskXml', () => {
+  const name = '\\CanonicalTests\\DailyEvaluation';
+  const xml = buildTaskXml(base);
+  /** A runner that records each call and the bytes of the XML file it was given, as schtasks would read them. */
+  const recording = (status: number) => {
+    const calls: { command: string; args: string[]; bytes: Buffer }[] = [];
+    const run: CommandRunner = (command, args) => {
+      calls.push({ command, args, bytes: readFileSync(args[2]!) });
+      return { status, stdout: '', stderr: status === 0 ? '' : 'ERROR: Access is denied.' };
+    };
+    return { calls, run };
+  };
+
+  it('off Windows: a UsageError naming --install (exit 2), before anything is written or run', () => {
+    const root = tempDir('install');
+    const output = join(root, 'kept.xml');
+    const { calls, run } = recording(0);
+    for (const platform of ['linux', 'darwin']) {
+      let thrown: unknown;
+      try {
+        installTaskXml(xml, name, { platform, run, tempRoot: root, output: platform === 'darwin' ? output : undefined });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(UnsupportedPlatformError);
+      expect(thrown).toBeInstanceOf(UsageError);
+      expect((thrown as UsageError).setting).toBe('--install');
+      expect((thrown as UsageError).exitCode).toBe(2);
+      expect((thrown as Error).message).toBe(
+        `--install: only works on Windows (it registers the task with schtasks); this is ${platform}. ` +
+          'Run "canonical-tests schedule" without --install to print the task XML and register it on the Windows machine.',
+      );
+    }
+    expect(calls).toEqual([]);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('on Windows: schtasks reads UTF-16LE XML from a folder of its own, which is removed afterwards', () => {
+    const root = tempDir('install');
+    const { calls, run } = recording(0);
+    const result = installTaskXml(xml, name, { platform: 'win32', run, tempRoot: root });
+    expect(calls.length).toBe(1);
+    const [call] = calls;
+    expect(call!.command).toBe('schtasks');
+    expect(call!.args).toEqual(['/Create', '/XML', call!.args[2], '/TN', name, '/F']);
+    const file = call!.args[2]!;
+    expect([dirname(dirname(file)), basename(file)]).toEqual([root, 'task.xml']);
+    expect(basename(dirname(file))).toMatch(/^canonical-tests-task-[A-Za-z0-9]{6}$/);
+    expect(call!.bytes.equals(Buffer.from('\ufeff' + xml, 'utf16le'))).toBe(true);
+    expect(result).toEqual({ command: 'schtasks', args: call!.args });
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('on Windows: two installs at once get two different files', () => {
+    const root = tempDir('install');
+    const { calls, run } = recording(0);
+    const nested: CommandRunner = (command, args) => {
+      if (calls.length === 0) installTaskXml(xml, name, { platform: 'win32', run, tempRoot: root });
+      return run(command, args);
+    };
+    installTaskXml(xml, name, { platform: 'win32', run: nested, tempRoot: root });
+    expect(calls.length).toBe(2);
+    expect(new Set(calls.map((c) => c.args[2])).size).toBe(2);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('on Windows: a failing schtasks still leaves no temporary folder', () => {
+    const root = tempDir('install');
+    const { run } = recording(1);
+    expect(() => installTaskXml(xml, name, { platform: 'win32', run, tempRoot: root })).toThrow('schtasks /Create exited with code 1: ERROR: Access is denied.');
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('on Windows with output: the XML is written there, installed from there and kept', () => {
+    const root = tempDir('install');
+    const output = join(root, 'kept.xml');
+    const { calls, run } = recording(0);
+    installTaskXml(xml, name, { platform: 'win32', run, tempRoot: root, output });
+    expect(calls.map((c) => c.args)).toEqual([['/Create', '/XML', output, '/TN', name, '/F']]);
+    expect(readdirSync(root)).toEqual(['kept.xml']);
+    expect(readFileSync(output).equals(Buffer.from('\ufeff' + xml, 'utf16le'))).toBe(true);
   });
 });

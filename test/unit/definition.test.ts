@@ -158,7 +158,7 @@ describe('parseDefinition', () => {
     ]);
   });
 
-  // SPEC §2.1 allows a boolean target, and the gate refuses `<` on a boolean in a CRITERIA;
+  // A definition may have a boolean target, and the gate refuses `<` on a boolean in a CRITERIA;
   // compare() documents that booleans compare "only by == / !=" because "the gate refuses such definitions".
   it('refuses an ordering op on a boolean target, as it does in a condition', () => {
     expect(problemsOf({ target_metrics: { ready: { op: '>', value: false } } })).toEqual([

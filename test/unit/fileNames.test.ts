@@ -54,7 +54,7 @@ describe('pathInside', () => {
 });
 
 describe('file paths', () => {
-  it('names evidence, halt and report files as SPEC §5 does', () => {
+  it('names evidence, halt and report files as the README documents', () => {
     expect(evidenceFilePath('/e', 'EC-022', '20260329')).toBe('/e/ORCHESTRATOR_EC-022_20260329.json');
     expect(evidenceFilePath('/e', 'a/b', '20260329')).toBe(`/e/ORCHESTRATOR_a_b-${hash8('a/b')}_20260329.json`);
     expect(evidenceFilePath('/e', '../../x', '20260329')).toBe(`/e/ORCHESTRATOR__.._x-${hash8('../../x')}_20260329.json`);

@@ -30,7 +30,7 @@ const data: ReportData = {
 describe('renderReport', () => {
   const text = renderReport(data);
 
-  it('renders the SPEC §5 section of a test with a pending metric', () => {
+  it('renders the section of a test with a pending metric', () => {
     expect(text).toContain(
       [
         '## CANONICAL TEST: Context lift | v2',
