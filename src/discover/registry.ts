@@ -49,6 +49,7 @@ export interface SignalSource {
   valueType: 'number' | 'boolean';
 }
 
+// Stryker disable all: loadRegistry is SQL against pg_catalog; only the integration suite (a real PostgreSQL) can test it, and mutation testing runs the pure tests only.
 /** Loads the whole registry (it is small) and the catalog columns of every object it names. */
 export async function loadRegistry(db: CommonQueryMethods): Promise<{ rows: readonly RegistryRow[]; catalog: readonly CatalogColumn[] }> {
   const rows = await db.any(sql.type(registryRowSchema)`
@@ -74,6 +75,7 @@ export async function loadRegistry(db: CommonQueryMethods): Promise<{ rows: read
   `);
   return { rows, catalog };
 }
+// Stryker restore all
 
 /** Schemas of PostgreSQL itself: never a signal source (they hold roles, password hashes, statistics). */
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
