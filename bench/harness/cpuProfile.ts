@@ -26,8 +26,14 @@ export interface ProfileSummary {
   projectFunctions: [string, number][];
 }
 
+/** Native frames of the ES module loader (compiling, linking, evaluating modules). */
+const MODULE_NATIVES = new Set(['evaluate', 'link', 'instantiate', 'compileSourceTextModule', 'compileFunction', 'internalCompileFunction', 'compileFunctionForCJSLoader']);
+/** Frames that only carry others (the microtask and tick queues): left out of the inclusive list. */
+const CARRIERS = new Set(['(root)', '(native) runMicrotasks', 'node: process']);
+
 /** The group a frame belongs to: `src/…` file, npm package, `node:` module family, or a V8 pseudo-frame. */
 export function groupOf(url: string, functionName: string): string {
+  if (url === '' && MODULE_NATIVES.has(functionName)) return 'node: module loading';
   if (url === '') return functionName.startsWith('(') ? functionName : `(native) ${functionName || 'anonymous'}`;
   const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (pkg) return `npm ${pkg[1]}`;
@@ -71,7 +77,7 @@ export function summariseProfile(path: string, limit = 25): ProfileSummary {
     for (const key of [`g ${group}`, ...(fn ? [`f ${fn}`] : [])]) onStack.set(key, onStack.get(key)! - 1);
   };
   visit(profile.nodes[0]!);
-  inclusive.delete('(root)');
+  for (const carrier of CARRIERS) inclusive.delete(carrier);
   const totalUs = profile.timeDeltas.reduce((a, b) => a + b, 0);
   return { totalMs: totalUs / 1000, self: sorted(self, limit), inclusive: sorted(inclusive, limit), projectFunctions: sorted(functions, limit) };
 }

@@ -83,7 +83,7 @@ export function evaluate(test: TestDefinition, date: string, asOf: string, runId
     conditions: { success_criteria: success, failure_criteria: failure },
     escalation: { state: escalationState, reasons },
     verdict,
-  }, null, 2)}\n`;
+  })}\n`;
   return {
     escalationState, verdict, ceoActionRequired: escalationState === 'ESCALATED' || closing, notes, metricsSnapshot,
     evidence, evidenceSha256: createHash('sha256').update(evidence).digest('hex'),
