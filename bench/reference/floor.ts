@@ -13,6 +13,7 @@ import { evaluate } from './evaluate.js';
 import { ensureFolders, evidencePath, reportMarkdown, reportPath, writePlain } from './files.js';
 import { floorQuery, type FloorRow } from './floorQuery.js';
 import { loadSignals, type SignalValue } from './registry.js';
+import { metricKeys } from './tests.js';
 
 runReference(async (argv) => {
   const { client, dates, evidenceDir, reportsDir } = await openContext(argv);
@@ -22,10 +23,13 @@ runReference(async (argv) => {
       const asOf = asOfInstant(date);
       const runId = randomUUID();
       const query = floorQuery([...(await loadSignals(client)).values()]);
-      const { rows } = await client.query<FloorRow>(query, [asOf, ZONE]);
-      const results = rows.map((test) => {
-        const values = new Map<string, SignalValue>(Object.entries(test.metrics).sort(([a], [b]) => a.localeCompare(b))
-          .map(([key, [value, rowsUsed, latestAt]]) => [key, { value: rowsUsed > 0 ? value : null, rowsUsed, latestAt }]));
+      const { rows: tests } = await client.query<FloorRow>(query, [asOf, ZONE]);
+      const signals = tests[0]?.signals ?? {};
+      const results = tests.map((test) => {
+        const values = new Map<string, SignalValue>(metricKeys(test).map((key) => {
+          const [value, rowsUsed, latestAt] = signals[key] ?? [null, 0, null];
+          return [key, { value: rowsUsed > 0 ? value : null, rowsUsed, latestAt }];
+        }));
         return { test, path: evidencePath(evidenceDir, test.test_code, date), result: evaluate(test, date, asOf, runId, test, values) };
       });
       await client.query('BEGIN');

@@ -18,10 +18,11 @@ export interface TestDefinition {
   test_id: string;
   test_code: string;
   test_name: string;
-  start_ts: Date;
-  end_ts: Date;
+  /** Instants: a Date from a column, an ISO string from JSON. */
+  start_ts: Date | string;
+  end_ts: Date | string;
   required_days: number;
-  mid_test_checkpoint: Date | null;
+  mid_test_checkpoint: Date | string | null;
   baseline_definition: Record<string, number | boolean>;
   target_metrics: Record<string, { op: Condition['op']; value: number | boolean }>;
   success_criteria: Criteria;
