@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { logsDir, todayIn } from '../../config/settings.js';
-import { fileLogger } from '../../logging/logger.js';
+import { fileLogger, type Logger } from '../../logging/logger.js';
 import { backfill, backfillDates } from '../../run/backfill.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { recordUnreachable } from '../../run/unreachable.js';
@@ -26,7 +26,9 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
     .action(async (flags: BackfillFlags, command: Command) => {
       const settings = settingsOf(command);
       const dates = backfillDates(flags.from, flags.to, todayIn(settings.zone));
-      const logger = fileLogger(logsDir());
+      // Created on first use, so a refused command leaves no log folder behind.
+      let logger: Logger | undefined;
+      const log = () => (logger ??= fileLogger(logsDir()));
       const code = await withCommandDatabase(settings, async (db) => {
         const bar = process.stderr.isTTY
           ? new cliProgress.SingleBar({ format: 'backfill [{bar}] {value}/{total} {date}', stream: process.stderr }, cliProgress.Presets.shades_classic)
@@ -35,7 +37,7 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
         const started = performance.now();
         try {
           const summary = await backfill(db.pool, {
-            dates, settings, dryRun: flags.dryRun, testCodes: flags.test, logger, onPhase: ctx.onPhase,
+            dates, settings, dryRun: flags.dryRun, testCodes: flags.test, logger: log(), onPhase: ctx.onPhase,
             onDate: (date, result) => void (bar ? bar.increment(1, { date }) : out(oneLine(date, result))),
           });
           bar?.stop();
@@ -46,7 +48,7 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
         } finally {
           bar?.stop();
         }
-      }, { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, dates[0]!, logger, error) });
+      }, { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, dates[0]!, log(), error) });
       ctx.setExit(code);
     });
 }

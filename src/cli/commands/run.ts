@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { logsDir, todayIn } from '../../config/settings.js';
 import { parseDate } from '../../domain/asOf.js';
-import { fileLogger } from '../../logging/logger.js';
+import { fileLogger, type Logger } from '../../logging/logger.js';
 import { runCommand } from '../../run/daily.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { recordUnreachable } from '../../run/unreachable.js';
@@ -30,18 +30,20 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       const settings = settingsOf(command);
       const today = todayIn(settings.zone);
       const date = flags.date === undefined ? today : parseDate(flags.date);
-      const logger = fileLogger(logsDir());
+      // Created on first use, so a refused command leaves no log folder behind.
+      let logger: Logger | undefined;
+      const log = () => (logger ??= fileLogger(logsDir()));
       const code = await withCommandDatabase(settings, async (db) => {
         const { catchUp, result, exitCode } = await runCommand(db.pool, {
           date, today, settings, dryRun: flags.dryRun, testCodes: flags.test, catchUp: flags.catchUp,
-          logger, onPhase: ctx.onPhase,
+          logger: log(), onPhase: ctx.onPhase,
           onCatchUpStart: (dates) => err(`catching up ${dates.length} missed day(s): ${dates.join(', ')}`),
           onCatchUpDate: (_date, r) => summarisePlan(r.plan).forEach((line) => err(line)),
         });
         if (catchUp?.summary.haltedAt) err(`catch-up stopped at ${catchUp.summary.haltedAt}: halted by the fail-closed gate`);
         if (result) printRun(result, flags);
         return exitCode;
-      }, { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, date, logger, error) });
+      }, { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, date, log(), error) });
       ctx.setExit(code);
     });
 }
