@@ -1,9 +1,9 @@
 /**
  * One error hierarchy for the evaluator; the CLI maps each class to the exit
- * code of SPEC §4 in one place ({@link exitCodeOf}).
+ * code of README "Exit codes" in one place ({@link exitCodeOf}).
  */
 
-/** Exit codes of SPEC §4. */
+/** Exit codes (README "Exit codes"). */
 export const ExitCode = {
   done: 0,
   failure: 1,

@@ -1,4 +1,4 @@
--- Least privilege for the evaluator (issue 4). Run by an administrator, in the
+-- Least privilege for the evaluator (docs/roles.md). Run by an administrator, in the
 -- evaluator's database, after `canonical-tests migrate`; safe to run again.
 -- Not a migration: roles belong to the whole server, and operators may name
 -- and manage their login roles their own way.
@@ -40,7 +40,7 @@ GRANT UPDATE (days_elapsed, days_remaining, is_overdue, escalation_state, ceo_ac
               last_evaluated_date, status, verdict, resolved_at)
   ON fhq_calendar.canonical_test_events TO canonical_evaluator;
 
--- A re-run replaces its own runbook row and alert (SPEC §3 "Idempotent"); nothing is deleted.
+-- A re-run replaces its own runbook row and alert; nothing is deleted.
 GRANT INSERT ON fhq_calendar.test_runbook_entries, fhq_calendar.ceo_calendar_alerts TO canonical_evaluator;
 GRANT UPDATE (run_id, day_number, required_days, status, escalation_state, ceo_action_required,
               metrics_snapshot, verdict, notes, evidence_path, evidence_sha256, created_at,

@@ -1,4 +1,4 @@
--- Read access to every source the signal registry names (SPEC §2.2), and
+-- Read access to every source the signal registry names, and
 -- nothing else of those schemas. Run by an administrator after
 -- 01_canonical_evaluator.sql and again whenever a registry row is added or
 -- changed. Registry names are used as identifiers only through format('%I'),

@@ -13,7 +13,7 @@ export function planToJson(plan: Plan): Record<string, unknown> {
   };
 }
 
-/** Every write of a plan, one per line, for `--dry-run` (SPEC §4). */
+/** Every write of a plan, one per line, for `--dry-run`. */
 export function describePlan(plan: Plan): string[] {
   const lines: string[] = [];
   for (const u of plan.stateUpdates) {

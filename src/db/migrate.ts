@@ -39,7 +39,7 @@ export function readMigrations(dir = join(packageRoot(), 'sql')): MigrationFile[
 
 
 /**
- * Applies pending migrations (SPEC §2, `canonical-tests migrate`): under an
+ * Applies pending migrations: under an
  * advisory lock, each file in its own transaction that first records it in
  * `fhq_calendar.schema_migrations`. Idempotent: applied files are skipped.
  * Migration files are multi-statement batches, which slonik refuses by design,

@@ -10,8 +10,7 @@ export interface StagedFile {
 
 /**
  * Stages a run's files in `fhq_calendar.pending_files` inside the run's
- * transaction, so they commit together with the rows that name them (SPEC §3
- * "Atomic"). A path staged again is replaced.
+ * transaction, so they commit together with the rows that name them. A path staged again is replaced.
  */
 export async function stageFiles(tx: CommonQueryMethods, runId: string, files: readonly StagedFile[]): Promise<void> {
   if (files.length === 0) return;

@@ -10,7 +10,7 @@ import {
 
 /**
  * Makes `sql.type(schema)` actually validate: slonik 47 hands the zod schema to
- * interceptors but parses nothing by itself (PLATFORM.md). A row that does not
+ * interceptors but parses nothing by itself. A row that does not
  * match throws `SchemaValidationError` naming the offending columns.
  */
 const resultParser: Interceptor = {
@@ -37,7 +37,7 @@ const typeParsers = [
 
 /**
  * Sets `lock_timeout` on every connection the pool hands out, so no statement
- * of the evaluator waits forever on a lock held by someone else (issue 4).
+ * of the evaluator waits forever on a lock held by someone else.
  */
 function lockTimeout(ms: number): Interceptor {
   return {

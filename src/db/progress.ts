@@ -4,7 +4,7 @@ import { windowStateSchema, type WindowState } from '../domain/windowState.js';
 
 /**
  * Calls `compute_test_progress` and `check_escalation_conditions` for all
- * `testIds` in one set-based query (SPEC §2.6).
+ * `testIds` in one set-based query.
  *
  * @param asOf the as-of instant, UTC ISO. @param zone IANA zone for calendar days.
  * @returns one state per test id.

@@ -1,7 +1,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 
-/** One ACTIVE test's current state (SPEC §4 `status`). */
+/** One ACTIVE test's current state. */
 export const statusRowSchema = z.object({
   test_code: z.string(),
   test_name: z.string(),

@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { testRowSchema, type TestRow } from '../domain/testRow.js';
 
 /**
- * Loads every ACTIVE test, `ORDER BY start_ts` (SPEC §1; NULL windows last,
- * then by code), with no test code hard-coded. `codes`, when given, narrows
+ * Loads every ACTIVE test, `ORDER BY start_ts`, with no test code hard-coded. `codes`, when given, narrows
  * the set to those codes (`run --test`).
  */
 export async function loadActiveTests(db: CommonQueryMethods, codes?: readonly string[]): Promise<readonly TestRow[]> {

@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import { UsageError } from '../errors.js';
 
-/** An as-of date and the instant it stands for (SPEC §4: the run time on that date in the zone). */
+/** An as-of date and the instant it stands for. */
 export interface AsOf {
   /** Calendar date `YYYY-MM-DD` in the configured zone. */
   date: string;
-  /** `YYYYMMDD`, as used in file names (SPEC §5). */
+  /** `YYYYMMDD`, as used in file names. */
   compactDate: string;
   /** The as-of instant as a UTC ISO string with milliseconds, e.g. `2020-03-02T05:00:00.000Z`. */
   instant: string;

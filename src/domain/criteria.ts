@@ -3,10 +3,10 @@ import type { Condition, Criteria, Op, Scalar } from './definition.js';
 /** Three-valued outcome: a condition on a pending metric is neither met nor not met. */
 export type Outcome = 'MET' | 'NOT_MET' | 'PENDING';
 
-/** The verdicts a window can close with (SPEC §3 "End of window"). */
+/** The verdicts a window can close with. */
 export type FinalVerdict = 'SUCCESS' | 'FAILURE' | 'INCONCLUSIVE';
 
-/** How one CONDITION came out, with every number it used (evidence, SPEC §5). */
+/** How one CONDITION came out, with every number it used (for the evidence). */
 export interface ConditionResult {
   metric: string;
   op: Op;
@@ -75,7 +75,7 @@ function evaluateCondition(condition: Condition, current: Scalar | null, baselin
 }
 
 /**
- * Evaluates a CRITERIA (SPEC §2.5) in three-valued logic: `all` is NOT_MET if
+ * Evaluates a CRITERIA in three-valued logic: `all` is NOT_MET if
  * any condition is NOT_MET, else PENDING if any is PENDING, else MET; `any` is
  * MET if any is MET, else PENDING if any is PENDING, else NOT_MET.
  *
@@ -98,7 +98,7 @@ export function evaluateCriteria(
 }
 
 /**
- * The end-of-window verdict (SPEC §3): FAILURE when the failure criteria are
+ * The end-of-window verdict: FAILURE when the failure criteria are
  * met; SUCCESS when the success criteria are met and the failure criteria are
  * not; INCONCLUSIVE otherwise, including while metrics are pending.
  */

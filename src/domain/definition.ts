@@ -1,22 +1,22 @@
 import { z } from 'zod';
 
-/** Comparison operators of SPEC §2.5. */
+/** Comparison operators of a CONDITION (docs/registering-a-test.md). */
 export const OPS = ['<', '<=', '>', '>=', '==', '!='] as const;
 export type Op = (typeof OPS)[number];
 
 /** A metric value or threshold: a finite number or a boolean. */
 export type Scalar = number | boolean;
 
-/** One CONDITION of SPEC §2.5: exactly one of `value`, `baseline_delta`, `baseline_ratio`. */
+/** One CONDITION: exactly one of `value`, `baseline_delta`, `baseline_ratio`. */
 export type Condition =
   | { metric: string; op: Op; value: Scalar }
   | { metric: string; op: Op; baseline_delta: number }
   | { metric: string; op: Op; baseline_ratio: number };
 
-/** A CRITERIA of SPEC §2.5. */
+/** A CRITERIA: `all` or `any` over CONDITIONs (docs/registering-a-test.md). */
 export type Criteria = { all: Condition[] } | { any: Condition[] };
 
-/** The escalation path: who owns the test and whom to notify (SPEC §2.1). */
+/** The escalation path: who owns the test and whom to notify. */
 export interface EscalationPath {
   owner?: string;
   notify: string[];
@@ -189,7 +189,7 @@ export function conditionsOf(criteria: Criteria): Condition[] {
 }
 
 /**
- * Parses and checks a test's definition columns (SPEC §2.1, §2.5, §3 gate):
+ * Parses and checks a test's definition columns:
  * window present, parseable and ordered, `required_days` positive when given, baseline,
  * targets and both CRITERIA well-formed (at most {@link MAX_CONDITIONS}
  * conditions each, no JSON column nested deeper than {@link MAX_JSON_DEPTH}),

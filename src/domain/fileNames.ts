@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, join, relative } from 'node:path';
 
 /**
- * A test code made safe for a file name (SPEC §5): characters outside
+ * A test code made safe for a file name: characters outside
  * `A-Z a-z 0-9 . _ -` become `_`, leading dots go, length is capped; when
  * anything changed, 8 hex digits of the code's SHA-256 are appended so two
  * codes never share a file.
@@ -25,17 +25,17 @@ export function pathInside(folder: string, name: string): string {
   return full;
 }
 
-/** `evidence/ORCHESTRATOR_{test_code}_{YYYYMMDD}.json` (SPEC §5). */
+/** `evidence/ORCHESTRATOR_{test_code}_{YYYYMMDD}.json`. */
 export function evidenceFilePath(evidenceDir: string, testCode: string, compactDate: string): string {
   return pathInside(evidenceDir, `ORCHESTRATOR_${sanitizeTestCode(testCode)}_${compactDate}.json`);
 }
 
-/** `evidence/ORCHESTRATOR_HALT_{YYYYMMDD}.json` (SPEC §5). */
+/** `evidence/ORCHESTRATOR_HALT_{YYYYMMDD}.json`. */
 export function haltFilePath(evidenceDir: string, compactDate: string): string {
   return pathInside(evidenceDir, `ORCHESTRATOR_HALT_${compactDate}.json`);
 }
 
-/** `reports/RUNBOOK_{YYYYMMDD}.md` (SPEC §5). */
+/** `reports/RUNBOOK_{YYYYMMDD}.md`. */
 export function reportFilePath(reportsDir: string, compactDate: string): string {
   return pathInside(reportsDir, `RUNBOOK_${compactDate}.md`);
 }

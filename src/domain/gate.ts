@@ -3,7 +3,7 @@ import { displayTestCode, testCodeProblem } from './testCode.js';
 import type { TestRow } from './testRow.js';
 import { checkRegistryRow, type CatalogColumn, type RegistryRow, type SignalSource } from './registry.js';
 
-/** One reason the fail-closed gate refuses a test: the test, the field and what is wrong (SPEC §3). */
+/** One reason the fail-closed gate refuses a test: the test, the field and what is wrong. */
 export interface Defect {
   testId: string;
   testCode: string;
@@ -57,8 +57,8 @@ function typeProblems(definition: Definition, sources: Record<string, SignalSour
 }
 
 /**
- * The fail-closed gate of SPEC §3, pure: checks every test's code
- * (`testCodeProblem`: it names alerts and files, SPEC §5), parses its
+ * The fail-closed gate (docs/verdicts.md), pure: checks every test's code
+ * (`testCodeProblem`: it names alerts and files), parses its
  * definition and checks every signal key it uses against the registry and the
  * catalog.
  *

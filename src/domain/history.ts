@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The parts of a runbook row (SPEC §2.3) that the next evaluation builds on. */
+/** The parts of a runbook row that the next evaluation builds on. */
 export const runbookHistorySchema = z.object({
   test_id: z.string().uuid(),
   run_date: z.string(),

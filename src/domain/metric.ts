@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Scalar } from './definition.js';
 import { AGGREGATIONS, type SignalSource } from './registry.js';
 
-/** A signal resolved as of an instant (SPEC §2.2), with what the evidence needs to trace it. */
+/** A signal resolved as of an instant, with what the evidence needs to trace it. */
 export interface MetricValue {
   key: string;
   /** The value, or null while pending (no usable row at or before the as-of instant) or when the source failed. */

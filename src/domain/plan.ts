@@ -3,7 +3,7 @@ import type { FinalVerdict } from './criteria.js';
 import type { Defect } from './gate.js';
 import type { MetricsSnapshot } from './metricsSnapshot.js';
 
-/** Escalation states of SPEC §2.1. */
+/** Escalation states of a test. */
 export type EscalationState = 'NONE' | 'ESCALATED' | 'SYSTEM_ERROR';
 export type Severity = 'INFO' | 'WARNING' | 'CRITICAL';
 
@@ -14,12 +14,12 @@ export interface StateUpdate {
   /** Progress; null in a halt, which leaves progress as it was. */
   progress: { daysElapsed: number; daysRemaining: number; isOverdue: boolean } | null;
   escalationState: EscalationState;
-  /** Sets `ceo_action_required` when true; a run never clears it (SPEC §3). */
+  /** Sets `ceo_action_required` when true; a run never clears it. */
   raiseCeoAction: boolean;
   lastEvaluatedDate: string;
 }
 
-/** A call of `resolve_test_window` (SPEC §2.6). */
+/** A call of `resolve_test_window`. */
 export interface Resolution {
   testId: string;
   testCode: string;
@@ -29,7 +29,7 @@ export interface Resolution {
   evidence: { verdict: FinalVerdict; run_id: string; evidence_path: string; evidence_sha256: string };
 }
 
-/** One row of `test_runbook_entries` (SPEC §2.3), replacing any row of the same test and date. */
+/** One row of `test_runbook_entries`, replacing any row of the same test and date. */
 export interface RunbookWrite {
   testId: string;
   testCode: string;
@@ -51,7 +51,7 @@ export interface RunbookWrite {
   evidenceSha256: string;
 }
 
-/** One row of `ceo_calendar_alerts` (SPEC §2.4); at most one per test, type and date. */
+/** One row of `ceo_calendar_alerts`; at most one per test, type and date. */
 export interface AlertWrite {
   testId: string | null;
   testCode: string | null;
@@ -83,7 +83,7 @@ export interface TestOutcome {
 }
 
 /**
- * Everything a run will write, decided by evaluation without I/O (SPEC §1):
+ * Everything a run will write, decided by evaluation without I/O:
  * execute applies the database part in one transaction, then the files;
  * `--dry-run` prints it.
  */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Aggregations of SPEC §2.2 and the window (days) each covers; `null` = LATEST. */
+/** Aggregations and the window (days) each covers; `null` = LATEST. */
 export const AGGREGATIONS = {
   LATEST: null,
   AVG_7D: 7,
@@ -12,7 +12,7 @@ export const AGGREGATIONS = {
 } as const;
 export type Aggregation = keyof typeof AGGREGATIONS;
 
-/** A row of `fhq_calendar.test_signal_registry` as read (SPEC §2.2). */
+/** A row of `fhq_calendar.test_signal_registry` as read. */
 export const registryRowSchema = z.object({
   signal_key: z.string(),
   source_schema: z.string(),
@@ -54,7 +54,7 @@ const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast'])
 const TIME_TYPES = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
 
 /**
- * Checks one registry row against the catalog (SPEC §2.2): the aggregation is
+ * Checks one registry row against the catalog: the aggregation is
  * one of {@link AGGREGATIONS}; the table or view, the value column and the time
  * column exist; the value column is numeric or boolean; the time column is a
  * date or timestamp; a source without a time column allows only LATEST; a

@@ -7,7 +7,7 @@ import type { MetricValue } from './metric.js';
 import type { WindowState } from './windowState.js';
 
 /**
- * SPEC §3 "Backfill never moves live state backwards": a test's columns in
+ * Backfill never moves live state backwards: a test's columns in
  * `canonical_test_events` change only when the as-of date (`YYYY-MM-DD`) is on
  * or after its `last_evaluated_date`.
  */

@@ -10,8 +10,8 @@ function codePoint(ch: string): string {
 }
 
 /**
- * Checks a `test_code` (SPEC §2.1) before it names alerts, log lines, evidence
- * and report sections (SPEC §3 fail-closed gate, §5 files). Refused: empty or
+ * Checks a `test_code` before it names alerts, log lines, evidence
+ * and report sections. Refused: empty or
  * blank; longer than {@link MAX_TEST_CODE_LENGTH} code points; control or
  * format characters (Unicode Cc, Cf, e.g. U+0001, tab, U+200B, U+202E) or line
  * and paragraph separators (Zl, Zp); leading or trailing whitespace; a path
@@ -39,7 +39,7 @@ export function testCodeProblem(code: string): string | null {
  * {@link testCodeProblem}; otherwise quoted, with every control or format
  * character written as `\u{…}` and cut after {@link MAX_TEST_CODE_LENGTH}
  * code points (`…`), so a hostile code cannot reorder, hide, break or flood the
- * line that names it (SPEC §3: the alert names the exact defect).
+ * line that names it.
  *
  * @param code the code as stored.
  * @returns printable text (pure; never throws).

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** A row of `fhq_calendar.canonical_test_events` as read (SPEC §2.1); instants as UTC ISO strings. */
+/** A row of `fhq_calendar.canonical_test_events` as read; instants as UTC ISO strings. */
 export const testRowSchema = z.object({
   test_id: z.string().uuid(),
   test_code: z.string(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Progress and time-based escalation of one test as of an instant (SPEC §2.6). */
+/** Progress and time-based escalation of one test as of an instant. */
 export const windowStateSchema = z.object({
   test_id: z.string().uuid(),
   days_elapsed: z.number().int(),

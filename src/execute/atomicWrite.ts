@@ -8,7 +8,7 @@ const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /**
  * Writes `content` (UTF-8) to `path` so that no reader ever sees a torn file
- * (SPEC §3 "Atomic"): a temporary file in the same folder, flushed to disk,
+ *: a temporary file in the same folder, flushed to disk,
  * then renamed over the target. A file that already holds exactly `content`
  * is left untouched, so an identical re-run changes nothing.
  *

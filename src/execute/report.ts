@@ -22,8 +22,8 @@ function template(): Handlebars.TemplateDelegate {
 const show = (value: unknown) => (value === null || value === undefined ? '—' : String(value));
 
 /**
- * Renders `RUNBOOK_{YYYYMMDD}.md` (SPEC §5) from `templates/`: a summary table
- * of every test of the date, the per-test section of SPEC §5, then the alerts.
+ * Renders `RUNBOOK_{YYYYMMDD}.md` from `templates/`: a summary table
+ * of every test of the date, the per-test section, then the alerts.
  * Pure given the data, so a re-run of the date renders the same bytes.
  */
 export function renderReport(data: ReportData): string {

@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 /**
- * The structured log of unattended runs (issue 3): one JSON line per event,
+ * The structured log of unattended runs: one JSON line per event,
  * appended synchronously to `{dir}/canonical-tests.log` so a killed run keeps
  * every line it wrote. Callers bind the run id (`logger.child({ run_id })`).
  * Nothing secret is ever passed to it: connection strings go through

@@ -9,7 +9,7 @@ import type { Defect } from '../domain/gate.js';
 import type { MetricValue } from '../domain/metric.js';
 import { exitCodeOf } from '../errors.js';
 
-/** The outcome of `canonical-tests check` (SPEC §4): the gate and every signal resolved, nothing written. */
+/** The outcome of `canonical-tests check`: the gate and every signal resolved, nothing written. */
 export interface CheckResult {
   /** 0 every definition passes and every source answers; 1 a source query failed; 3 the gate found a defect. */
   exitCode: 0 | 1 | 3;

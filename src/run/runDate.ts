@@ -20,7 +20,7 @@ import { writeStagedFiles } from '../execute/files.js';
 import { renderReport } from '../execute/report.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 
-/** Options of one run for one as-of date (SPEC §4 `run`). */
+/** Options of one run for one as-of date. */
 export interface RunOptions {
   /** As-of date `YYYY-MM-DD` in `settings.zone`. */
   date: string;

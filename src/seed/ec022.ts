@@ -1,6 +1,6 @@
 /**
  * The EC-022 demo scenario: real S&P 500 data (vega-datasets, BSD-3-Clause)
- * turned into the five learning signals of SPEC §2.2, their registry rows, and
+ * turned into the five learning signals of the demo, their registry rows, and
  * the EC-022 test window over February 2020.
  *
  * Window: 2020-02-03 00:00 → 2020-03-03 23:59:59 Europe/Oslo, 30 calendar days
@@ -43,7 +43,7 @@ const FIRST_DAY = '2020-02-03';
 const LAST_DAY = '2020-03-03';
 const DAY_MS = 86_400_000;
 
-/** The registry rows of SPEC §2.2 (upserted on `signal_key`). */
+/** The demo's registry rows (upserted on `signal_key`). */
 export const EC022_REGISTRY = [
   {
     signal_key: 'lvi',
@@ -115,7 +115,7 @@ export interface SeedSummary {
   window: { start: string; end: string };
 }
 
-/** The definition columns of the EC-022 row (SPEC §2.1, §2.5). Instants are UTC ISO. */
+/** The definition columns of the EC-022 row. Instants are UTC ISO. */
 export interface Ec022Definition {
   test_code: string;
   test_name: string;

@@ -1,6 +1,6 @@
 /**
  * DDL of the demo source objects in `fhq_learning` that the EC-022 registry rows
- * point at (SPEC §2.2). Idempotent: `IF NOT EXISTS` tables, `OR REPLACE` views,
+ * point at. Idempotent: `IF NOT EXISTS` tables, `OR REPLACE` views,
  * so seeding an already-seeded database changes no definition.
  *
  * Every daily row is stamped with the market close of its trading day (16:00
