@@ -144,7 +144,7 @@ beforeAll(async () => {
   full = await state(lane.db, lane.out);
   cleanFiles = (await files(lane.db, lane.out)).files;
   expect(Object.keys(cleanFiles).sort()).toEqual(['evidence/ORCHESTRATOR_T-001_20260305.json', 'evidence/ORCHESTRATOR_T-ENDED_20260305.json', 'reports/RUNBOOK_20260305.md']);
-  expect(JSON.parse(full.alerts).map((a: { row: { alert_type: string } }) => a.row.alert_type).sort()).toEqual(['ESCALATION', 'ESCALATION', 'RESOLUTION']);
+  expect(JSON.parse(full.alerts).map((a: { row: { alert_type: string } }) => a.row.alert_type).sort()).toEqual(['ESCALATION', 'RESOLUTION']);
   // The other lanes start from lane 0's exact rows (same test ids).
   for (const other of lanes.slice(1)) {
     await reset(other, initialTests);
