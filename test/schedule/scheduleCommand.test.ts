@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -153,14 +153,22 @@ describe('runSchedule', () => {
     expect(existsSync(join(dir, 'canonical-tests-task.xml'))).toBe(false);
   });
 
-  it('--install on Windows writes the UTF-16LE file and registers it with schtasks', () => {
+  it('--install on Windows writes the UTF-16LE file in a private temporary folder, registers it with schtasks, then removes it', () => {
     dir = mkdtempSync(join(tmpdir(), 'schedule-install-'));
     const calls: Array<[string, string[]]> = [];
-    const run: CommandRunner = (command, args) => (calls.push([command, args]), { status: 0, stdout: '', stderr: '' });
+    let bytes = Buffer.alloc(0);
+    const run: CommandRunner = (command, args) => {
+      calls.push([command, args]);
+      bytes = readFileSync(args[2]!); // the file exists while schtasks runs
+      return { status: 0, stdout: '', stderr: '' };
+    };
     const { stdout } = schedule({ install: true, logon: 's4u' }, { tempDir: dir, run, platform: 'win32' });
-    const file = join(dir, 'canonical-tests-task.xml');
-    expect(calls).toEqual([['schtasks', ['/Create', '/XML', file, '/TN', '\\CanonicalTests\\DailyEvaluation', '/F']]]);
-    const bytes = readFileSync(file);
+    expect(calls).toHaveLength(1);
+    const [command, args] = calls[0]!;
+    expect(command).toBe('schtasks');
+    expect(args[2]).toMatch(new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/canonical-tests-task-[^/]+/task\\.xml$`));
+    expect(args).toEqual(['/Create', '/XML', args[2], '/TN', '\\CanonicalTests\\DailyEvaluation', '/F']);
+    expect(readdirSync(dir)).toEqual([]); // removed after schtasks ran
     expect([bytes[0], bytes[1]]).toEqual([0xff, 0xfe]);
     expect(xmlParser.parse(bytes.subarray(2).toString('utf16le')).Task.Principals.Principal.LogonType).toBe('S4U');
     expect(stdout).toBe('installed \\CanonicalTests\\DailyEvaluation');
