@@ -26,7 +26,11 @@ export class EvaluatorError extends Error {
 /** A bad command-line option, environment setting or argument (exit 2). `setting` names it. */
 export class UsageError extends EvaluatorError {
   override readonly exitCode = ExitCode.usage;
-  constructor(readonly setting: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly setting: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${setting}: ${message}`, options);
   }
 }
@@ -46,7 +50,12 @@ export class MigrationError extends EvaluatorError {}
 
 /** A signal's source query failed while resolving metrics (exit 1); names the key and table. */
 export class SignalResolutionError extends EvaluatorError {
-  constructor(readonly signalKey: string, readonly source: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly signalKey: string,
+    readonly source: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`signal ${signalKey} (${source}): ${message}`, options);
   }
 }

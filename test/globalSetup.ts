@@ -137,7 +137,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('evaluatorRole', EVALUATOR_LOGIN);
   } catch (error) {
     // The setup's own error is the one to report; a cleanup that failed too is only logged.
-    await runCleanups(cleanups).catch((cleanupError) => console.error('cleaning up after the failed test database setup failed too:', cleanupError));
+    await runCleanups(cleanups).catch((cleanupError) =>
+      console.error('cleaning up after the failed test database setup failed too:', cleanupError),
+    );
     throw error;
   }
   return async () => {

@@ -17,12 +17,23 @@ export function planToJson(plan: Plan): Record<string, unknown> {
 export function describePlan(plan: Plan): string[] {
   const lines: string[] = [];
   for (const u of plan.stateUpdates) {
-    const progress = u.progress ? `days_elapsed=${u.progress.daysElapsed} days_remaining=${u.progress.daysRemaining} is_overdue=${u.progress.isOverdue} ` : '';
-    lines.push(`UPDATE canonical_test_events ${displayTestCode(u.testCode)}: ${progress}escalation_state=${u.escalationState}${u.raiseCeoAction ? ' ceo_action_required=true' : ''} last_evaluated_date=${u.lastEvaluatedDate}`);
+    const progress = u.progress
+      ? `days_elapsed=${u.progress.daysElapsed} days_remaining=${u.progress.daysRemaining} is_overdue=${u.progress.isOverdue} `
+      : '';
+    lines.push(
+      `UPDATE canonical_test_events ${displayTestCode(u.testCode)}: ${progress}escalation_state=${u.escalationState}${u.raiseCeoAction ? ' ceo_action_required=true' : ''} last_evaluated_date=${u.lastEvaluatedDate}`,
+    );
   }
-  for (const r of plan.resolutions) lines.push(`CALL resolve_test_window ${displayTestCode(r.testCode)}: verdict=${r.verdict} resolved_at=${r.asOf}`);
-  for (const r of plan.runbook) lines.push(`UPSERT test_runbook_entries ${displayTestCode(r.testCode)} ${r.runDate}: day ${r.dayNumber ?? '-'} ${r.status} ${r.escalationState} verdict=${r.verdict}`);
-  for (const a of plan.alerts) lines.push(`UPSERT ceo_calendar_alerts ${a.testCode === null ? '(run)' : displayTestCode(a.testCode)} ${a.alertType} ${a.severity}: ${a.title}`);
+  for (const r of plan.resolutions)
+    lines.push(`CALL resolve_test_window ${displayTestCode(r.testCode)}: verdict=${r.verdict} resolved_at=${r.asOf}`);
+  for (const r of plan.runbook)
+    lines.push(
+      `UPSERT test_runbook_entries ${displayTestCode(r.testCode)} ${r.runDate}: day ${r.dayNumber ?? '-'} ${r.status} ${r.escalationState} verdict=${r.verdict}`,
+    );
+  for (const a of plan.alerts)
+    lines.push(
+      `UPSERT ceo_calendar_alerts ${a.testCode === null ? '(run)' : displayTestCode(a.testCode)} ${a.alertType} ${a.severity}: ${a.title}`,
+    );
   for (const f of plan.files) lines.push(`WRITE ${rel(f.path)} (sha256 ${f.sha256})`);
   lines.push(`RENDER ${rel(plan.reportPath)}`);
   return lines;
@@ -33,7 +44,9 @@ export function summarisePlan(plan: Plan): string[] {
   const lines = [`${plan.asOf.date} (as of ${plan.asOf.instant}, ${plan.asOf.zone}) run ${plan.runId}${plan.halted ? ' HALTED' : ''}`];
   for (const o of plan.outcomes) {
     const pending = o.pendingMetrics.length ? ` pending: ${o.pendingMetrics.join(', ')}` : '';
-    lines.push(`  ${displayTestCode(o.testCode)}  day ${o.dayNumber ?? '-'}  ${o.escalationState}  ${o.verdict}${o.resolved ? ' (resolved)' : ''}${pending}${o.liveStateUpdated ? '' : ' [live state kept]'}`);
+    lines.push(
+      `  ${displayTestCode(o.testCode)}  day ${o.dayNumber ?? '-'}  ${o.escalationState}  ${o.verdict}${o.resolved ? ' (resolved)' : ''}${pending}${o.liveStateUpdated ? '' : ' [live state kept]'}`,
+    );
   }
   if (plan.outcomes.length === 0) lines.push('  no ACTIVE tests');
   for (const d of plan.defects) lines.push(`  DEFECT ${describeDefect(d)}`);

@@ -34,7 +34,13 @@ export function oneLine(date: string, result: RunResult): string {
 /** Prints a run's result: the JSON document, or the summary and (dry run) the plan; the defects of a halt on stderr. */
 export function printRun(result: RunResult, opts: { json?: boolean; dryRun?: boolean }): void {
   if (opts.json) {
-    out(JSON.stringify({ exitCode: result.exitCode, dryRun: Boolean(opts.dryRun), plan: planToJson(result.plan), filesWritten: result.filesWritten }, null, 2));
+    out(
+      JSON.stringify(
+        { exitCode: result.exitCode, dryRun: Boolean(opts.dryRun), plan: planToJson(result.plan), filesWritten: result.filesWritten },
+        null,
+        2,
+      ),
+    );
   } else {
     summarisePlan(result.plan).forEach((line) => out(line));
     if (opts.dryRun) {
@@ -42,7 +48,9 @@ export function printRun(result: RunResult, opts: { json?: boolean; dryRun?: boo
       describePlan(result.plan).forEach((line) => out(`  ${line}`));
     } else {
       out(`  report: ${result.reportPath}`);
-      out(`  ${result.plan.runbook.length} runbook row(s), ${result.plan.alerts.length} alert(s), ${result.plan.files.length} evidence file(s); ${result.filesWritten.length} file(s) changed`);
+      out(
+        `  ${result.plan.runbook.length} runbook row(s), ${result.plan.alerts.length} alert(s), ${result.plan.files.length} evidence file(s); ${result.filesWritten.length} file(s) changed`,
+      );
     }
   }
   if (result.plan.halted) result.plan.defects.forEach((d) => err(`HALT ${describeDefect(d)}`));

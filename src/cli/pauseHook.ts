@@ -12,7 +12,12 @@ import type { Phase, PhaseHook } from '../domain/phases.js';
  * @param env the environment to read (the executable passes `process.env`).
  */
 export function pauseHookFromEnv(env: NodeJS.ProcessEnv): PhaseHook | undefined {
-  const wanted = new Set((env.CANONICAL_TEST_PAUSE_AT ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  const wanted = new Set(
+    (env.CANONICAL_TEST_PAUSE_AT ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   if (wanted.size === 0) return undefined;
   const pauseMs = Number(env.CANONICAL_TEST_PAUSE_MS ?? 30_000);
   const reached = new Map<Phase, number>();

@@ -30,7 +30,10 @@ export function buildProgram(ctx: CommandContext & { entryScript: string }): Com
     .option('--wait-for-db <seconds>', 'retry a refused connection this long before exit 4 (env CANONICAL_WAIT_FOR_DB, default 0)')
     .option('--statement-timeout <seconds>', 'statement_timeout of every query (env CANONICAL_STATEMENT_TIMEOUT, default 60)')
     .option('--lock-timeout <seconds>', 'lock_timeout of every query (env CANONICAL_LOCK_TIMEOUT, default 10)')
-    .option('--resolution-grace <days>', 'days after a close that the verdict waits for late data (env CANONICAL_RESOLUTION_GRACE, default 2)')
+    .option(
+      '--resolution-grace <days>',
+      'days after a close that the verdict waits for late data (env CANONICAL_RESOLUTION_GRACE, default 2)',
+    )
     .option('--embedded', 'use a local embedded PostgreSQL in ./.embedded-pg (migrated, never seeded) instead of DATABASE_URL')
     .showHelpAfterError()
     .exitOverride();

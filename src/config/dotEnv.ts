@@ -26,7 +26,9 @@ export function loadDotEnv(env: NodeJS.ProcessEnv, cwd: string): string | null {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new UsageError('.env', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    throw new UsageError('.env', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      cause: error,
+    });
   }
   for (const [key, value] of Object.entries(parseEnv(text))) {
     if (!(key in env)) env[key] = value;

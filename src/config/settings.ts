@@ -42,9 +42,7 @@ export interface SettingFlags {
 }
 
 const zoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), 'is not a valid IANA time zone');
-const runTimeSchema = z
-  .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM on a 24-hour clock (00:00 to 23:59)');
+const runTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM on a 24-hour clock (00:00 to 23:59)');
 const dirSchema = z.string().trim().min(1, 'must not be empty');
 const waitSchema = z
   .string()
@@ -120,6 +118,8 @@ export function logsDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(
 
 /** The pool timeouts of `settings`, in the milliseconds `openPool` takes. */
 export function poolTimeouts(settings: Settings): { statementTimeoutMs: number; lockTimeoutMs: number } {
-  return { statementTimeoutMs: Math.round(settings.statementTimeoutSeconds * 1000), lockTimeoutMs: Math.round(settings.lockTimeoutSeconds * 1000) };
+  return {
+    statementTimeoutMs: Math.round(settings.statementTimeoutSeconds * 1000),
+    lockTimeoutMs: Math.round(settings.lockTimeoutSeconds * 1000),
+  };
 }
-

@@ -34,7 +34,21 @@ export interface OpenOptions {
 }
 
 const PG_VARIABLES = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSERVICE'];
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', '57P01', '57P02', '57P03', '28P01', '28000', '3D000']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  '57P01',
+  '57P02',
+  '57P03',
+  '28P01',
+  '28000',
+  '3D000',
+]);
 const RETRYABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', '57P03']);
 
 /** A connection string with its password replaced by `***` (never printed otherwise). */
@@ -63,7 +77,8 @@ function errorCode(error: unknown): string | undefined {
  */
 export function asUnreachable(error: unknown, description: string): unknown {
   const code = errorCode(error);
-  const lost = error instanceof BackendTerminatedError || error instanceof BackendTerminatedUnexpectedlyError || error instanceof ConnectionError;
+  const lost =
+    error instanceof BackendTerminatedError || error instanceof BackendTerminatedUnexpectedlyError || error instanceof ConnectionError;
   if (!lost && !(code && UNREACHABLE.has(code))) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new DatabaseUnreachableError(`database unreachable at ${description}: ${reason}${code ? ` (${code})` : ''}`, { cause: error });

@@ -76,7 +76,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     await server.start();
   } catch (error) {
     const detail = log.slice(-8).join(' ').trim();
-    throw new Error(`embedded PostgreSQL did not start in ${dataDir}: ${error instanceof Error ? error.message : 'the server exited early'}${detail ? ` — ${detail}` : ''}`, { cause: error });
+    throw new Error(
+      `embedded PostgreSQL did not start in ${dataDir}: ${error instanceof Error ? error.message : 'the server exited early'}${detail ? ` — ${detail}` : ''}`,
+      { cause: error },
+    );
   }
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const client = new pg.Client({ connectionString: `${base}/postgres` });

@@ -24,7 +24,9 @@ const FILE_NAME = /^(\d{6})_([a-z0-9_]+)\.sql$/;
  * @throws MigrationError on a misnamed `.sql` file or a repeated number.
  */
 export function readMigrations(dir = join(packageRoot(), 'sql')): MigrationFile[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   const seen = new Set<number>();
   return files.map((file) => {
     const match = FILE_NAME.exec(file);
@@ -36,7 +38,6 @@ export function readMigrations(dir = join(packageRoot(), 'sql')): MigrationFile[
     return { version, name: file, sha256: createHash('sha256').update(text).digest('hex'), text };
   });
 }
-
 
 /**
  * Applies pending migrations: under an
@@ -82,7 +83,11 @@ export async function migrate(connectionUri: string, files: MigrationFile[] = re
     for (const file of pending) {
       await client.query('BEGIN');
       try {
-        await client.query('INSERT INTO fhq_calendar.schema_migrations (version, name, sha256) VALUES ($1, $2, $3)', [file.version, file.name, file.sha256]);
+        await client.query('INSERT INTO fhq_calendar.schema_migrations (version, name, sha256) VALUES ($1, $2, $3)', [
+          file.version,
+          file.name,
+          file.sha256,
+        ]);
         await client.query(file.text);
         await client.query('COMMIT');
       } catch (error) {

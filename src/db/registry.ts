@@ -20,10 +20,15 @@ export async function loadRegistry(db: CommonQueryMethods): Promise<{ rows: read
     WHERE a.attnum > 0 AND NOT a.attisdropped
       AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
       AND (n.nspname, c.relname) IN (
-        SELECT * FROM unnest(${sql.array(rows.map((r) => r.source_schema), 'text')}::text[],
-                             ${sql.array(rows.map((r) => r.source_table), 'text')}::text[]))
+        SELECT * FROM unnest(${sql.array(
+          rows.map((r) => r.source_schema),
+          'text',
+        )}::text[],
+                             ${sql.array(
+                               rows.map((r) => r.source_table),
+                               'text',
+                             )}::text[]))
     ORDER BY 1, 2, a.attnum
   `);
   return { rows, catalog };
 }
-

@@ -48,4 +48,3 @@ export async function loadReportData(db: CommonQueryMethods, date: string): Prom
     ORDER BY CASE a.severity WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END, e.test_code NULLS FIRST, a.alert_type`);
   return { date, tests: [...tests], alerts: [...alerts] };
 }
-

@@ -9,19 +9,32 @@ import { jsonRows } from './json.js';
  */
 export async function upsertRunbookRows(tx: DatabaseTransactionConnection, runbook: readonly RunbookWrite[]): Promise<void> {
   if (runbook.length === 0) return;
-    await tx.query(sql.unsafe`
+  await tx.query(sql.unsafe`
       INSERT INTO fhq_calendar.test_runbook_entries AS t
         (test_id, run_date, run_id, day_number, required_days, status, escalation_state, ceo_action_required,
          metrics_snapshot, verdict, notes, evidence_path, evidence_sha256, escalation_reasons, escalated_since)
       SELECT test_id, run_date, run_id, day_number, required_days, status, escalation_state, ceo_action_required,
              metrics_snapshot, verdict, notes, evidence_path, evidence_sha256,
              ARRAY(SELECT jsonb_array_elements_text(escalation_reasons)), escalated_since
-      FROM jsonb_to_recordset(${jsonRows(runbook.map((r) => ({
-        test_id: r.testId, run_date: r.runDate, run_id: r.runId, day_number: r.dayNumber, required_days: r.requiredDays,
-        status: r.status, escalation_state: r.escalationState, ceo_action_required: r.ceoActionRequired,
-        metrics_snapshot: r.metricsSnapshot, verdict: r.verdict, notes: r.notes, evidence_path: r.evidencePath,
-        evidence_sha256: r.evidenceSha256, escalation_reasons: r.escalationReasons, escalated_since: r.escalatedSince,
-      })))}) AS r(test_id uuid, run_date date, run_id uuid, day_number integer, required_days integer, status text,
+      FROM jsonb_to_recordset(${jsonRows(
+        runbook.map((r) => ({
+          test_id: r.testId,
+          run_date: r.runDate,
+          run_id: r.runId,
+          day_number: r.dayNumber,
+          required_days: r.requiredDays,
+          status: r.status,
+          escalation_state: r.escalationState,
+          ceo_action_required: r.ceoActionRequired,
+          metrics_snapshot: r.metricsSnapshot,
+          verdict: r.verdict,
+          notes: r.notes,
+          evidence_path: r.evidencePath,
+          evidence_sha256: r.evidenceSha256,
+          escalation_reasons: r.escalationReasons,
+          escalated_since: r.escalatedSince,
+        })),
+      )}) AS r(test_id uuid, run_date date, run_id uuid, day_number integer, required_days integer, status text,
                    escalation_state text, ceo_action_required boolean, metrics_snapshot jsonb, verdict text, notes text,
                    evidence_path text, evidence_sha256 text, escalation_reasons jsonb, escalated_since date)
       ON CONFLICT (test_id, run_date) DO UPDATE SET

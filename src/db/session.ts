@@ -43,4 +43,3 @@ export async function releaseRunLock(conn: CommonQueryMethods): Promise<void> {
 export async function readOnlySnapshot(tx: CommonQueryMethods): Promise<void> {
   await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
 }
-

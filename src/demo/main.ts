@@ -22,14 +22,18 @@ export async function demo(): Promise<number> {
     const seeded = await seedScenario(db.pool, 'ec022', { reset: true });
     const first = DateTime.fromISO(seeded.window.start, { zone: settings.zone }).toISODate()!;
     const last = DateTime.fromISO(seeded.window.end, { zone: settings.zone }).plus({ days: 1 }).toISODate()!;
-    log(`EC-022 seeded from S&P 500 closes ${seeded.dataRange.first} … ${seeded.dataRange.last}; window ${first} … ${last} evaluated day by day at ${settings.runTime} ${settings.zone}`);
+    log(
+      `EC-022 seeded from S&P 500 closes ${seeded.dataRange.first} … ${seeded.dataRange.last}; window ${first} … ${last} evaluated day by day at ${settings.runTime} ${settings.zone}`,
+    );
     let verdict = 'PENDING';
     for (const date of datesBetween(first, last)) {
       const { plan } = await runDate(db.pool, { date, settings });
       const outcome = plan.outcomes.find((o) => o.testCode === 'EC-022');
       if (!outcome) continue;
       const alerts = plan.alerts.map((a) => a.alertType).join(', ');
-      log(`  ${date}  day ${String(outcome.dayNumber).padStart(2)}  ${outcome.escalationState.padEnd(9)}  ${outcome.verdict}${alerts ? `  alerts: ${alerts}` : ''}`);
+      log(
+        `  ${date}  day ${String(outcome.dayNumber).padStart(2)}  ${outcome.escalationState.padEnd(9)}  ${outcome.verdict}${alerts ? `  alerts: ${alerts}` : ''}`,
+      );
       verdict = outcome.verdict;
     }
     const rel = (p: string) => relative(process.cwd(), p) || '.';

@@ -62,11 +62,24 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
   return conn.transaction(async (tx) => {
     await readOnlySnapshot(tx);
     const tests = await loadActiveTests(tx, options.testCodes);
-    await checkRequestedCodes(tx, options.testCodes, tests.map((t) => t.test_code));
+    await checkRequestedCodes(
+      tx,
+      options.testCodes,
+      tests.map((t) => t.test_code),
+    );
     const gate = runGate(tests, await loadRegistry(tx));
-    const history = await loadHistory(tx, tests.map((t) => t.test_id), options.asOf.date);
+    const history = await loadHistory(
+      tx,
+      tests.map((t) => t.test_id),
+      options.asOf.date,
+    );
     const passed = gate.defects.length === 0 ? gate.passed : [];
-    const windowStates = await loadWindowStates(tx, passed.map((t) => t.row.test_id), options.asOf.instant, options.asOf.zone);
+    const windowStates = await loadWindowStates(
+      tx,
+      passed.map((t) => t.row.test_id),
+      options.asOf.instant,
+      options.asOf.zone,
+    );
     const metrics = await resolveSignals(tx, signalNeeds(passed, options.asOf));
     const { mode } = options;
     return {
@@ -87,7 +100,11 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
   });
 }
 
-async function checkRequestedCodes(db: Parameters<typeof unknownTestCodes>[0], requested: readonly string[] | undefined, active: string[]): Promise<void> {
+async function checkRequestedCodes(
+  db: Parameters<typeof unknownTestCodes>[0],
+  requested: readonly string[] | undefined,
+  active: string[],
+): Promise<void> {
   if (!requested || requested.length === 0) return;
   const unknown = await unknownTestCodes(db, requested);
   if (unknown.length > 0) throw new UsageError('--test', `no test has the code ${unknown.map((c) => JSON.stringify(c)).join(', ')}`);

@@ -92,8 +92,16 @@ export function evaluateCriteria(
   const has = (o: Outcome) => conditions.some((c) => c.outcome === o);
   const outcome: Outcome =
     combinator === 'all'
-      ? has('NOT_MET') ? 'NOT_MET' : has('PENDING') ? 'PENDING' : 'MET'
-      : has('MET') ? 'MET' : has('PENDING') ? 'PENDING' : 'NOT_MET';
+      ? has('NOT_MET')
+        ? 'NOT_MET'
+        : has('PENDING')
+          ? 'PENDING'
+          : 'MET'
+      : has('MET')
+        ? 'MET'
+        : has('PENDING')
+          ? 'PENDING'
+          : 'NOT_MET';
   return { combinator, outcome, conditions };
 }
 

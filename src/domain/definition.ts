@@ -77,7 +77,10 @@ const conditionList = z
   .max(MAX_CONDITIONS, `must have at most ${MAX_CONDITIONS} conditions`);
 
 const criteriaSchema = z
-  .object({ all: conditionList.optional(), any: conditionList.optional() }, { invalid_type_error: 'must be an object { "all": [...] } or { "any": [...] }' })
+  .object(
+    { all: conditionList.optional(), any: conditionList.optional() },
+    { invalid_type_error: 'must be an object { "all": [...] } or { "any": [...] }' },
+  )
   .strict()
   .superRefine((c, ctx) => {
     if ((c.all === undefined) === (c.any === undefined)) {
@@ -202,9 +205,11 @@ export function conditionsOf(criteria: Criteria): Condition[] {
 export function parseDefinition(raw: RawDefinition): { definition: Definition } | { problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   if (!raw.start_ts) problems.push({ field: 'start_ts', problem: 'is missing: the window has no start' });
-  else if (Number.isNaN(Date.parse(raw.start_ts))) problems.push({ field: 'start_ts', problem: `is not a valid instant (${JSON.stringify(raw.start_ts)})` });
+  else if (Number.isNaN(Date.parse(raw.start_ts)))
+    problems.push({ field: 'start_ts', problem: `is not a valid instant (${JSON.stringify(raw.start_ts)})` });
   if (!raw.end_ts) problems.push({ field: 'end_ts', problem: 'is missing: the window has no end' });
-  else if (Number.isNaN(Date.parse(raw.end_ts))) problems.push({ field: 'end_ts', problem: `is not a valid instant (${JSON.stringify(raw.end_ts)})` });
+  else if (Number.isNaN(Date.parse(raw.end_ts)))
+    problems.push({ field: 'end_ts', problem: `is not a valid instant (${JSON.stringify(raw.end_ts)})` });
   if (raw.start_ts && raw.end_ts && Date.parse(raw.start_ts) >= Date.parse(raw.end_ts)) {
     problems.push({ field: 'end_ts', problem: `is not after start_ts (${raw.start_ts} → ${raw.end_ts})` });
   }
@@ -215,18 +220,33 @@ export function parseDefinition(raw: RawDefinition): { definition: Definition } 
   const targets = parseField('target_metrics', raw.target_metrics, targetsSchema, problems) ?? {};
   const success = parseField('success_criteria', raw.success_criteria, criteriaSchema, problems, 'is missing') as Criteria | undefined;
   const failure = parseField('failure_criteria', raw.failure_criteria, criteriaSchema, problems, 'is missing') as Criteria | undefined;
-  const escalationPath = parseField('escalation_path', raw.escalation_path, escalationPathSchema, problems, 'is missing: no escalation path');
+  const escalationPath = parseField(
+    'escalation_path',
+    raw.escalation_path,
+    escalationPathSchema,
+    problems,
+    'is missing: no escalation path',
+  );
 
-  for (const [field, criteria] of [['success_criteria', success], ['failure_criteria', failure]] as const) {
+  for (const [field, criteria] of [
+    ['success_criteria', success],
+    ['failure_criteria', failure],
+  ] as const) {
     if (!criteria) continue;
     const list = 'all' in criteria ? 'all' : 'any';
     conditionsOf(criteria).forEach((c, i) => {
       if (!('baseline_delta' in c) && !('baseline_ratio' in c)) return;
       const base = Object.hasOwn(baseline, c.metric) ? baseline[c.metric] : undefined;
       if (base === undefined) {
-        problems.push({ field: `${field}.${list}[${i}]`, problem: `compares ${c.metric} with its baseline, but baseline_definition has no ${c.metric}` });
+        problems.push({
+          field: `${field}.${list}[${i}]`,
+          problem: `compares ${c.metric} with its baseline, but baseline_definition has no ${c.metric}`,
+        });
       } else if (typeof base !== 'number') {
-        problems.push({ field: `${field}.${list}[${i}]`, problem: `baseline of ${c.metric} is a boolean; baseline_delta/baseline_ratio need a number` });
+        problems.push({
+          field: `${field}.${list}[${i}]`,
+          problem: `baseline of ${c.metric} is a boolean; baseline_delta/baseline_ratio need a number`,
+        });
       }
     });
   }

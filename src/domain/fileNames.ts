@@ -8,7 +8,10 @@ import { isAbsolute, join, relative } from 'node:path';
  * codes never share a file.
  */
 export function sanitizeTestCode(code: string): string {
-  const cleaned = code.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 80);
+  const cleaned = code
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 80);
   if (cleaned === code && cleaned.length > 0) return code;
   return `${cleaned || 'test'}-${createHash('sha256').update(code).digest('hex').slice(0, 8)}`;
 }

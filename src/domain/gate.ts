@@ -44,12 +44,18 @@ function typeProblems(definition: Definition, sources: Record<string, SignalSour
   };
   for (const [key, value] of Object.entries(definition.baseline)) expect(`baseline_definition.${key}`, key, value);
   for (const [key, target] of Object.entries(definition.targets)) expect(`target_metrics.${key}.value`, key, target.value);
-  for (const [field, criteria] of [['success_criteria', definition.success], ['failure_criteria', definition.failure]] as const) {
+  for (const [field, criteria] of [
+    ['success_criteria', definition.success],
+    ['failure_criteria', definition.failure],
+  ] as const) {
     const list = 'all' in criteria ? 'all' : 'any';
     conditionsOf(criteria).forEach((c, i) => {
       if ('value' in c) expect(`${field}.${list}[${i}].value`, c.metric, c.value);
       else if (Object.hasOwn(sources, c.metric) && sources[c.metric]?.valueType === 'boolean') {
-        problems.push({ field: `${field}.${list}[${i}]`, problem: `signal ${c.metric} is boolean; baseline_delta/baseline_ratio need a number` });
+        problems.push({
+          field: `${field}.${list}[${i}]`,
+          problem: `signal ${c.metric} is boolean; baseline_delta/baseline_ratio need a number`,
+        });
       }
     });
   }

@@ -43,7 +43,8 @@ export function toMetric(source: SignalSource, asOf: string, row: z.infer<typeof
   const days = AGGREGATIONS[source.aggregation];
   const rowsUsed = row?.rows_used ?? 0;
   let pendingReason: string | null = null;
-  if (source.timeColumn === null && rowsUsed > 1) pendingReason = 'source has more than one row and no time_column: the current value is ambiguous';
+  if (source.timeColumn === null && rowsUsed > 1)
+    pendingReason = 'source has more than one row and no time_column: the current value is ambiguous';
   else if (!row || row.value === null || (rowsUsed === 0 && source.aggregation !== 'COUNT_7D')) {
     pendingReason = days === null ? 'no row at or before the as-of instant' : `no row in the ${days} days up to the as-of instant`;
   }

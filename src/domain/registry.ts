@@ -92,7 +92,9 @@ export function checkRegistryRow(row: RegistryRow, catalog: readonly CatalogColu
   }
   const unreadable = [value, columns.find((c) => c.column === row.time_column)].filter((c) => c && !c.readable);
   if (unreadable.length > 0) {
-    return { problem: `the evaluator's role may not read ${unreadable.map((c) => `${where}.${c!.column}`).join(' and ')} (grant it with sql/roles/02_grant_registry_sources.sql)` };
+    return {
+      problem: `the evaluator's role may not read ${unreadable.map((c) => `${where}.${c!.column}`).join(' and ')} (grant it with sql/roles/02_grant_registry_sources.sql)`,
+    };
   }
   if (valueType === 'boolean' && aggregation !== 'LATEST' && aggregation !== 'COUNT_7D') {
     return { problem: `aggregation ${aggregation} cannot apply to boolean column ${where}.${row.source_column}` };

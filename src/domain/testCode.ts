@@ -48,7 +48,8 @@ export function displayTestCode(code: string): string {
   if (testCodeProblem(code) === null) return code;
   const points = [...code];
   const shown = points.length > MAX_TEST_CODE_LENGTH ? `${points.slice(0, MAX_TEST_CODE_LENGTH).join('')}…` : code;
-  const escaped = shown.replace(/["\\]/g, (ch) => `\\${ch}`).replace(INVISIBLE_ALL, (ch) => `\\u{${ch.codePointAt(0)!.toString(16).toUpperCase()}}`);
+  const escaped = shown
+    .replace(/["\\]/g, (ch) => `\\${ch}`)
+    .replace(INVISIBLE_ALL, (ch) => `\\u{${ch.codePointAt(0)!.toString(16).toUpperCase()}}`);
   return `"${escaped}"`;
 }
-

@@ -2,8 +2,7 @@ import { decideVerdict, type CriteriaResult, type FinalVerdict } from './criteri
 
 /** What the close decides: a verdict, or to wait for late data. */
 export type CloseDecision =
-  | { kind: 'verdict'; verdict: FinalVerdict; missing: string[] }
-  | { kind: 'waiting'; missing: string[]; graceDaysLeft: number };
+  { kind: 'verdict'; verdict: FinalVerdict; missing: string[] } | { kind: 'waiting'; missing: string[]; graceDaysLeft: number };
 
 /** The metrics whose conditions are still PENDING in either criteria, sorted and without repeats. */
 export function pendingCriteriaMetrics(success: CriteriaResult, failure: CriteriaResult): string[] {

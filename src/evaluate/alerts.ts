@@ -23,43 +23,78 @@ export function metricAgainstTarget(ctx: TestContext, m: MetricValue): string {
 
 /** WARNING METRICS_PENDING naming each pending key and why; `extra` says what waits on them. */
 export function metricsPendingAlert(ctx: TestContext, pending: readonly MetricValue[], extra = ''): AlertWrite {
-  return ctx.alert('WARNING', 'METRICS_PENDING', `${ctx.row.test_code}: ${pending.length} metric(s) pending`,
+  return ctx.alert(
+    'WARNING',
+    'METRICS_PENDING',
+    `${ctx.row.test_code}: ${pending.length} metric(s) pending`,
     `${pending.map((m) => `${m.key}: ${m.pendingReason ?? 'pending'}`).join('; ')}${extra}`,
-    ['Check that the source tables named in test_signal_registry are being loaded']);
+    ['Check that the source tables named in test_signal_registry are being loaded'],
+  );
 }
 
 /** ESCALATION: CRITICAL when the failure criteria hold, WARNING for a time-based condition alone. */
 export function escalationAlert(ctx: TestContext, escalation: Escalation, failure: CriteriaResult): AlertWrite {
-  return ctx.alert(failure.outcome === 'MET' ? 'CRITICAL' : 'WARNING', 'ESCALATION', `${ctx.row.test_code}: escalated to the CEO`,
-    `${escalation.reasons.join('; ')} (escalated since ${escalation.since ?? ctx.snapshot.asOf.date})`, escalation.recommendedActions);
+  return ctx.alert(
+    failure.outcome === 'MET' ? 'CRITICAL' : 'WARNING',
+    'ESCALATION',
+    `${ctx.row.test_code}: escalated to the CEO`,
+    `${escalation.reasons.join('; ')} (escalated since ${escalation.since ?? ctx.snapshot.asOf.date})`,
+    escalation.recommendedActions,
+  );
 }
 
 /** INFO ESCALATION_CLEARED: no condition holds any more. */
 export function escalationClearedAlert(ctx: TestContext, previousState: string): AlertWrite {
-  return ctx.alert('INFO', 'ESCALATION_CLEARED', `${ctx.row.test_code}: escalation cleared`,
-    `No escalation condition holds as of ${ctx.snapshot.asOf.date}; the state returns from ${previousState} to NONE.`, []);
+  return ctx.alert(
+    'INFO',
+    'ESCALATION_CLEARED',
+    `${ctx.row.test_code}: escalation cleared`,
+    `No escalation condition holds as of ${ctx.snapshot.asOf.date}; the state returns from ${previousState} to NONE.`,
+    [],
+  );
 }
 
 /** WARNING CHECKPOINT: progress and every metric against its target, times in the zone. */
 export function checkpointAlert(ctx: TestContext, metrics: readonly MetricValue[], dayNumber: number): AlertWrite {
   const { zone } = ctx.snapshot.asOf;
   const checkpoint = showInstant(ctx.row.mid_test_checkpoint!, zone);
-  return ctx.alert('WARNING', 'CHECKPOINT', `${ctx.row.test_code}: mid-test checkpoint reached`,
+  return ctx.alert(
+    'WARNING',
+    'CHECKPOINT',
+    `${ctx.row.test_code}: mid-test checkpoint reached`,
     `Checkpoint ${checkpoint} reached: Day ${dayNumber} of ${ctx.row.required_days ?? '?'}, ${ctx.window.days_remaining} day(s) remaining. ${metrics.map((m) => metricAgainstTarget(ctx, m)).join('; ')}.`,
-    ['Review the checkpoint metrics with the test owner', `Acknowledge when reviewed: canonical-tests ack --test ${ctx.row.test_code} --by NAME`]);
+    [
+      'Review the checkpoint metrics with the test owner',
+      `Acknowledge when reviewed: canonical-tests ack --test ${ctx.row.test_code} --by NAME`,
+    ],
+  );
 }
 
 /** RESOLUTION: the verdict, how both criteria came out as of the close, what was missing, and the next step. */
-export function resolutionAlert(ctx: TestContext, verdict: FinalVerdict, success: CriteriaResult, failure: CriteriaResult, missing: readonly string[]): AlertWrite {
+export function resolutionAlert(
+  ctx: TestContext,
+  verdict: FinalVerdict,
+  success: CriteriaResult,
+  failure: CriteriaResult,
+  missing: readonly string[],
+): AlertWrite {
   const closedAt = showInstant(ctx.row.end_ts!, ctx.snapshot.asOf.zone);
-  return ctx.alert(RESOLUTION_SEVERITY[verdict], 'RESOLUTION', `${ctx.row.test_code}: window closed, verdict ${verdict}`,
+  return ctx.alert(
+    RESOLUTION_SEVERITY[verdict],
+    'RESOLUTION',
+    `${ctx.row.test_code}: window closed, verdict ${verdict}`,
     `Evaluated as of the close (${closedAt}): success criteria ${success.outcome}, failure criteria ${failure.outcome}${missing.length ? `; missing as of the close: ${missing.join(', ')}` : ''}.`,
-    [NEXT_STEP[verdict]]);
+    [NEXT_STEP[verdict]],
+  );
 }
 
 /** CRITICAL SIGNAL_ERROR: each failing key, its table and the database's message. */
 export function signalErrorAlert(ctx: TestContext, failed: readonly MetricValue[]): AlertWrite {
-  return ctx.alert('CRITICAL', 'SIGNAL_ERROR', `${ctx.row.test_code}: signal source failed, not evaluated`,
+  return ctx.alert(
+    'CRITICAL',
+    'SIGNAL_ERROR',
+    `${ctx.row.test_code}: signal source failed, not evaluated`,
     failed.map((m) => `signal ${m.key} (${m.source.schema}.${m.source.table}): ${m.error ?? 'query failed'}`).join('\n'),
-    ['Fix the source named above (or its registry row)', `Re-run the date: canonical-tests run --date ${ctx.snapshot.asOf.date}`]);
+    ['Fix the source named above (or its registry row)', `Re-run the date: canonical-tests run --date ${ctx.snapshot.asOf.date}`],
+  );
 }

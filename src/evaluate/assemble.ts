@@ -51,32 +51,66 @@ function actionsTaken(ctx: TestContext, d: Decision): string[] {
 export function assemble(ctx: TestContext, d: Decision): TestPlan {
   const { row, snapshot } = ctx;
   const resolved = d.verdict !== 'PENDING';
-  const notes = [...d.notes, ...(ctx.movesLive ? [] : [`Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`])].join(' ');
-  const progress = { days_elapsed: d.progress.daysElapsed, days_remaining: d.progress.daysRemaining, is_overdue: d.progress.isOverdue, required_days: row.required_days, day_number: d.dayNumber };
+  const notes = [...d.notes, ...(ctx.movesLive ? [] : [`Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`])].join(
+    ' ',
+  );
+  const progress = {
+    days_elapsed: d.progress.daysElapsed,
+    days_remaining: d.progress.daysRemaining,
+    is_overdue: d.progress.isOverdue,
+    required_days: row.required_days,
+    day_number: d.dayNumber,
+  };
   const { runId, file } = evidenceFile(ctx, { ...d.evidence, progress, actions: actionsTaken(ctx, d), verdict: d.verdict });
   return {
     stateUpdate: ctx.movesLive
-      ? { testId: row.test_id, testCode: row.test_code, progress: d.progress, escalationState: d.state, raiseCeoAction: d.raiseCeoAction, lastEvaluatedDate: snapshot.asOf.date }
+      ? {
+          testId: row.test_id,
+          testCode: row.test_code,
+          progress: d.progress,
+          escalationState: d.state,
+          raiseCeoAction: d.raiseCeoAction,
+          lastEvaluatedDate: snapshot.asOf.date,
+        }
       : null,
     resolution:
       resolved && ctx.movesLive
-        ? { testId: row.test_id, testCode: row.test_code, verdict: d.verdict as FinalVerdict, asOf: snapshot.asOf.instant,
-            evidence: { verdict: d.verdict as FinalVerdict, run_id: runId, evidence_path: file.path, evidence_sha256: file.sha256 } }
+        ? {
+            testId: row.test_id,
+            testCode: row.test_code,
+            verdict: d.verdict as FinalVerdict,
+            asOf: snapshot.asOf.instant,
+            evidence: { verdict: d.verdict as FinalVerdict, run_id: runId, evidence_path: file.path, evidence_sha256: file.sha256 },
+          }
         : null,
     runbook: {
-      testId: row.test_id, testCode: row.test_code, runDate: snapshot.asOf.date, runId,
-      dayNumber: d.dayNumber, requiredDays: row.required_days,
+      testId: row.test_id,
+      testCode: row.test_code,
+      runDate: snapshot.asOf.date,
+      runId,
+      dayNumber: d.dayNumber,
+      requiredDays: row.required_days,
       status: resolved ? 'RESOLVED' : row.status,
       escalationState: d.state,
       ceoActionRequired: d.raiseCeoAction || (ctx.movesLive && row.ceo_action_required),
-      metricsSnapshot: d.metricsSnapshot, verdict: d.verdict, notes, evidencePath: file.path, evidenceSha256: file.sha256,
-      escalationReasons: d.escalationReasons, escalatedSince: d.escalatedSince,
+      metricsSnapshot: d.metricsSnapshot,
+      verdict: d.verdict,
+      notes,
+      evidencePath: file.path,
+      evidenceSha256: file.sha256,
+      escalationReasons: d.escalationReasons,
+      escalatedSince: d.escalatedSince,
     },
     alerts: d.alerts,
     file,
     outcome: {
-      testCode: row.test_code, dayNumber: d.dayNumber, escalationState: d.state, verdict: d.verdict,
-      pendingMetrics: d.pendingMetrics, resolved, liveStateUpdated: ctx.movesLive,
+      testCode: row.test_code,
+      dayNumber: d.dayNumber,
+      escalationState: d.state,
+      verdict: d.verdict,
+      pendingMetrics: d.pendingMetrics,
+      resolved,
+      liveStateUpdated: ctx.movesLive,
     },
   };
 }

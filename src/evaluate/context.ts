@@ -37,7 +37,14 @@ export function testContext(test: GatedTest, snapshot: Snapshot): TestContext {
     history: snapshot.history.get(row.test_id) ?? { previous: null, current: null },
     movesLive: movesLiveState(row, snapshot.asOf.date),
     alert: (severity, alertType, title, message, recommendedActions) => ({
-      testId: row.test_id, testCode: row.test_code, runDate: snapshot.asOf.date, severity, alertType, title, message, recommendedActions,
+      testId: row.test_id,
+      testCode: row.test_code,
+      runDate: snapshot.asOf.date,
+      severity,
+      alertType,
+      title,
+      message,
+      recommendedActions,
     }),
   };
 }
@@ -48,9 +55,11 @@ export function testContext(test: GatedTest, snapshot: Snapshot): TestContext {
  * @throws Error when discover did not resolve a key the test uses at that instant.
  */
 export function metricsAt(test: GatedTest, snapshot: Snapshot, instant: string): MetricValue[] {
-  return Object.keys(test.sources).sort().map((key) => {
-    const metric = snapshot.metrics.get(instant)?.get(key);
-    if (!metric) throw new Error(`signal ${key} was not resolved as of ${instant} for test ${test.row.test_code}`);
-    return metric;
-  });
+  return Object.keys(test.sources)
+    .sort()
+    .map((key) => {
+      const metric = snapshot.metrics.get(instant)?.get(key);
+      if (!metric) throw new Error(`signal ${key} was not resolved as of ${instant} for test ${test.row.test_code}`);
+      return metric;
+    });
 }

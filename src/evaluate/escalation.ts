@@ -18,7 +18,6 @@ export interface Escalation {
   previousState: string;
 }
 
-
 /**
  * Escalation of an open or closing window (docs/verdicts.md "Escalation"):
  * ESCALATED while the failure criteria hold or (open window only) the
@@ -36,7 +35,10 @@ export function decideEscalation(ctx: TestContext, failure: CriteriaResult, time
     const met = failure.conditions.filter((c) => c.outcome === 'MET');
     reasons.push(`failure criteria met: ${met.map(describeCondition).join('; ')}`);
     reasonKeys.push(...met.map((c) => `failure: ${c.metric} ${c.op} ${String(c.threshold)}`));
-    recommendedActions.push('Decide whether to stop the test and roll back the change', `Review the metrics with ${ctx.definition.escalationPath.owner ?? 'the test owner'}`);
+    recommendedActions.push(
+      'Decide whether to stop the test and roll back the change',
+      `Review the metrics with ${ctx.definition.escalationPath.owner ?? 'the test owner'}`,
+    );
   }
   if (timeBased && ctx.window.should_escalate) {
     reasons.push(ctx.window.escalation_reason ?? 'time-based escalation condition');

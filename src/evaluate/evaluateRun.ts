@@ -23,7 +23,11 @@ function missedRunAlert(snapshot: Snapshot): AlertWrite | null {
   const dates = snapshot.missedDates;
   if (dates.length === 0) return null;
   return {
-    testId: null, testCode: null, runDate: snapshot.asOf.date, severity: 'WARNING', alertType: 'MISSED_RUN',
+    testId: null,
+    testCode: null,
+    runDate: snapshot.asOf.date,
+    severity: 'WARNING',
+    alertType: 'MISSED_RUN',
     title: `${dates.length} day(s) without a completed run`,
     message: `No completed run for: ${dates.join(', ')}.`,
     recommendedActions: [`Evaluate them: canonical-tests run --catch-up (or backfill --from ${dates[0]} --to ${dates.at(-1)})`],
@@ -53,7 +57,8 @@ function failedSignals(snapshot: Snapshot): Plan['failedSignals'] {
   const failed = new Map<string, Plan['failedSignals'][number]>();
   for (const byKey of snapshot.metrics.values()) {
     for (const m of byKey.values()) {
-      if (m.status === 'ERROR' && !failed.has(m.key)) failed.set(m.key, { key: m.key, source: `${m.source.schema}.${m.source.table}`, message: m.error ?? 'query failed' });
+      if (m.status === 'ERROR' && !failed.has(m.key))
+        failed.set(m.key, { key: m.key, source: `${m.source.schema}.${m.source.table}`, message: m.error ?? 'query failed' });
     }
   }
   return [...failed.values()].sort((a, b) => a.key.localeCompare(b.key));

@@ -5,7 +5,15 @@ import type { MetricValue } from '../domain/metric.js';
 import type { Snapshot } from '../domain/snapshot.js';
 import { decideAtClose, type CloseDecision } from '../domain/verdict.js';
 import { metricsInstant, showInstant, windowLengthDays, windowPhase, type WindowPhase } from '../domain/window.js';
-import { checkpointAlert, escalationAlert, escalationClearedAlert, metricsPendingAlert, NEXT_STEP, resolutionAlert, signalErrorAlert } from './alerts.js';
+import {
+  checkpointAlert,
+  escalationAlert,
+  escalationClearedAlert,
+  metricsPendingAlert,
+  NEXT_STEP,
+  resolutionAlert,
+  signalErrorAlert,
+} from './alerts.js';
 import { assemble, type TestPlan } from './assemble.js';
 import { metricsAt, testContext, type TestContext } from './context.js';
 import { decideEscalation } from './escalation.js';
@@ -36,9 +44,17 @@ export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
 function beforeWindowPlan(ctx: TestContext): TestPlan {
   const opens = showInstant(ctx.definition.startTs, ctx.snapshot.asOf.zone);
   return assemble(ctx, {
-    state: 'NONE', escalationReasons: [], escalatedSince: null, raiseCeoAction: false,
-    progress: { daysElapsed: 0, daysRemaining: ctx.window.days_remaining, isOverdue: false }, dayNumber: 0, verdict: 'PENDING',
-    notes: [`Window opens ${opens}; nothing is evaluated before then.`], metricsSnapshot: {}, pendingMetrics: [], alerts: [],
+    state: 'NONE',
+    escalationReasons: [],
+    escalatedSince: null,
+    raiseCeoAction: false,
+    progress: { daysElapsed: 0, daysRemaining: ctx.window.days_remaining, isOverdue: false },
+    dayNumber: 0,
+    verdict: 'PENDING',
+    notes: [`Window opens ${opens}; nothing is evaluated before then.`],
+    metricsSnapshot: {},
+    pendingMetrics: [],
+    alerts: [],
     evidence: { phase: 'before', metricsAsOf: null, verdictAsOf: null, metrics: [], conditions: null, escalation: null, close: null },
   });
 }
@@ -46,17 +62,27 @@ function beforeWindowPlan(ctx: TestContext): TestPlan {
 /** A source the test uses failed: SYSTEM_ERROR for this date with a CRITICAL SIGNAL_ERROR alert; nothing else decided. */
 function signalErrorPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[], failed: MetricValue[], instant: string): TestPlan {
   return assemble(ctx, {
-    state: 'SYSTEM_ERROR', escalationReasons: [], escalatedSince: null, raiseCeoAction: true,
+    state: 'SYSTEM_ERROR',
+    escalationReasons: [],
+    escalatedSince: null,
+    raiseCeoAction: true,
     progress: { daysElapsed: ctx.window.days_elapsed, daysRemaining: ctx.window.days_remaining, isOverdue: ctx.window.is_overdue },
-    dayNumber: dayNumberOf(ctx, phase), verdict: 'PENDING',
-    notes: [`Not evaluated: ${failed.map((m) => `signal ${m.key} (${m.source.schema}.${m.source.table}) failed: ${m.error ?? 'query failed'}`).join('; ')}.`],
-    metricsSnapshot: metricsSnapshot(metrics, ctx.definition), pendingMetrics: [], alerts: [signalErrorAlert(ctx, failed)],
+    dayNumber: dayNumberOf(ctx, phase),
+    verdict: 'PENDING',
+    notes: [
+      `Not evaluated: ${failed.map((m) => `signal ${m.key} (${m.source.schema}.${m.source.table}) failed: ${m.error ?? 'query failed'}`).join('; ')}.`,
+    ],
+    metricsSnapshot: metricsSnapshot(metrics, ctx.definition),
+    pendingMetrics: [],
+    alerts: [signalErrorAlert(ctx, failed)],
     evidence: { phase: phase.kind, metricsAsOf: instant, verdictAsOf: null, metrics, conditions: null, escalation: null, close: null },
   });
 }
 
 function dayNumberOf(ctx: TestContext, phase: WindowPhase): number {
-  return phase.kind === 'closing' ? windowLengthDays({ ...ctx.row, start_ts: ctx.definition.startTs, end_ts: ctx.definition.endTs }, ctx.snapshot.asOf.zone) : ctx.window.days_elapsed;
+  return phase.kind === 'closing'
+    ? windowLengthDays({ ...ctx.row, start_ts: ctx.definition.startTs, end_ts: ctx.definition.endTs }, ctx.snapshot.asOf.zone)
+    : ctx.window.days_elapsed;
 }
 
 /**
@@ -99,22 +125,46 @@ function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[]
     ...(decision?.kind === 'verdict' ? [resolutionAlert(ctx, decision.verdict, success, failure, decision.missing)] : []),
   ];
   const notes = [
-    pending.length ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason ?? 'pending'})`).join(', ')}.` : 'All metrics available.',
+    pending.length
+      ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason ?? 'pending'})`).join(', ')}.`
+      : 'All metrics available.',
     escalation.state === 'ESCALATED'
       ? `Escalated since ${escalation.since}${escalation.changed ? '' : ' (still holds; already alerted)'}: ${escalation.reasons.join('; ')}.`
-      : escalation.previousState !== 'NONE' && phase.kind === 'open' ? `Escalation cleared (was ${escalation.previousState}).` : null,
+      : escalation.previousState !== 'NONE' && phase.kind === 'open'
+        ? `Escalation cleared (was ${escalation.previousState}).`
+        : null,
     checkpoint ? 'Mid-test checkpoint reached: the metrics are up for review.' : null,
     decision ? closeNotes(ctx, decision) : null,
   ].filter((n): n is string => n !== null);
   return assemble(ctx, {
-    state: escalation.state, escalationReasons: escalation.reasonKeys, escalatedSince: escalation.since,
+    state: escalation.state,
+    escalationReasons: escalation.reasonKeys,
+    escalatedSince: escalation.since,
     raiseCeoAction: escalation.state === 'ESCALATED' || checkpoint || verdict !== 'PENDING',
-    progress: { daysElapsed: ctx.window.days_elapsed, daysRemaining: ctx.window.days_remaining, isOverdue: phase.kind === 'closing' ? false : ctx.window.is_overdue },
-    dayNumber, verdict, notes, metricsSnapshot: metricsSnapshot(metrics, definition), pendingMetrics: pending.map((m) => m.key), alerts,
+    progress: {
+      daysElapsed: ctx.window.days_elapsed,
+      daysRemaining: ctx.window.days_remaining,
+      isOverdue: phase.kind === 'closing' ? false : ctx.window.is_overdue,
+    },
+    dayNumber,
+    verdict,
+    notes,
+    metricsSnapshot: metricsSnapshot(metrics, definition),
+    pendingMetrics: pending.map((m) => m.key),
+    alerts,
     evidence: {
-      phase: phase.kind, metricsAsOf: instant, verdictAsOf: decision?.kind === 'verdict' ? instant : null, metrics,
-      conditions: { success_criteria: success, failure_criteria: failure }, escalation,
-      close: decision && { decision: decision.kind, missing: decision.missing, grace_days: snapshot.resolutionGraceDays, days_after_close: phase.kind === 'closing' ? phase.daysAfterClose : null },
+      phase: phase.kind,
+      metricsAsOf: instant,
+      verdictAsOf: decision?.kind === 'verdict' ? instant : null,
+      metrics,
+      conditions: { success_criteria: success, failure_criteria: failure },
+      escalation,
+      close: decision && {
+        decision: decision.kind,
+        missing: decision.missing,
+        grace_days: snapshot.resolutionGraceDays,
+        days_after_close: phase.kind === 'closing' ? phase.daysAfterClose : null,
+      },
     },
   });
 }

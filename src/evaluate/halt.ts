@@ -27,7 +27,11 @@ export function haltPlan(snapshot: Snapshot): Plan {
       tests_refused: offending.map((t) => t.test_code),
       defects: gate.defects.map((d) => ({ test_code: d.testCode, test_id: d.testId, field: d.field, problem: d.problem })),
     });
-  const { runId, file } = stableBundle(bundle, snapshot.runId, offending.map((t) => snapshot.history.get(t.test_id)?.current ?? null));
+  const { runId, file } = stableBundle(
+    bundle,
+    snapshot.runId,
+    offending.map((t) => snapshot.history.get(t.test_id)?.current ?? null),
+  );
 
   const stateUpdates: StateUpdate[] = [];
   const runbook: RunbookWrite[] = [];
@@ -37,26 +41,69 @@ export function haltPlan(snapshot: Snapshot): Plan {
     const defects = byTest.get(test.test_id)!;
     const movesLive = movesLiveState(test, asOf.date);
     if (movesLive) {
-      stateUpdates.push({ testId: test.test_id, testCode: test.test_code, progress: null, escalationState: 'SYSTEM_ERROR', raiseCeoAction: true, lastEvaluatedDate: asOf.date });
+      stateUpdates.push({
+        testId: test.test_id,
+        testCode: test.test_code,
+        progress: null,
+        escalationState: 'SYSTEM_ERROR',
+        raiseCeoAction: true,
+        lastEvaluatedDate: asOf.date,
+      });
     }
     const lines = defects.map(describeDefect);
     alerts.push({
-      testId: test.test_id, testCode: test.test_code, runDate: asOf.date, severity: 'CRITICAL', alertType: 'SYSTEM_ERROR',
+      testId: test.test_id,
+      testCode: test.test_code,
+      runDate: asOf.date,
+      severity: 'CRITICAL',
+      alertType: 'SYSTEM_ERROR',
       title: `${test.test_code}: incomplete definition, run halted`,
       message: lines.join('\n'),
-      recommendedActions: ['Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry', `Re-run the date: canonical-tests run --date ${asOf.date}`],
+      recommendedActions: [
+        'Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry',
+        `Re-run the date: canonical-tests run --date ${asOf.date}`,
+      ],
     });
     runbook.push({
-      testId: test.test_id, testCode: test.test_code, runDate: asOf.date, runId, dayNumber: null, requiredDays: test.required_days,
-      status: test.status, escalationState: 'SYSTEM_ERROR', ceoActionRequired: true, metricsSnapshot: {}, verdict: test.verdict,
-      notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`, evidencePath: file.path, evidenceSha256: file.sha256,
-      escalationReasons: [], escalatedSince: null,
+      testId: test.test_id,
+      testCode: test.test_code,
+      runDate: asOf.date,
+      runId,
+      dayNumber: null,
+      requiredDays: test.required_days,
+      status: test.status,
+      escalationState: 'SYSTEM_ERROR',
+      ceoActionRequired: true,
+      metricsSnapshot: {},
+      verdict: test.verdict,
+      notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`,
+      evidencePath: file.path,
+      evidenceSha256: file.sha256,
+      escalationReasons: [],
+      escalatedSince: null,
     });
-    outcomes.push({ testCode: test.test_code, dayNumber: null, escalationState: 'SYSTEM_ERROR', verdict: test.verdict, pendingMetrics: [], resolved: false, liveStateUpdated: movesLive });
+    outcomes.push({
+      testCode: test.test_code,
+      dayNumber: null,
+      escalationState: 'SYSTEM_ERROR',
+      verdict: test.verdict,
+      pendingMetrics: [],
+      resolved: false,
+      liveStateUpdated: movesLive,
+    });
   }
   return {
-    runId: snapshot.runId, asOf, halted: true, failedSignals: [], defects: gate.defects, stateUpdates, resolutions: [], runbook, alerts, files: [file],
-    reportPath: reportFilePath(snapshot.reportsDir, asOf.compactDate), outcomes,
+    runId: snapshot.runId,
+    asOf,
+    halted: true,
+    failedSignals: [],
+    defects: gate.defects,
+    stateUpdates,
+    resolutions: [],
+    runbook,
+    alerts,
+    files: [file],
+    reportPath: reportFilePath(snapshot.reportsDir, asOf.compactDate),
+    outcomes,
   };
 }
-

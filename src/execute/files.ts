@@ -12,6 +12,9 @@ import { writeFileAtomic } from './atomicWrite.js';
 export async function writeStagedFiles(db: CommonQueryMethods, runId: string | null, onPhase?: PhaseHook): Promise<string[]> {
   const staged = await loadStagedFiles(db, runId);
   const written = staged.filter((file) => writeFileAtomic(file.path, file.content, onPhase)).map((file) => file.path);
-  await deleteStagedFiles(db, staged.map((f) => f.path));
+  await deleteStagedFiles(
+    db,
+    staged.map((f) => f.path),
+  );
   return written;
 }

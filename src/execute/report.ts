@@ -13,7 +13,11 @@ function template(): Handlebars.TemplateDelegate {
   const dir = join(packageRoot(), 'templates');
   const hbs = Handlebars.create();
   // Markdown, not HTML: no entity escaping; table cells only need pipes and newlines neutralised.
-  hbs.registerHelper('cell', (value: unknown) => String(value ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' '));
+  hbs.registerHelper('cell', (value: unknown) =>
+    String(value ?? '')
+      .replace(/\|/g, '\\|')
+      .replace(/\r?\n/g, ' '),
+  );
   hbs.registerPartial('testSection', readFileSync(join(dir, 'test-section.md.hbs'), 'utf8'));
   compiled = hbs.compile(readFileSync(join(dir, 'runbook.md.hbs'), 'utf8'), { noEscape: true, strict: true });
   return compiled;
@@ -32,7 +36,12 @@ export function renderReport(data: ReportData): string {
       const entry = metricsSnapshotEntrySchema.parse(raw);
       return {
         key,
-        current: entry.status === 'ERROR' ? `ERROR (${entry.error ?? 'source failed'})` : entry.value === null ? `PENDING (${entry.pending_reason ?? 'no value'})` : String(entry.value),
+        current:
+          entry.status === 'ERROR'
+            ? `ERROR (${entry.error ?? 'source failed'})`
+            : entry.value === null
+              ? `PENDING (${entry.pending_reason ?? 'no value'})`
+              : String(entry.value),
         baseline: show(entry.baseline),
         target: entry.target ? `${entry.target.op} ${entry.target.value}` : '—',
       };
@@ -50,7 +59,9 @@ export function renderReport(data: ReportData): string {
     };
   });
   // A gate halt's rows point at the halt file; a failing source's SYSTEM_ERROR rows have their own evidence.
-  const haltEvidence = data.tests.find((t) => t.escalation_state === 'SYSTEM_ERROR' && t.evidence_path !== null && basename(t.evidence_path).startsWith('ORCHESTRATOR_HALT_'))?.evidence_path;
+  const haltEvidence = data.tests.find(
+    (t) => t.escalation_state === 'SYSTEM_ERROR' && t.evidence_path !== null && basename(t.evidence_path).startsWith('ORCHESTRATOR_HALT_'),
+  )?.evidence_path;
   const halted = haltEvidence !== undefined;
   return template()({
     date: data.date,

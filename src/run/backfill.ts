@@ -45,7 +45,11 @@ export interface BackfillOptions {
  * @throws UsageError naming `setting` (exit 2).
  */
 export function refuseFutureDate(date: string, today: string, setting: string): void {
-  if (date > today) throw new UsageError(setting, `${date} is in the future (today is ${today} in the configured zone); only dates up to today can be evaluated`);
+  if (date > today)
+    throw new UsageError(
+      setting,
+      `${date} is in the future (today is ${today} in the configured zone); only dates up to today can be evaluated`,
+    );
 }
 
 /**
@@ -72,10 +76,24 @@ export function backfillDates(from: string, to: string, today: string): string[]
  * Stops at the first date the gate halts.
  */
 export async function backfill(pool: DatabasePool, options: BackfillOptions): Promise<BackfillSummary> {
-  const summary: BackfillSummary = { datesDone: 0, testsEvaluated: 0, escalationAlerts: 0, resolutions: 0, halts: 0, haltedAt: null, exitCode: 0 };
+  const summary: BackfillSummary = {
+    datesDone: 0,
+    testsEvaluated: 0,
+    escalationAlerts: 0,
+    resolutions: 0,
+    halts: 0,
+    haltedAt: null,
+    exitCode: 0,
+  };
   for (const date of options.dates) {
     const result = await runDate(pool, {
-      date, settings: options.settings, dryRun: options.dryRun, testCodes: options.testCodes, mode: 'backfill', logger: options.logger, onPhase: options.onPhase,
+      date,
+      settings: options.settings,
+      dryRun: options.dryRun,
+      testCodes: options.testCodes,
+      mode: 'backfill',
+      logger: options.logger,
+      onPhase: options.onPhase,
     });
     summary.datesDone += 1;
     summary.testsEvaluated += result.plan.outcomes.length;

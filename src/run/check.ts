@@ -32,7 +32,10 @@ export async function checkDefinitions(pool: DatabasePool, date: string, setting
     const runId = randomUUID();
     await setSessionZone(conn, settings.zone);
     // The ledger row is best effort: a CI check may run as a read-only role.
-    const recorded = await recordStart(conn, runId, date, 'check').then(() => true, () => false);
+    const recorded = await recordStart(conn, runId, date, 'check').then(
+      () => true,
+      () => false,
+    );
     const finish = (f: Parameters<typeof recordFinish>[2]) => (recorded ? recordFinish(conn, runId, f).catch(() => undefined) : undefined);
     try {
       const snapshot = await discover(conn, {
@@ -46,7 +49,8 @@ export async function checkDefinitions(pool: DatabasePool, date: string, setting
       });
       // One value per key: the as-of instant's when a test needs it there, else a close's.
       const signals = new Map<string, MetricValue>();
-      for (const byKey of snapshot.metrics.values()) for (const m of byKey.values()) if (!signals.has(m.key) || m.status === 'ERROR') signals.set(m.key, m);
+      for (const byKey of snapshot.metrics.values())
+        for (const m of byKey.values()) if (!signals.has(m.key) || m.status === 'ERROR') signals.set(m.key, m);
       const sorted = [...signals.values()].sort((a, b) => a.key.localeCompare(b.key));
       const result: CheckResult = {
         exitCode: snapshot.gate.defects.length > 0 ? 3 : sorted.some((m) => m.status === 'ERROR') ? 1 : 0,
@@ -54,7 +58,11 @@ export async function checkDefinitions(pool: DatabasePool, date: string, setting
         defects: snapshot.gate.defects,
         signals: sorted,
       };
-      await finish({ outcome: result.exitCode === 3 ? 'HALTED' : 'DONE', exitCode: result.exitCode, testsEvaluated: result.testsChecked.length });
+      await finish({
+        outcome: result.exitCode === 3 ? 'HALTED' : 'DONE',
+        exitCode: result.exitCode,
+        testsEvaluated: result.testsChecked.length,
+      });
       return result;
     } catch (error) {
       await finish({ outcome: 'FAILED', exitCode: exitCodeOf(error), error: (error as Error).message });

@@ -40,7 +40,13 @@ export interface RunCommandResult {
  */
 export async function runCommand(pool: DatabasePool, options: RunCommandOptions): Promise<RunCommandResult> {
   refuseFutureDate(options.date, options.today, '--date');
-  const common = { settings: options.settings, dryRun: options.dryRun, testCodes: options.testCodes, logger: options.logger, onPhase: options.onPhase };
+  const common = {
+    settings: options.settings,
+    dryRun: options.dryRun,
+    testCodes: options.testCodes,
+    logger: options.logger,
+    onPhase: options.onPhase,
+  };
   let catchUp: RunCommandResult['catchUp'] = null;
   if (options.catchUp) {
     const dates = await catchUpDates(pool, options.date);

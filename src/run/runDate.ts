@@ -60,7 +60,10 @@ async function recoverAbandonedRun(conn: CommonQueryMethods, settings: Settings,
   const recovered = await writeStagedFiles(conn, null, onPhase);
   const swept = [...removeAbandonedTemporaries(settings.evidenceDir), ...removeAbandonedTemporaries(settings.reportsDir)];
   if (recovered.length > 0 || swept.length > 0) {
-    log.warn({ event: 'recovered_abandoned_run', files_written: recovered, temporaries_removed: swept }, 'finished the file writes of a run that died');
+    log.warn(
+      { event: 'recovered_abandoned_run', files_written: recovered, temporaries_removed: swept },
+      'finished the file writes of a run that died',
+    );
   }
 }
 
@@ -87,7 +90,12 @@ export function exitCodeOfPlan(plan: Plan): 0 | 1 | 3 {
 async function execute(conn: DatabasePoolConnection, plan: Plan, fullRun: boolean, pause: PhaseHook): Promise<void> {
   await conn.transaction(async (tx) => {
     await applyPlan(tx, plan);
-    if (fullRun) await retireStaleHaltRows(tx, plan.asOf.date, plan.runbook.map((r) => r.testId));
+    if (fullRun)
+      await retireStaleHaltRows(
+        tx,
+        plan.asOf.date,
+        plan.runbook.map((r) => r.testId),
+      );
     const report = { path: plan.reportPath, content: renderReport(await loadReportData(tx, plan.asOf.date)) };
     await stageFiles(tx, plan.runId, [...plan.files, report]);
     pause('in-transaction');
@@ -141,15 +149,23 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
       const snapshot = await timed('discover', () =>
         discover(conn, {
-          asOf, runTime: settings.runTime, resolutionGraceDays: settings.resolutionGraceDays,
-          evidenceDir: settings.evidenceDir, reportsDir: settings.reportsDir, testCodes: options.testCodes, runId, mode,
+          asOf,
+          runTime: settings.runTime,
+          resolutionGraceDays: settings.resolutionGraceDays,
+          evidenceDir: settings.evidenceDir,
+          reportsDir: settings.reportsDir,
+          testCodes: options.testCodes,
+          runId,
+          mode,
         }),
       );
       pause('discovered');
       const plan = await timed('evaluate', () => evaluateRun(snapshot));
       const exitCode = exitCodeOfPlan(plan);
-      for (const defect of plan.defects) log.error({ event: 'gate_defect', test_code: defect.testCode, field: defect.field }, describeDefect(defect));
-      for (const f of plan.failedSignals) log.error({ event: 'signal_failed', signal_key: f.key, source: f.source }, `signal ${f.key} (${f.source}): ${f.message}`);
+      for (const defect of plan.defects)
+        log.error({ event: 'gate_defect', test_code: defect.testCode, field: defect.field }, describeDefect(defect));
+      for (const f of plan.failedSignals)
+        log.error({ event: 'signal_failed', signal_key: f.key, source: f.source }, `signal ${f.key} (${f.source}): ${f.message}`);
       let filesWritten: string[] = [];
       if (!options.dryRun) {
         await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
@@ -161,15 +177,40 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       const outcome = plan.halted ? 'HALTED' : 'DONE';
       const failed = plan.failedSignals.map((f) => `signal ${f.key} (${f.source}): ${f.message}`).join('; ');
       await recordFinish(conn, runId, {
-        outcome, exitCode, testsEvaluated: plan.outcomes.length, escalations: plan.alerts.filter((a) => a.alertType === 'ESCALATION').length,
-        resolutions: plan.resolutions.length, alerts: plan.alerts.length, phaseMs, ...(failed ? { error: failed } : {}),
+        outcome,
+        exitCode,
+        testsEvaluated: plan.outcomes.length,
+        escalations: plan.alerts.filter((a) => a.alertType === 'ESCALATION').length,
+        resolutions: plan.resolutions.length,
+        alerts: plan.alerts.length,
+        phaseMs,
+        ...(failed ? { error: failed } : {}),
       });
-      log.info({ event: 'run_finished', outcome, exit_code: exitCode, tests: plan.outcomes.length, alerts: plan.alerts.length, resolutions: plan.resolutions.length, phase_ms: phaseMs, report: reportPath }, 'run finished');
+      log.info(
+        {
+          event: 'run_finished',
+          outcome,
+          exit_code: exitCode,
+          tests: plan.outcomes.length,
+          alerts: plan.alerts.length,
+          resolutions: plan.resolutions.length,
+          phase_ms: phaseMs,
+          report: reportPath,
+        },
+        'run finished',
+      );
       return { plan, exitCode, filesWritten, reportPath, phaseMs };
     } catch (error) {
-      log.error({ event: 'run_failed', exit_code: exitCodeOf(error), phase_ms: phaseMs }, error instanceof Error ? error.message : String(error));
-      await recordFinish(conn, runId, { outcome: 'FAILED', exitCode: exitCodeOf(error), phaseMs, error: error instanceof Error ? error.message : String(error) })
-        .catch(() => undefined); // the connection itself may be what failed
+      log.error(
+        { event: 'run_failed', exit_code: exitCodeOf(error), phase_ms: phaseMs },
+        error instanceof Error ? error.message : String(error),
+      );
+      await recordFinish(conn, runId, {
+        outcome: 'FAILED',
+        exitCode: exitCodeOf(error),
+        phaseMs,
+        error: error instanceof Error ? error.message : String(error),
+      }).catch(() => undefined); // the connection itself may be what failed
       throw error;
     } finally {
       if (!options.dryRun) await releaseRunLock(conn).catch(() => undefined);

@@ -21,8 +21,13 @@ export function recordUnreachable(settings: Settings, date: string, logger: Logg
   const path = haltFilePath(settings.evidenceDir, asOf.compactDate);
   if (existsSync(path)) return;
   const file = jsonFile(path, {
-    schema: 'canonical-test-halt/1', as_of_date: asOf.date, as_of_instant: asOf.instant, zone: asOf.zone,
-    halted: true, reason: 'database unreachable', message: error.message,
+    schema: 'canonical-test-halt/1',
+    as_of_date: asOf.date,
+    as_of_instant: asOf.instant,
+    zone: asOf.zone,
+    halted: true,
+    reason: 'database unreachable',
+    message: error.message,
   });
   writeFileAtomic(file.path, file.content);
 }

@@ -51,9 +51,7 @@ const cronOptionsSchema = z.object({
   zone: zoneSchema,
   nodePath: cronPath,
   scriptPath: cronPath,
-  arguments: z.array(
-    z.string().refine(noControlChars, 'must not contain control characters').refine(cronWritable, CRON_UNWRITABLE),
-  ),
+  arguments: z.array(z.string().refine(noControlChars, 'must not contain control characters').refine(cronWritable, CRON_UNWRITABLE)),
   workingDirectory: cronPath,
   machineZone: z.string().refine(noControlChars, 'must not contain control characters').optional(),
 });
@@ -105,8 +103,7 @@ export function buildCronEntry(options: CronOptions): CronEntry {
   const minute = String(Number(mm));
   const hour = String(Number(hh));
   const command = escapeCronPercent(
-    `cd ${quoteShellArg(o.workingDirectory)} && ` +
-      [o.nodePath, o.scriptPath, ...o.arguments].map(quoteShellArg).join(' '),
+    `cd ${quoteShellArg(o.workingDirectory)} && ` + [o.nodePath, o.scriptPath, ...o.arguments].map(quoteShellArg).join(' '),
   );
   const lines = [
     `# canonical-tests: the daily run at ${o.time} ${o.zone}. Add these lines with "crontab -e" as the account that owns the project folder.`,

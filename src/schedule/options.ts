@@ -32,10 +32,7 @@ export function isKnownZone(zone: string): boolean {
 export const timeSchema = z.string().regex(TIME_PATTERN, 'must be HH:MM between 00:00 and 23:59');
 
 /** The `zone` field of every builder: a zone `Intl` knows. */
-export const zoneSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .refine(isKnownZone, 'must be a known IANA time zone');
+export const zoneSchema = z.string().min(1, 'must not be empty').refine(isKnownZone, 'must be a known IANA time zone');
 
 /** A POSIX absolute path (starts with `/`) without control characters. */
 export const posixAbsolutePath = z

@@ -172,7 +172,9 @@ export function runSchedule(flags: ScheduleFlags, context: ScheduleContext, io: 
   if (flags.install) {
     // Checks the platform before writing anything; without --output the XML goes to a private temporary folder, removed after.
     installTaskXml(xml, taskName, {
-      platform: context.platform ?? process.platform, run: context.run ?? spawnSyncRunner, tempRoot: context.tempDir ?? tmpdir(),
+      platform: context.platform ?? process.platform,
+      run: context.run ?? spawnSyncRunner,
+      tempRoot: context.tempDir ?? tmpdir(),
       ...(flags.output ? { output: resolve(flags.output) } : {}),
     });
     io.out(`installed ${taskName}`);

@@ -76,9 +76,7 @@ const systemdOptionsSchema = z.object({
   scriptPath: posixAbsolutePath,
   arguments: z.array(z.string().refine(noControlChars, 'must not contain control characters')),
   workingDirectory: literalPath,
-  user: z
-    .string()
-    .regex(/^(?:[A-Za-z_][A-Za-z0-9_.-]*\$?|\d+)$/, 'must be a user name or a numeric user id'),
+  user: z.string().regex(/^(?:[A-Za-z_][A-Za-z0-9_.-]*\$?|\d+)$/, 'must be a user name or a numeric user id'),
   unitName: z
     .string()
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'must be a plain unit name such as canonical-tests')
@@ -115,7 +113,10 @@ function escapeSpecifiers(value: string): string {
 export function quoteSystemdArg(arg: string): string {
   if (!noControlChars(arg)) throw new Error(`a systemd argument must not contain control characters: ${JSON.stringify(arg)}`);
   if (PLAIN_WORD.test(arg)) return arg;
-  const escaped = arg.replace(/[\\"]/g, (c) => `\\${c}`).replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  const escaped = arg
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/%/g, '%%')
+    .replace(/\$/g, '$$$$');
   return `"${escaped}"`;
 }
 
@@ -158,13 +159,8 @@ export function buildSystemdUnits(options: SystemdOptions): SystemdUnits {
   const serviceFileName = `${o.unitName}.service`;
   const timerFileName = `${o.unitName}.timer`;
   const onCalendar = `*-*-* ${o.time}:00 ${o.zone}`;
-  const description =
-    o.description ?? `Canonical test-window evaluator: daily run (${o.time} ${o.zone})`;
-  const execStart = [
-    systemdExecutable(o.nodePath),
-    quoteSystemdArg(o.scriptPath),
-    ...o.arguments.map(quoteSystemdArg),
-  ].join(' ');
+  const description = o.description ?? `Canonical test-window evaluator: daily run (${o.time} ${o.zone})`;
+  const execStart = [systemdExecutable(o.nodePath), quoteSystemdArg(o.scriptPath), ...o.arguments.map(quoteSystemdArg)].join(' ');
 
   const service = [
     '[Unit]',

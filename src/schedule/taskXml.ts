@@ -85,20 +85,12 @@ function isRealDate(s: string): boolean {
 const taskOptionsSchema = z.object({
   time: timeSchema,
   zone: zoneSchema,
-  taskName: z
-    .string()
-    .min(1, 'must not be empty')
-    .refine(noControlChars, 'must not contain control characters'),
+  taskName: z.string().min(1, 'must not be empty').refine(noControlChars, 'must not contain control characters'),
   nodePath: absolutePath,
   scriptPath: absolutePath,
-  arguments: z.array(
-    z.string().refine(noControlChars, 'must not contain control characters'),
-  ),
+  arguments: z.array(z.string().refine(noControlChars, 'must not contain control characters')),
   workingDirectory: absolutePath,
-  startDate: z
-    .string()
-    .refine(isRealDate, 'must be a real calendar date YYYY-MM-DD')
-    .default('2026-01-01'),
+  startDate: z.string().refine(isRealDate, 'must be a real calendar date YYYY-MM-DD').default('2026-01-01'),
   executionTimeLimit: z
     .string()
     .regex(
@@ -125,12 +117,7 @@ function validate(options: TaskOptions): ValidTaskOptions {
  * text or as an attribute value. `&` first, so existing entities are not re-read.
  */
 function xmlEscape(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 /**
@@ -192,13 +179,8 @@ export function buildTaskXml(options: TaskOptions): string {
   const o = validate(options);
   const startBoundary = `${o.startDate}T${o.time}:00`;
   const description =
-    o.description ??
-    `Canonical test-window evaluator: daily run at ${o.time} machine local time ` +
-      `(configured zone ${o.zone}).`;
-  const commandLine = [
-    quoteWindowsArg(o.scriptPath, true),
-    ...o.arguments.map((arg) => quoteWindowsArg(arg)),
-  ].join(' ');
+    o.description ?? `Canonical test-window evaluator: daily run at ${o.time} machine local time ` + `(configured zone ${o.zone}).`;
+  const commandLine = [quoteWindowsArg(o.scriptPath, true), ...o.arguments.map((arg) => quoteWindowsArg(arg))].join(' ');
   const e = xmlEscape;
 
   return [
@@ -265,10 +247,7 @@ export function buildTaskXml(options: TaskOptions): string {
  * @throws the underlying `fs` error when the folder is missing or not writable.
  */
 export function writeTaskXmlFile(path: string, xml: string): void {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
-  );
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, '\ufeff' + xml, 'utf16le');
     renameSync(tmp, path);

@@ -166,7 +166,10 @@ export function buildEc022Definition(days: readonly SignalDay[]): Ec022Definitio
     start_ts: start.toUTC().toISO()!,
     end_ts: end.toUTC().toISO()!,
     required_days: requiredDays,
-    mid_test_checkpoint: start.plus({ days: Math.floor(requiredDays / 2) }).toUTC().toISO()!,
+    mid_test_checkpoint: start
+      .plus({ days: Math.floor(requiredDays / 2) })
+      .toUTC()
+      .toISO()!,
     baseline_definition: {
       brier_score: round(brier),
       context_lift: round(latest.brierDelta),
@@ -249,7 +252,15 @@ export async function seedEc022(db: CommonQueryMethods, options: { reset?: boole
       INSERT INTO fhq_calendar.test_signal_registry
         (signal_key, source_schema, source_table, source_column, time_column, aggregation, description)
       SELECT * FROM ${sql.unnest(
-        EC022_REGISTRY.map((r) => [r.signal_key, r.source_schema, r.source_table, r.source_column, r.time_column, r.aggregation, r.description]),
+        EC022_REGISTRY.map((r) => [
+          r.signal_key,
+          r.source_schema,
+          r.source_table,
+          r.source_column,
+          r.time_column,
+          r.aggregation,
+          r.description,
+        ]),
         ['text', 'text', 'text', 'text', 'text', 'text', 'text'],
       )}
       ON CONFLICT (signal_key) DO UPDATE SET
@@ -260,12 +271,18 @@ export async function seedEc022(db: CommonQueryMethods, options: { reset?: boole
     const rowsDeleted = { testRunbookEntries: 0, ceoCalendarAlerts: 0, canonicalTestEvents: 0 };
     if (options.reset) {
       const ec022Ids = sql.fragment`SELECT test_id FROM fhq_calendar.canonical_test_events WHERE test_code = ${EC022_CODE}`;
-      rowsDeleted.testRunbookEntries = (await tx.query(sql.unsafe`
-        DELETE FROM fhq_calendar.test_runbook_entries WHERE test_id IN (${ec022Ids})`)).rowCount;
-      rowsDeleted.ceoCalendarAlerts = (await tx.query(sql.unsafe`
-        DELETE FROM fhq_calendar.ceo_calendar_alerts WHERE test_id IN (${ec022Ids})`)).rowCount;
-      rowsDeleted.canonicalTestEvents = (await tx.query(sql.unsafe`
-        DELETE FROM fhq_calendar.canonical_test_events WHERE test_code = ${EC022_CODE}`)).rowCount;
+      rowsDeleted.testRunbookEntries = (
+        await tx.query(sql.unsafe`
+        DELETE FROM fhq_calendar.test_runbook_entries WHERE test_id IN (${ec022Ids})`)
+      ).rowCount;
+      rowsDeleted.ceoCalendarAlerts = (
+        await tx.query(sql.unsafe`
+        DELETE FROM fhq_calendar.ceo_calendar_alerts WHERE test_id IN (${ec022Ids})`)
+      ).rowCount;
+      rowsDeleted.canonicalTestEvents = (
+        await tx.query(sql.unsafe`
+        DELETE FROM fhq_calendar.canonical_test_events WHERE test_code = ${EC022_CODE}`)
+      ).rowCount;
     }
 
     const t = definition;

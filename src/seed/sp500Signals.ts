@@ -141,10 +141,7 @@ export function deriveSignals(closes: readonly DailyClose[], params: DerivationP
   const share = (t: number, k: number): number => (eventSum[t]! - eventSum[t - k]!) / k;
 
   // The family, then climatology last; each maps an issuing close t to a probability.
-  const forecasters = [
-    ...lookbacks.map((k) => (t: number) => (k * share(t, k) + m * share(t, B)) / (k + m)),
-    (t: number) => share(t, B),
-  ];
+  const forecasters = [...lookbacks.map((k) => (t: number) => (k * share(t, k) + m * share(t, B)) / (k + m)), (t: number) => share(t, B)];
   const climatology = lookbacks.length;
   // brier[f][i]: daily Brier of forecaster f on scored day i (B+1 .. n-1).
   const brier = forecasters.map((forecast) => {

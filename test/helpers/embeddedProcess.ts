@@ -56,7 +56,9 @@ export async function startEmbeddedProcess(): Promise<EmbeddedProcess> {
       const line = stdout.split('\n').find((l) => l.startsWith('{'));
       if (line) resolve((JSON.parse(line) as { adminUri: string }).adminUri);
     });
-    void exited.then((code) => reject(new Error(`embedded PostgreSQL did not start (child exit ${code}): ${stderr.trim() || '(no output)'}`)));
+    void exited.then((code) =>
+      reject(new Error(`embedded PostgreSQL did not start (child exit ${code}): ${stderr.trim() || '(no output)'}`)),
+    );
   });
   const stop = async () => {
     child.stdin.end();

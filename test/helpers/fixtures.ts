@@ -72,7 +72,12 @@ export const DEFAULT_TEST: Required<TestFixture> = {
   mid_test_checkpoint: null,
   baseline_definition: { brier: 0.25 },
   target_metrics: { brier: { op: '<=', value: 0.24 } },
-  success_criteria: { all: [{ metric: 'brier', op: '<=', baseline_delta: -0.01 }, { metric: 'ready', op: '==', value: true }] },
+  success_criteria: {
+    all: [
+      { metric: 'brier', op: '<=', baseline_delta: -0.01 },
+      { metric: 'ready', op: '==', value: true },
+    ],
+  },
   failure_criteria: { any: [{ metric: 'brier', op: '>', value: 0.3 }] },
   escalation_path: { owner: 'head-of-forecasting', notify: ['ceo-office'] },
 };
@@ -96,7 +101,10 @@ export const LIFT_ONLY_TEST: TestFixture = {
  */
 export async function createEscalationAndResolution(db: TestDatabase): Promise<void> {
   await createSources(db);
-  await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0], ['2026-03-04T16:00:00Z', 0.35, 0]]);
+  await addDaily(db, [
+    ['2026-03-02T16:00:00Z', 0.2, 0],
+    ['2026-03-04T16:00:00Z', 0.35, 0],
+  ]);
   await insertTest(db);
   await insertTest(db, { test_code: 'T-ENDED', start_ts: '2026-02-01T00:00:00+01:00', end_ts: '2026-03-02T23:59:59+01:00' });
 }
@@ -110,8 +118,20 @@ export async function insertTest(db: TestDatabase, overrides: TestFixture = {}):
        (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
         baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING test_id`,
-    [t.test_code, t.test_name, t.status, t.start_ts, t.end_ts, t.required_days, t.mid_test_checkpoint,
-      json(t.baseline_definition), json(t.target_metrics), json(t.success_criteria), json(t.failure_criteria), json(t.escalation_path)],
+    [
+      t.test_code,
+      t.test_name,
+      t.status,
+      t.start_ts,
+      t.end_ts,
+      t.required_days,
+      t.mid_test_checkpoint,
+      json(t.baseline_definition),
+      json(t.target_metrics),
+      json(t.success_criteria),
+      json(t.failure_criteria),
+      json(t.escalation_path),
+    ],
   );
   return rows[0].test_id as string;
 }

@@ -12,22 +12,40 @@ export const ID_B = '00000000-0000-4000-8000-00000000000b';
  */
 export function testRow(patch: Partial<TestRow> = {}): TestRow {
   return {
-    test_id: ID_A, test_code: 'EC-022', test_name: 'Context lift', status: 'ACTIVE',
-    start_ts: '2026-03-01T05:00:00.000Z', end_ts: '2026-03-31T04:00:00.000Z', required_days: 30, mid_test_checkpoint: null,
+    test_id: ID_A,
+    test_code: 'EC-022',
+    test_name: 'Context lift',
+    status: 'ACTIVE',
+    start_ts: '2026-03-01T05:00:00.000Z',
+    end_ts: '2026-03-31T04:00:00.000Z',
+    required_days: 30,
+    mid_test_checkpoint: null,
     baseline_definition: { brier_score: 0.25 },
     target_metrics: { brier_score: { op: '<=', value: 0.24 } },
     success_criteria: { all: [{ metric: 'brier_score', op: '<=', baseline_delta: -0.005 }] },
     failure_criteria: { any: [{ metric: 'ready', op: '==', value: false }] },
     escalation_path: { owner: 'CEO', notify: ['ceo@example.com'] },
-    days_elapsed: null, days_remaining: null, is_overdue: null, escalation_state: 'NONE', ceo_action_required: false,
-    verdict: 'PENDING', resolved_at: null, last_evaluated_date: null,
+    days_elapsed: null,
+    days_remaining: null,
+    is_overdue: null,
+    escalation_state: 'NONE',
+    ceo_action_required: false,
+    verdict: 'PENDING',
+    resolved_at: null,
+    last_evaluated_date: null,
     ...patch,
   };
 }
 
 /** A LATEST registry row on `fhq.metrics` (time column `measured_at`). */
 export const reg = (signal_key: string, source_column: string): RegistryRow => ({
-  signal_key, source_schema: 'fhq', source_table: 'metrics', source_column, time_column: 'measured_at', aggregation: 'LATEST', description: null,
+  signal_key,
+  source_schema: 'fhq',
+  source_table: 'metrics',
+  source_column,
+  time_column: 'measured_at',
+  aggregation: 'LATEST',
+  description: null,
 });
 
 /** The catalog of `fhq.metrics`: numeric `brier`, boolean `ready`, timestamptz `measured_at`. */

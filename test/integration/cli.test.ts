@@ -32,7 +32,9 @@ describe('the canonical-tests executable', () => {
     const { code, stdout, stderr } = await cli(['run', '--date', '2026-03-10'], env);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^2026-03-10 \(as of 2026-03-10T05:00:00\.000Z, Europe\/Oslo\) run [0-9a-f-]{36}\n {2}T-001 {2}day 10 {2}NONE {2}PENDING\n/);
+    expect(stdout).toMatch(
+      /^2026-03-10 \(as of 2026-03-10T05:00:00\.000Z, Europe\/Oslo\) run [0-9a-f-]{36}\n {2}T-001 {2}day 10 {2}NONE {2}PENDING\n/,
+    );
     expect(existsSync(join(cwd, 'reports', 'RUNBOOK_20260310.md'))).toBe(true);
     expect(existsSync(join(cwd, 'evidence', 'ORCHESTRATOR_T-001_20260310.json'))).toBe(true);
   });
@@ -43,18 +45,40 @@ describe('the canonical-tests executable', () => {
     const doc = JSON.parse(stdout);
     expect(doc.exitCode).toBe(0);
     expect(doc.dryRun).toBe(true);
-    expect(doc.plan.outcomes).toEqual([{ testCode: 'T-001', dayNumber: 10, escalationState: 'NONE', verdict: 'PENDING', pendingMetrics: [], resolved: false, liveStateUpdated: true }]);
+    expect(doc.plan.outcomes).toEqual([
+      {
+        testCode: 'T-001',
+        dayNumber: 10,
+        escalationState: 'NONE',
+        verdict: 'PENDING',
+        pendingMetrics: [],
+        resolved: false,
+        liveStateUpdated: true,
+      },
+    ]);
   });
 
   it('a bad date, zone or option is exit 2 naming it', async () => {
-    expect(await cli(['run', '--date', '2026-02-30'], env)).toMatchObject({ code: 2, stderr: 'canonical-tests: --date: "2026-02-30" is not a date in the form YYYY-MM-DD\n' });
-    expect(await cli(['run', '--zone', 'Mars/Base'], env)).toMatchObject({ code: 2, stderr: 'canonical-tests: --zone: "Mars/Base" is not a valid IANA time zone\n' });
-    expect(await cli(['run'], { ...env, CANONICAL_RUN_TIME: '25:00' })).toMatchObject({ code: 2, stderr: 'canonical-tests: CANONICAL_RUN_TIME: "25:00" must be HH:MM on a 24-hour clock (00:00 to 23:59)\n' });
+    expect(await cli(['run', '--date', '2026-02-30'], env)).toMatchObject({
+      code: 2,
+      stderr: 'canonical-tests: --date: "2026-02-30" is not a date in the form YYYY-MM-DD\n',
+    });
+    expect(await cli(['run', '--zone', 'Mars/Base'], env)).toMatchObject({
+      code: 2,
+      stderr: 'canonical-tests: --zone: "Mars/Base" is not a valid IANA time zone\n',
+    });
+    expect(await cli(['run'], { ...env, CANONICAL_RUN_TIME: '25:00' })).toMatchObject({
+      code: 2,
+      stderr: 'canonical-tests: CANONICAL_RUN_TIME: "25:00" must be HH:MM on a 24-hour clock (00:00 to 23:59)\n',
+    });
     const unknown = await cli(['run', '--frobnicate'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown option '--frobnicate'");
     expect((await cli(['backfill', '--from', '2026-03-10', '--to', '2026-03-01'], env)).code).toBe(2);
-    expect((await cli(['run', '--test', 'NOPE'], env))).toMatchObject({ code: 2, stderr: 'canonical-tests: --test: no test has the code "NOPE"\n' });
+    expect(await cli(['run', '--test', 'NOPE'], env)).toMatchObject({
+      code: 2,
+      stderr: 'canonical-tests: --test: no test has the code "NOPE"\n',
+    });
   });
 
   it('an unreachable database is exit 4 and the password is never printed', async () => {
@@ -72,7 +96,9 @@ describe('the canonical-tests executable', () => {
       expect(out.code).toBe(5);
       expect(out.stderr).toContain('another canonical-tests run holds the run lock');
     });
-    expect((await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-11'`)).rows[0].n).toBe(0);
+    expect(
+      (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-11'`)).rows[0].n,
+    ).toBe(0);
   });
 
   it('a halted run exits 3 and names the defect on stderr; check exits 3 too', async () => {

@@ -85,13 +85,17 @@ describe('the hostile corpus', () => {
         const result = await runDate(db.pool, { date: DATE, settings });
 
         expect(result.exitCode).toBe(3);
-        expect(result.plan.defects.map((d) => ({ testId: d.testId, testCode: d.testCode, field: d.field, problem: d.problem })))
-          .toEqual(c.defects.map((d) => ({ testId, testCode: c.test.test_code, ...d })));
+        expect(result.plan.defects.map((d) => ({ testId: d.testId, testCode: d.testCode, field: d.field, problem: d.problem }))).toEqual(
+          c.defects.map((d) => ({ testId, testCode: c.test.test_code, ...d })),
+        );
         const { rows: alerts } = await client.query(
-          `SELECT test_id, severity, message FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'SYSTEM_ERROR'`);
+          `SELECT test_id, severity, message FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'SYSTEM_ERROR'`,
+        );
         expect(alerts).toEqual([{ test_id: testId, severity: 'CRITICAL', message: defectLines(c).join('\n') }]);
         const { rows: states } = await client.query(
-          `SELECT test_id, escalation_state, ceo_action_required FROM fhq_calendar.canonical_test_events ORDER BY test_id = $1`, [healthyId]);
+          `SELECT test_id, escalation_state, ceo_action_required FROM fhq_calendar.canonical_test_events ORDER BY test_id = $1`,
+          [healthyId],
+        );
         expect(states).toEqual([
           { test_id: testId, escalation_state: 'SYSTEM_ERROR', ceo_action_required: true },
           { test_id: healthyId, escalation_state: 'NONE', ceo_action_required: false },
@@ -131,16 +135,20 @@ describe('the hostile corpus', () => {
   it('leaves every object, function, source row, registry row and the healthy test as they were', async () => {
     const after = await snapshotDatabase(client);
     expect(after).toEqual(before);
-    expect(before.relations).toEqual(expect.arrayContaining([
-      { schema: 'fixture', name: 'daily', kind: 'r' },
-      { schema: 'fixture', name: 'flags', kind: 'r' },
-      { schema: 'hostile', name: 'samples', kind: 'r' },
-      { schema: 'hostile', name: 'samples_at_idx', kind: 'i' },
-      { schema: 'hostile', name: 'counter', kind: 'S' },
-      { schema: 'hostile', name: 'v_samples', kind: 'v' },
-      { schema: 'fhq_calendar', name: 'test_signal_registry', kind: 'r' },
-    ]));
-    expect(before.functions.map((f) => f.name)).toEqual(expect.arrayContaining(['check_escalation_conditions', 'compute_test_progress', 'resolve_test_window']));
+    expect(before.relations).toEqual(
+      expect.arrayContaining([
+        { schema: 'fixture', name: 'daily', kind: 'r' },
+        { schema: 'fixture', name: 'flags', kind: 'r' },
+        { schema: 'hostile', name: 'samples', kind: 'r' },
+        { schema: 'hostile', name: 'samples_at_idx', kind: 'i' },
+        { schema: 'hostile', name: 'counter', kind: 'S' },
+        { schema: 'hostile', name: 'v_samples', kind: 'v' },
+        { schema: 'fhq_calendar', name: 'test_signal_registry', kind: 'r' },
+      ]),
+    );
+    expect(before.functions.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['check_escalation_conditions', 'compute_test_progress', 'resolve_test_window']),
+    );
     expect(before.rowCounts).toEqual({
       'fixture.daily': 1,
       'fixture.flags': 1,

@@ -23,9 +23,17 @@ import { tempDir } from '../helpers/tempDir.js';
 
 const DATE = '2026-03-05';
 const POINTS = [
-  'locked', 'discovered', 'in-transaction', 'committed',
-  'file-temporary#1', 'file-temporary#2', 'file-temporary#3',
-  'file-renamed#1', 'file-renamed#2', 'file-renamed#3', 'files-written',
+  'locked',
+  'discovered',
+  'in-transaction',
+  'committed',
+  'file-temporary#1',
+  'file-temporary#2',
+  'file-temporary#3',
+  'file-renamed#1',
+  'file-renamed#2',
+  'file-renamed#3',
+  'files-written',
 ];
 const KILLS_PER_POINT = 5;
 const RANDOM_KILLS = 50;
@@ -100,8 +108,11 @@ const FOLLOW_UP = 'crash-test-follow-up';
 async function waitForBackendsGone(db: TestDatabase): Promise<void> {
   // No deadline of its own: however loaded the machine, the backend ends; the test's timeout catches a real hang.
   for (;;) {
-    const { rows } = await db.exec(`SELECT count(*)::int AS n FROM pg_stat_activity
-                                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> $1`, [FOLLOW_UP]);
+    const { rows } = await db.exec(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+                                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> $1`,
+      [FOLLOW_UP],
+    );
     if (rows[0].n === 0) return;
     await sleep(25);
   }
@@ -136,15 +147,25 @@ beforeAll(async () => {
   lanes = await Promise.all(Array.from({ length: LANES }, makeLane));
   // Test ids differ between lanes; each lane's rows are compared to that lane's clean run.
   const lane = lanes[0]!;
-  initialTests = JSON.stringify((await lane.db.exec(`SELECT jsonb_agg(to_jsonb(e)) AS all FROM fhq_calendar.canonical_test_events AS e`)).rows[0].all);
+  initialTests = JSON.stringify(
+    (await lane.db.exec(`SELECT jsonb_agg(to_jsonb(e)) AS all FROM fhq_calendar.canonical_test_events AS e`)).rows[0].all,
+  );
   const started = performance.now();
   const clean = await startCli(['run', '--date', DATE], lane.out, lane.env).done;
   cleanRunMs = performance.now() - started;
   expect(clean.code).toBe(0);
   full = await state(lane.db, lane.out);
   cleanFiles = (await files(lane.db, lane.out)).files;
-  expect(Object.keys(cleanFiles).sort()).toEqual(['evidence/ORCHESTRATOR_T-001_20260305.json', 'evidence/ORCHESTRATOR_T-ENDED_20260305.json', 'reports/RUNBOOK_20260305.md']);
-  expect(JSON.parse(full.alerts).map((a: { row: { alert_type: string } }) => a.row.alert_type).sort()).toEqual(['ESCALATION', 'RESOLUTION']);
+  expect(Object.keys(cleanFiles).sort()).toEqual([
+    'evidence/ORCHESTRATOR_T-001_20260305.json',
+    'evidence/ORCHESTRATOR_T-ENDED_20260305.json',
+    'reports/RUNBOOK_20260305.md',
+  ]);
+  expect(
+    JSON.parse(full.alerts)
+      .map((a: { row: { alert_type: string } }) => a.row.alert_type)
+      .sort(),
+  ).toEqual(['ESCALATION', 'RESOLUTION']);
   // The other lanes start from lane 0's exact rows (same test ids).
   for (const other of lanes.slice(1)) {
     await reset(other, initialTests);
@@ -196,7 +217,13 @@ async function killAndRecover(lane: Lane, at: { point: string } | { delayMs: num
   const { rows: ledger } = await lane.db.exec(`SELECT outcome, error FROM fhq_calendar.evaluator_runs ORDER BY started_at`);
   expect(ledger.filter((r) => r.outcome === 'RUNNING')).toEqual([]);
   expect(ledger.at(-1)).toEqual({ outcome: 'DONE', error: null });
-  return { at: 'point' in at ? at.point : `${Math.round(at.delayMs)}ms`, rows, filesPresent: Object.keys(left.files).length, temporaries: left.temporaries, followUpExit: next.exitCode };
+  return {
+    at: 'point' in at ? at.point : `${Math.round(at.delayMs)}ms`,
+    rows,
+    filesPresent: Object.keys(left.files).length,
+    temporaries: left.temporaries,
+    followUpExit: next.exitCode,
+  };
 }
 
 describe('a run killed with SIGKILL', () => {
@@ -207,9 +234,11 @@ describe('a run killed with SIGKILL', () => {
       ...Array.from({ length: RANDOM_KILLS }, () => ({ delayMs: Math.random() * cleanRunMs * 1.1 })),
     ];
     const outcomes: KillOutcome[] = [];
-    await Promise.all(lanes.map(async (lane, i) => {
-      for (let j = i; j < jobs.length; j += lanes.length) outcomes.push(await killAndRecover(lane, jobs[j]!));
-    }));
+    await Promise.all(
+      lanes.map(async (lane, i) => {
+        for (let j = i; j < jobs.length; j += lanes.length) outcomes.push(await killAndRecover(lane, jobs[j]!));
+      }),
+    );
     expect(outcomes.length).toBeGreaterThanOrEqual(100);
     const byPoint = (p: string) => outcomes.filter((o) => o.at === p);
     // Before the commit nothing of the run exists; after it, all of its rows do.
@@ -219,8 +248,13 @@ describe('a run killed with SIGKILL', () => {
     expect(byPoint('file-temporary#2').every((o) => o.temporaries === 1 && o.filesPresent === 1)).toBe(true);
     expect(byPoint('file-renamed#3').every((o) => o.filesPresent === 3)).toBe(true);
     if (process.env.CRASH_SUMMARY) {
-      const summary = { kills: outcomes.length, none: outcomes.filter((o) => o.rows === 'none').length, all: outcomes.filter((o) => o.rows === 'all').length,
-        withTemporaries: outcomes.filter((o) => o.temporaries > 0).length, cleanRunMs: Math.round(cleanRunMs) };
+      const summary = {
+        kills: outcomes.length,
+        none: outcomes.filter((o) => o.rows === 'none').length,
+        all: outcomes.filter((o) => o.rows === 'all').length,
+        withTemporaries: outcomes.filter((o) => o.temporaries > 0).length,
+        cleanRunMs: Math.round(cleanRunMs),
+      };
       process.stderr.write(`crash summary: ${JSON.stringify(summary)}\n`);
     }
   }, 600_000);

@@ -31,19 +31,69 @@ interface DefectCase {
 const cases: DefectCase[] = [
   { name: 'missing start_ts', test: { start_ts: null }, field: 'start_ts', problem: 'is missing: the window has no start' },
   { name: 'missing end_ts', test: { end_ts: null }, field: 'end_ts', problem: 'is missing: the window has no end' },
-  { name: 'start after end', test: { start_ts: '2026-04-01T00:00:00Z' }, field: 'end_ts', problem: 'is not after start_ts (2026-04-01T00:00:00.000Z → 2026-03-30T21:59:59.000Z)' },
+  {
+    name: 'start after end',
+    test: { start_ts: '2026-04-01T00:00:00Z' },
+    field: 'end_ts',
+    problem: 'is not after start_ts (2026-04-01T00:00:00.000Z → 2026-03-30T21:59:59.000Z)',
+  },
   { name: 'missing success_criteria', test: { success_criteria: null }, field: 'success_criteria', problem: 'is missing' },
   { name: 'missing failure_criteria', test: { failure_criteria: null }, field: 'failure_criteria', problem: 'is missing' },
   { name: 'no escalation path', test: { escalation_path: null }, field: 'escalation_path', problem: 'is missing: no escalation path' },
-  { name: 'escalation path without notify', test: { escalation_path: { owner: 'x' } }, field: 'escalation_path.notify', problem: 'is missing: no escalation path' },
-  { name: 'unknown op', test: { failure_criteria: { any: [{ metric: 'brier', op: '=>', value: 1 }] } }, field: 'failure_criteria.any[0].op', problem: 'must be one of < <= > >= == !=' },
-  { name: 'empty criteria list', test: { success_criteria: { all: [] } }, field: 'success_criteria.all', problem: 'must not be an empty list' },
-  { name: 'baseline missing for baseline_delta', test: { baseline_definition: {} }, field: 'success_criteria.all[0]', problem: 'compares brier with its baseline, but baseline_definition has no brier' },
-  { name: 'metric with no registry row', test: { failure_criteria: { any: [{ metric: 'nowhere', op: '>', value: 1 }] } }, field: 'test_signal_registry.nowhere', problem: 'signal "nowhere" has no row in fhq_calendar.test_signal_registry' },
-  { name: 'unknown aggregation', setup: `UPDATE fhq_calendar.test_signal_registry SET aggregation = 'MEDIAN_7D' WHERE signal_key = 'brier'`, field: 'test_signal_registry.brier', problem: 'aggregation "MEDIAN_7D" is not one of LATEST, AVG_7D, AVG_30D, SUM_7D, MIN_7D, MAX_7D, COUNT_7D' },
-  { name: 'registry names a missing table', setup: `UPDATE fhq_calendar.test_signal_registry SET source_table = 'gone' WHERE signal_key = 'brier'`, field: 'test_signal_registry.brier', problem: 'source "fixture.gone" is not an existing table or view' },
-  { name: 'registry column is SQL, not a column', setup: `UPDATE fhq_calendar.test_signal_registry SET source_column = 'brier; DROP TABLE fixture.daily; --' WHERE signal_key = 'brier'`, field: 'test_signal_registry.brier', problem: 'column "brier; DROP TABLE fixture.daily; --" does not exist in fixture.daily' },
-  { name: 'registry time column is SQL', setup: `UPDATE fhq_calendar.test_signal_registry SET time_column = 'ts) OR (1=1' WHERE signal_key = 'brier'`, field: 'test_signal_registry.brier', problem: 'time_column "ts) OR (1=1" does not exist in fixture.daily' },
+  {
+    name: 'escalation path without notify',
+    test: { escalation_path: { owner: 'x' } },
+    field: 'escalation_path.notify',
+    problem: 'is missing: no escalation path',
+  },
+  {
+    name: 'unknown op',
+    test: { failure_criteria: { any: [{ metric: 'brier', op: '=>', value: 1 }] } },
+    field: 'failure_criteria.any[0].op',
+    problem: 'must be one of < <= > >= == !=',
+  },
+  {
+    name: 'empty criteria list',
+    test: { success_criteria: { all: [] } },
+    field: 'success_criteria.all',
+    problem: 'must not be an empty list',
+  },
+  {
+    name: 'baseline missing for baseline_delta',
+    test: { baseline_definition: {} },
+    field: 'success_criteria.all[0]',
+    problem: 'compares brier with its baseline, but baseline_definition has no brier',
+  },
+  {
+    name: 'metric with no registry row',
+    test: { failure_criteria: { any: [{ metric: 'nowhere', op: '>', value: 1 }] } },
+    field: 'test_signal_registry.nowhere',
+    problem: 'signal "nowhere" has no row in fhq_calendar.test_signal_registry',
+  },
+  {
+    name: 'unknown aggregation',
+    setup: `UPDATE fhq_calendar.test_signal_registry SET aggregation = 'MEDIAN_7D' WHERE signal_key = 'brier'`,
+    field: 'test_signal_registry.brier',
+    problem: 'aggregation "MEDIAN_7D" is not one of LATEST, AVG_7D, AVG_30D, SUM_7D, MIN_7D, MAX_7D, COUNT_7D',
+  },
+  {
+    name: 'registry names a missing table',
+    setup: `UPDATE fhq_calendar.test_signal_registry SET source_table = 'gone' WHERE signal_key = 'brier'`,
+    field: 'test_signal_registry.brier',
+    problem: 'source "fixture.gone" is not an existing table or view',
+  },
+  {
+    name: 'registry column is SQL, not a column',
+    setup: `UPDATE fhq_calendar.test_signal_registry SET source_column = 'brier; DROP TABLE fixture.daily; --' WHERE signal_key = 'brier'`,
+    field: 'test_signal_registry.brier',
+    problem: 'column "brier; DROP TABLE fixture.daily; --" does not exist in fixture.daily',
+  },
+  {
+    name: 'registry time column is SQL',
+    setup: `UPDATE fhq_calendar.test_signal_registry SET time_column = 'ts) OR (1=1' WHERE signal_key = 'brier'`,
+    field: 'test_signal_registry.brier',
+    problem: 'time_column "ts) OR (1=1" does not exist in fixture.daily',
+  },
 ];
 
 describe('the fail-closed gate halts the run', () => {
@@ -58,13 +108,16 @@ describe('the fail-closed gate halts the run', () => {
       expect(result.plan.defects.map((d) => [d.testCode, d.field, d.problem])).toEqual([['BAD-1', c.field, c.problem]]);
       const { rows: tests } = await db.exec(
         `SELECT test_code, escalation_state, ceo_action_required, days_elapsed, last_evaluated_date::text AS d
-         FROM fhq_calendar.canonical_test_events ORDER BY test_code`);
+         FROM fhq_calendar.canonical_test_events ORDER BY test_code`,
+      );
       expect(tests).toEqual([
         { test_code: 'BAD-1', escalation_state: 'SYSTEM_ERROR', ceo_action_required: true, days_elapsed: null, d: '2026-03-10' },
         { test_code: 'GOOD-1', escalation_state: 'NONE', ceo_action_required: false, days_elapsed: null, d: null },
       ]);
       const { rows: alerts } = await db.exec('SELECT test_id, severity, alert_type, message FROM fhq_calendar.ceo_calendar_alerts');
-      expect(alerts).toEqual([{ test_id: bad, severity: 'CRITICAL', alert_type: 'SYSTEM_ERROR', message: `BAD-1: ${c.field}: ${c.problem}` }]);
+      expect(alerts).toEqual([
+        { test_id: bad, severity: 'CRITICAL', alert_type: 'SYSTEM_ERROR', message: `BAD-1: ${c.field}: ${c.problem}` },
+      ]);
       const { rows: runbook } = await db.exec('SELECT test_id, escalation_state FROM fhq_calendar.test_runbook_entries');
       expect(runbook).toEqual([{ test_id: bad, escalation_state: 'SYSTEM_ERROR' }]);
       expect(runbook.some((r) => r.test_id === good)).toBe(false);
@@ -92,7 +145,9 @@ describe('the fail-closed gate halts the run', () => {
     expect((await db.exec('SELECT count(*)::int AS n FROM fhq_calendar.ceo_calendar_alerts')).rows[0].n).toBe(0);
     const result = await runDate(db.pool, { date: '2026-03-10', settings });
     expect(result.plan.defects.map((d) => [d.testCode, d.field, d.problem])).toEqual(expected);
-    expect((await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'SYSTEM_ERROR'`)).rows[0].n).toBe(2);
+    expect(
+      (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'SYSTEM_ERROR'`)).rows[0].n,
+    ).toBe(2);
   });
 
   it('a test in SYSTEM_ERROR returns to NONE with an INFO alert once its definition passes', async () => {
@@ -102,7 +157,12 @@ describe('the fail-closed gate halts the run', () => {
     expect((await runDate(db.pool, { date: '2026-03-11', settings })).exitCode).toBe(0);
     const { rows } = await db.exec('SELECT escalation_state, ceo_action_required FROM fhq_calendar.canonical_test_events');
     expect(rows).toEqual([{ escalation_state: 'NONE', ceo_action_required: true }]);
-    const { rows: alerts } = await db.exec('SELECT run_date::text AS d, alert_type, severity FROM fhq_calendar.ceo_calendar_alerts ORDER BY run_date');
-    expect(alerts).toEqual([{ d: '2026-03-10', alert_type: 'SYSTEM_ERROR', severity: 'CRITICAL' }, { d: '2026-03-11', alert_type: 'ESCALATION_CLEARED', severity: 'INFO' }]);
+    const { rows: alerts } = await db.exec(
+      'SELECT run_date::text AS d, alert_type, severity FROM fhq_calendar.ceo_calendar_alerts ORDER BY run_date',
+    );
+    expect(alerts).toEqual([
+      { d: '2026-03-10', alert_type: 'SYSTEM_ERROR', severity: 'CRITICAL' },
+      { d: '2026-03-11', alert_type: 'ESCALATION_CLEARED', severity: 'INFO' },
+    ]);
   });
 });

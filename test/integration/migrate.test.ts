@@ -30,20 +30,40 @@ describe('migrate', () => {
   it('applies every file to an empty database, then is a no-op three times', async () => {
     const uri = await emptyDatabase();
     const files = readMigrations();
-    expect(files.map((f) => f.name)).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql', '000004_pending_files.sql', '000005_verdict_semantics.sql']);
+    expect(files.map((f) => f.name)).toEqual([
+      '000001_calendar_tables.sql',
+      '000002_calendar_functions.sql',
+      '000003_evaluator_runs.sql',
+      '000004_pending_files.sql',
+      '000005_verdict_semantics.sql',
+    ]);
     expect(await migrate(uri)).toEqual(files.map((f) => f.name));
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
     const client = new pg.Client({ connectionString: uri });
     await client.connect();
     const { rows } = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'fhq_calendar' ORDER BY 1`);
     await client.end();
-    expect(rows.map((r) => r.table_name)).toEqual(['canonical_test_events', 'ceo_calendar_alerts', 'evaluator_runs', 'pending_files', 'schema_migrations', 'test_runbook_entries', 'test_signal_registry']);
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'canonical_test_events',
+      'ceo_calendar_alerts',
+      'evaluator_runs',
+      'pending_files',
+      'schema_migrations',
+      'test_runbook_entries',
+      'test_signal_registry',
+    ]);
   });
 
   it('two migrators at once apply each file exactly once', async () => {
     const uri = await emptyDatabase();
     const results = await Promise.all([migrate(uri), migrate(uri)]);
-    expect(results.flat().sort()).toEqual(['000001_calendar_tables.sql', '000002_calendar_functions.sql', '000003_evaluator_runs.sql', '000004_pending_files.sql', '000005_verdict_semantics.sql']);
+    expect(results.flat().sort()).toEqual([
+      '000001_calendar_tables.sql',
+      '000002_calendar_functions.sql',
+      '000003_evaluator_runs.sql',
+      '000004_pending_files.sql',
+      '000005_verdict_semantics.sql',
+    ]);
   });
 
   it('refuses a changed, a missing or an out-of-order migration', async () => {
@@ -51,11 +71,26 @@ describe('migrate', () => {
     const files = readMigrations();
     await migrate(uri, files);
     const changed = files.map((f, i) => (i === 0 ? { ...f, sha256: '0'.repeat(64) } : f));
-    await expect(migrate(uri, changed)).rejects.toThrow(new MigrationError('migration 000001_calendar_tables.sql was changed after it was applied (migrations are immutable: add a new file)'));
-    await expect(migrate(uri, files.slice(1))).rejects.toThrow(new MigrationError('migration 000001_calendar_tables.sql is recorded as applied but its file is missing from sql/'));
+    await expect(migrate(uri, changed)).rejects.toThrow(
+      new MigrationError(
+        'migration 000001_calendar_tables.sql was changed after it was applied (migrations are immutable: add a new file)',
+      ),
+    );
+    await expect(migrate(uri, files.slice(1))).rejects.toThrow(
+      new MigrationError('migration 000001_calendar_tables.sql is recorded as applied but its file is missing from sql/'),
+    );
     const uri2 = await emptyDatabase();
-    await migrate(uri2, files.slice(1, 2).map((f) => ({ ...f, text: 'SELECT 1' })));
-    await expect(migrate(uri2, files.map((f) => (f.version === 2 ? { ...f, text: 'SELECT 1' } : f)))).rejects.toThrow(
-      new MigrationError('migration 000001_calendar_tables.sql is numbered below the newest applied one (000002_calendar_functions.sql)'));
+    await migrate(
+      uri2,
+      files.slice(1, 2).map((f) => ({ ...f, text: 'SELECT 1' })),
+    );
+    await expect(
+      migrate(
+        uri2,
+        files.map((f) => (f.version === 2 ? { ...f, text: 'SELECT 1' } : f)),
+      ),
+    ).rejects.toThrow(
+      new MigrationError('migration 000001_calendar_tables.sql is numbered below the newest applied one (000002_calendar_functions.sql)'),
+    );
   });
 });

@@ -69,16 +69,20 @@ describe('the canonical_evaluator role', () => {
     ['change the signal registry', `UPDATE fhq_calendar.test_signal_registry SET source_table = 'x'`],
     ['delete a runbook row', 'DELETE FROM fhq_calendar.test_runbook_entries'],
     ['delete an alert', 'DELETE FROM fhq_calendar.ceo_calendar_alerts'],
-    ['acknowledge an alert (a person\'s act)', 'UPDATE fhq_calendar.ceo_calendar_alerts SET acknowledged_at = now()'],
+    ["acknowledge an alert (a person's act)", 'UPDATE fhq_calendar.ceo_calendar_alerts SET acknowledged_at = now()'],
     ['drop an evaluator table', 'DROP TABLE fhq_calendar.ceo_calendar_alerts'],
     ['create a table in fhq_calendar', 'CREATE TABLE fhq_calendar.mine (x int)'],
-    ['replace a calendar function', `CREATE OR REPLACE FUNCTION fhq_calendar.resolve_test_window(uuid, text, timestamptz, jsonb) RETURNS void LANGUAGE sql AS ''`],
+    [
+      'replace a calendar function',
+      `CREATE OR REPLACE FUNCTION fhq_calendar.resolve_test_window(uuid, text, timestamptz, jsonb) RETURNS void LANGUAGE sql AS ''`,
+    ],
   ])('may not %s (insufficient_privilege)', async (_name, statement) => {
     expect(await asEvaluator(statement)).toBe('42501');
   });
 
   it('finds the source rows unchanged and every object still there afterwards', async () => {
-    const { rows } = await db.exec(`SELECT (SELECT count(*)::int FROM fixture.daily) AS daily, (SELECT count(*)::int FROM fixture.flags) AS flags,
+    const { rows } =
+      await db.exec(`SELECT (SELECT count(*)::int FROM fixture.daily) AS daily, (SELECT count(*)::int FROM fixture.flags) AS flags,
                                            to_regclass('fixture.daily') IS NOT NULL AS daily_exists,
                                            to_regclass('fhq_calendar.ceo_calendar_alerts') IS NOT NULL AS alerts_exist`);
     expect(rows).toEqual([{ daily: 1, flags: 1, daily_exists: true, alerts_exist: true }]);
@@ -91,10 +95,13 @@ describe('the canonical_evaluator role', () => {
     await insertTest(db, { test_code: 'T-PRIVATE', failure_criteria: { any: [{ metric: 'private', op: '>', value: 1 }] } });
     const result = await runDate(db.pool, { date: '2026-03-06', settings: tempSettings() });
     expect(result.exitCode).toBe(3);
-    expect(result.plan.defects.map((d) => [d.testCode, d.field, d.problem])).toEqual([[
-      'T-PRIVATE', 'test_signal_registry.private',
-      'the evaluator\'s role may not read fixture.private.v and fixture.private.ts (grant it with sql/roles/02_grant_registry_sources.sql)',
-    ]]);
+    expect(result.plan.defects.map((d) => [d.testCode, d.field, d.problem])).toEqual([
+      [
+        'T-PRIVATE',
+        'test_signal_registry.private',
+        "the evaluator's role may not read fixture.private.v and fixture.private.ts (grant it with sql/roles/02_grant_registry_sources.sql)",
+      ],
+    ]);
     // The administrator's grant script fixes it; the registry row is then usable.
     await grantSources(db);
     expect((await runDate(db.pool, { date: '2026-03-06', settings: tempSettings() })).exitCode).toBe(0);

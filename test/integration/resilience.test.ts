@@ -26,15 +26,22 @@ afterEach(async () => {
 });
 
 const count = async (table: string) => (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0].n as number;
-const testsRows = async () => (await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows;
-const outputFiles = () => ['reports', 'evidence'].flatMap((f) => (existsSync(join(out, f)) ? readdirSync(join(out, f)).map((n) => `${f}/${n}`) : [])).sort();
-const EXPECTED_FILES = ['evidence/ORCHESTRATOR_T-001_20260305.json', 'evidence/ORCHESTRATOR_T-ENDED_20260305.json', 'reports/RUNBOOK_20260305.md'];
+const testsRows = async () =>
+  (await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows;
+const outputFiles = () =>
+  ['reports', 'evidence'].flatMap((f) => (existsSync(join(out, f)) ? readdirSync(join(out, f)).map((n) => `${f}/${n}`) : [])).sort();
+const EXPECTED_FILES = [
+  'evidence/ORCHESTRATOR_T-001_20260305.json',
+  'evidence/ORCHESTRATOR_T-ENDED_20260305.json',
+  'reports/RUNBOOK_20260305.md',
+];
 
 /** After a clean run of DATE: two runbook rows whose hashes are those of the files on disk, two alerts (the close raises only its RESOLUTION), the three files. */
 async function expectCleanRun(): Promise<void> {
   expect(await count('test_runbook_entries')).toBe(2);
-  expect((await db.exec(`SELECT alert_type FROM fhq_calendar.ceo_calendar_alerts ORDER BY alert_type`)).rows.map((r) => r.alert_type))
-    .toEqual(['ESCALATION', 'RESOLUTION']);
+  expect(
+    (await db.exec(`SELECT alert_type FROM fhq_calendar.ceo_calendar_alerts ORDER BY alert_type`)).rows.map((r) => r.alert_type),
+  ).toEqual(['ESCALATION', 'RESOLUTION']);
   expect(await count('pending_files')).toBe(0);
   expect(outputFiles()).toEqual(EXPECTED_FILES);
   expect(await expectEvidenceMatchesRunbook(db)).toBe(2);
@@ -57,7 +64,11 @@ const PAUSE_MS = '10000';
 describe('a connection dropped mid-run (pg_terminate_backend)', () => {
   it('inside the transaction: exit 4, nothing of the run written, and the next run is clean', async () => {
     const before = await testsRows();
-    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'in-transaction', CANONICAL_TEST_PAUSE_MS: PAUSE_MS });
+    const run = startCli(['run', '--date', DATE], out, {
+      DATABASE_URL: db.uri,
+      CANONICAL_TEST_PAUSE_AT: 'in-transaction',
+      CANONICAL_TEST_PAUSE_MS: PAUSE_MS,
+    });
     await run.stderrShows('PAUSE in-transaction#1');
     expect(await terminateRunSessions()).toBeGreaterThanOrEqual(1);
     const result = await run.done;
@@ -81,7 +92,11 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
   });
 
   it('after the commit, before the files: exit 4, every row committed with its files staged; the next run writes them', async () => {
-    const run = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'committed', CANONICAL_TEST_PAUSE_MS: PAUSE_MS });
+    const run = startCli(['run', '--date', DATE], out, {
+      DATABASE_URL: db.uri,
+      CANONICAL_TEST_PAUSE_AT: 'committed',
+      CANONICAL_TEST_PAUSE_MS: PAUSE_MS,
+    });
     await run.stderrShows('PAUSE committed#1');
     await terminateRunSessions();
     const result = await run.done;
@@ -93,8 +108,11 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
     const next = await runCli(['run', '--date', '2026-03-06'], out, { DATABASE_URL: db.uri });
     expect(next.code, next.stderr).toBe(0);
     expect(outputFiles()).toEqual([
-      'evidence/ORCHESTRATOR_T-001_20260305.json', 'evidence/ORCHESTRATOR_T-001_20260306.json', 'evidence/ORCHESTRATOR_T-ENDED_20260305.json',
-      'reports/RUNBOOK_20260305.md', 'reports/RUNBOOK_20260306.md',
+      'evidence/ORCHESTRATOR_T-001_20260305.json',
+      'evidence/ORCHESTRATOR_T-001_20260306.json',
+      'evidence/ORCHESTRATOR_T-ENDED_20260305.json',
+      'reports/RUNBOOK_20260305.md',
+      'reports/RUNBOOK_20260306.md',
     ]);
     expect(await count('pending_files')).toBe(0);
     expect(await expectEvidenceMatchesRunbook(db)).toBe(3);
@@ -105,7 +123,9 @@ describe('timeouts on every query', () => {
   it('every pooled connection carries the configured statement_timeout and lock_timeout', async () => {
     const pool = await openPool(db.uri, { statementTimeoutMs: 1500, lockTimeoutMs: 250 });
     try {
-      const row = await pool.connect((c) => c.one(sql.unsafe`SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock`));
+      const row = await pool.connect((c) =>
+        c.one(sql.unsafe`SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock`),
+      );
       expect(row).toEqual({ statement: '1500ms', lock: '250ms' });
     } finally {
       await pool.end();
@@ -121,9 +141,16 @@ describe('timeouts on every query', () => {
     const result = await runCli(['run', '--date', DATE, '--statement-timeout', '0.5'], out, { DATABASE_URL: db.uri });
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain('SIGNAL_ERROR signal brier (fixture.slow_daily): canceling statement due to statement timeout');
-    const { rows } = await db.exec(`SELECT e.test_code, r.escalation_state FROM fhq_calendar.test_runbook_entries AS r JOIN fhq_calendar.canonical_test_events AS e USING (test_id) ORDER BY 1`);
-    expect(rows).toEqual([{ test_code: 'T-001', escalation_state: 'SYSTEM_ERROR' }, { test_code: 'T-ENDED', escalation_state: 'SYSTEM_ERROR' }]);
-    expect((await db.exec(`SELECT DISTINCT alert_type, severity FROM fhq_calendar.ceo_calendar_alerts`)).rows).toEqual([{ alert_type: 'SIGNAL_ERROR', severity: 'CRITICAL' }]);
+    const { rows } = await db.exec(
+      `SELECT e.test_code, r.escalation_state FROM fhq_calendar.test_runbook_entries AS r JOIN fhq_calendar.canonical_test_events AS e USING (test_id) ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { test_code: 'T-001', escalation_state: 'SYSTEM_ERROR' },
+      { test_code: 'T-ENDED', escalation_state: 'SYSTEM_ERROR' },
+    ]);
+    expect((await db.exec(`SELECT DISTINCT alert_type, severity FROM fhq_calendar.ceo_calendar_alerts`)).rows).toEqual([
+      { alert_type: 'SIGNAL_ERROR', severity: 'CRITICAL' },
+    ]);
     expect(outputFiles()).toEqual(EXPECTED_FILES);
     expect((await db.exec(`SELECT outcome, exit_code, error FROM fhq_calendar.evaluator_runs`)).rows).toEqual([
       { outcome: 'DONE', exit_code: 1, error: 'signal brier (fixture.slow_daily): canceling statement due to statement timeout' },
@@ -143,7 +170,9 @@ describe('timeouts on every query', () => {
       await holder.end();
     }
     // Both tests use brier: both are SYSTEM_ERROR for the date, with their evidence and the report.
-    expect((await db.exec(`SELECT DISTINCT escalation_state FROM fhq_calendar.test_runbook_entries`)).rows).toEqual([{ escalation_state: 'SYSTEM_ERROR' }]);
+    expect((await db.exec(`SELECT DISTINCT escalation_state FROM fhq_calendar.test_runbook_entries`)).rows).toEqual([
+      { escalation_state: 'SYSTEM_ERROR' },
+    ]);
     expect(outputFiles()).toEqual(EXPECTED_FILES);
   });
 });
@@ -162,11 +191,18 @@ describe('eight processes for the same date', () => {
   it('racing freely: each exits 0 or 5 and exactly one set of rows, alerts and files results', async () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri })));
     const codes = results.map((r) => r.code);
-    expect(codes.filter((c) => c !== 0 && c !== 5), results.map((r) => r.stderr).join('\n')).toEqual([]);
+    expect(
+      codes.filter((c) => c !== 0 && c !== 5),
+      results.map((r) => r.stderr).join('\n'),
+    ).toEqual([]);
     expect(codes).toContain(0);
     for (const r of results.filter((x) => x.code === 5)) expect(r.stderr).toContain('holds the run lock on this database');
     await expectCleanRun();
-    expect(readdirSync(join(out, 'evidence')).concat(readdirSync(join(out, 'reports'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(
+      readdirSync(join(out, 'evidence'))
+        .concat(readdirSync(join(out, 'reports')))
+        .filter((n) => n.endsWith('.tmp')),
+    ).toEqual([]);
     const ledger = (await db.exec(`SELECT outcome FROM fhq_calendar.evaluator_runs`)).rows.map((r) => r.outcome);
     // Only processes that got the lock leave a ledger row, and each finished.
     expect(ledger).toEqual(codes.filter((c) => c === 0).map(() => 'DONE'));
@@ -175,11 +211,18 @@ describe('eight processes for the same date', () => {
   it('while a first run holds the lock: the seven others exit 5 naming it and write nothing', async () => {
     // The holder stops right after taking the lock and stays there until it is killed, however slow the machine:
     // the seven others meet the lock whatever their start-up takes.
-    const holder = startCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri, CANONICAL_TEST_PAUSE_AT: 'locked', CANONICAL_TEST_PAUSE_MS: '600000' });
+    const holder = startCli(['run', '--date', DATE], out, {
+      DATABASE_URL: db.uri,
+      CANONICAL_TEST_PAUSE_AT: 'locked',
+      CANONICAL_TEST_PAUSE_MS: '600000',
+    });
     try {
       await holder.stderrShows('PAUSE locked#1');
       const results = await Promise.all(Array.from({ length: 7 }, () => runCli(['run', '--date', DATE], out, { DATABASE_URL: db.uri })));
-      expect(results.map((r) => r.code), results.map((r) => r.stderr).join('\n')).toEqual([5, 5, 5, 5, 5, 5, 5]);
+      expect(
+        results.map((r) => r.code),
+        results.map((r) => r.stderr).join('\n'),
+      ).toEqual([5, 5, 5, 5, 5, 5, 5]);
       for (const r of results) expect(r.stderr).toContain('holds the run lock on this database');
       expect(await count('test_runbook_entries')).toBe(0);
       expect(await count('ceo_calendar_alerts')).toBe(0);

@@ -31,7 +31,8 @@ afterAll(async () => {
 /** Everything a person could read after the commands ran in `cwd`. */
 async function everything(cwd: string, outcomes: CliOutcome[]): Promise<string> {
   const files = ['reports', 'evidence', 'logs'].flatMap((folder) =>
-    existsSync(join(cwd, folder)) ? readdirSync(join(cwd, folder)).map((name) => readFileSync(join(cwd, folder, name), 'utf8')) : []);
+    existsSync(join(cwd, folder)) ? readdirSync(join(cwd, folder)).map((name) => readFileSync(join(cwd, folder, name), 'utf8')) : [],
+  );
   const { rows } = await db.exec(`SELECT coalesce(string_agg(error, E'\\n'), '') AS errors FROM fhq_calendar.evaluator_runs`);
   return [...outcomes.flatMap((o) => [o.stdout, o.stderr]), ...files, rows[0].errors].join('\n');
 }
@@ -72,7 +73,11 @@ describe('the connection password', () => {
   it('from PGPASSWORD (with the other PG* variables) never appears either', async () => {
     const url = new URL(db.uri);
     const { text } = await scenario({
-      PGHOST: url.hostname, PGPORT: url.port || '5432', PGUSER: decodeURIComponent(url.username), PGPASSWORD: password, PGDATABASE: url.pathname.slice(1),
+      PGHOST: url.hostname,
+      PGPORT: url.port || '5432',
+      PGUSER: decodeURIComponent(url.username),
+      PGPASSWORD: password,
+      PGDATABASE: url.pathname.slice(1),
     });
     expect(text).toContain('HALT T-001: escalation_path: is missing: no escalation path');
     expect(text).not.toContain(password);

@@ -37,32 +37,66 @@ afterEach(async () => {
 });
 
 const ledger = async () =>
-  (await db.exec(`SELECT as_of_date::text AS d, mode, outcome, exit_code, tests_evaluated, escalations, resolutions, alerts, error
-                  FROM fhq_calendar.evaluator_runs ORDER BY started_at, as_of_date`)).rows;
+  (
+    await db.exec(`SELECT as_of_date::text AS d, mode, outcome, exit_code, tests_evaluated, escalations, resolutions, alerts, error
+                  FROM fhq_calendar.evaluator_runs ORDER BY started_at, as_of_date`)
+  ).rows;
 
 describe('backfill', () => {
   it('evaluates each date in order with its own rows and report, alerting only on changes of state', async () => {
     await insertTest(db);
-    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0], ['2026-03-03T16:00:00Z', 0.35, 0], ['2026-03-05T16:00:00Z', 0.2, 0]]);
+    await addDaily(db, [
+      ['2026-03-02T16:00:00Z', 0.2, 0],
+      ['2026-03-03T16:00:00Z', 0.35, 0],
+      ['2026-03-05T16:00:00Z', 0.2, 0],
+    ]);
     const summary = await backfill(db.pool, { dates: ['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'], settings });
-    expect(summary).toEqual({ datesDone: 4, testsEvaluated: 4, escalationAlerts: 1, resolutions: 0, halts: 0, haltedAt: null, exitCode: 0 });
+    expect(summary).toEqual({
+      datesDone: 4,
+      testsEvaluated: 4,
+      escalationAlerts: 1,
+      resolutions: 0,
+      halts: 0,
+      haltedAt: null,
+      exitCode: 0,
+    });
     const { rows } = await db.exec(`SELECT run_date::text AS d, escalation_state FROM fhq_calendar.test_runbook_entries ORDER BY run_date`);
     expect(rows).toEqual([
-      { d: '2026-03-03', escalation_state: 'NONE' }, { d: '2026-03-04', escalation_state: 'ESCALATED' },
-      { d: '2026-03-05', escalation_state: 'ESCALATED' }, { d: '2026-03-06', escalation_state: 'NONE' },
+      { d: '2026-03-03', escalation_state: 'NONE' },
+      { d: '2026-03-04', escalation_state: 'ESCALATED' },
+      { d: '2026-03-05', escalation_state: 'ESCALATED' },
+      { d: '2026-03-06', escalation_state: 'NONE' },
     ]);
-    const { rows: alerts } = await db.exec(`SELECT run_date::text AS d, alert_type FROM fhq_calendar.ceo_calendar_alerts ORDER BY run_date`);
-    expect(alerts).toEqual([{ d: '2026-03-04', alert_type: 'ESCALATION' }, { d: '2026-03-06', alert_type: 'ESCALATION_CLEARED' }]);
-    expect(readdirSync(settings.reportsDir).sort()).toEqual(['RUNBOOK_20260303.md', 'RUNBOOK_20260304.md', 'RUNBOOK_20260305.md', 'RUNBOOK_20260306.md']);
-    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260305.md'), 'utf8')).toContain('Escalated since 2026-03-04 (still holds; already alerted): failure criteria met: brier > 0.3 (current 0.35).');
+    const { rows: alerts } = await db.exec(
+      `SELECT run_date::text AS d, alert_type FROM fhq_calendar.ceo_calendar_alerts ORDER BY run_date`,
+    );
+    expect(alerts).toEqual([
+      { d: '2026-03-04', alert_type: 'ESCALATION' },
+      { d: '2026-03-06', alert_type: 'ESCALATION_CLEARED' },
+    ]);
+    expect(readdirSync(settings.reportsDir).sort()).toEqual([
+      'RUNBOOK_20260303.md',
+      'RUNBOOK_20260304.md',
+      'RUNBOOK_20260305.md',
+      'RUNBOOK_20260306.md',
+    ]);
+    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260305.md'), 'utf8')).toContain(
+      'Escalated since 2026-03-04 (still holds; already alerted): failure criteria met: brier > 0.3 (current 0.35).',
+    );
     expect((await ledger()).map((r) => [r.d, r.mode, r.outcome])).toEqual([
-      ['2026-03-03', 'backfill', 'DONE'], ['2026-03-04', 'backfill', 'DONE'], ['2026-03-05', 'backfill', 'DONE'], ['2026-03-06', 'backfill', 'DONE'],
+      ['2026-03-03', 'backfill', 'DONE'],
+      ['2026-03-04', 'backfill', 'DONE'],
+      ['2026-03-05', 'backfill', 'DONE'],
+      ['2026-03-06', 'backfill', 'DONE'],
     ]);
   });
 
   it('leaves live state alone for dates before last_evaluated_date', async () => {
     await insertTest(db);
-    await addDaily(db, [['2026-03-02T16:00:00Z', 0.35, 0], ['2026-03-08T16:00:00Z', 0.2, 0]]);
+    await addDaily(db, [
+      ['2026-03-02T16:00:00Z', 0.35, 0],
+      ['2026-03-08T16:00:00Z', 0.2, 0],
+    ]);
     await runDate(db.pool, { date: '2026-03-10', settings });
     const live = (await db.exec('SELECT * FROM fhq_calendar.canonical_test_events')).rows;
     await backfill(db.pool, { dates: ['2026-03-03', '2026-03-04'], settings });
@@ -75,13 +109,23 @@ describe('backfill', () => {
     await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
     const dates = ['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'];
     const summary = await backfill(db.pool, {
-      dates, settings,
+      dates,
+      settings,
       // An operator breaks the definition while the backfill is under way.
       onDate: async (date) => {
-        if (date === '2026-03-04') await db.exec(`UPDATE fhq_calendar.canonical_test_events SET escalation_path = NULL WHERE test_id = $1`, [id]);
+        if (date === '2026-03-04')
+          await db.exec(`UPDATE fhq_calendar.canonical_test_events SET escalation_path = NULL WHERE test_id = $1`, [id]);
       },
     });
-    expect(summary).toEqual({ datesDone: 3, testsEvaluated: 3, escalationAlerts: 0, resolutions: 0, halts: 1, haltedAt: '2026-03-05', exitCode: 3 });
+    expect(summary).toEqual({
+      datesDone: 3,
+      testsEvaluated: 3,
+      escalationAlerts: 0,
+      resolutions: 0,
+      halts: 1,
+      haltedAt: '2026-03-05',
+      exitCode: 3,
+    });
     expect((await ledger()).at(-1)).toMatchObject({ d: summary.haltedAt, outcome: 'HALTED', exit_code: 3 });
     expect(existsSync(join(settings.evidenceDir, `ORCHESTRATOR_HALT_${summary.haltedAt!.replaceAll('-', '')}.json`))).toBe(true);
     expect((await ledger()).length).toBe(summary.datesDone);
@@ -104,14 +148,47 @@ describe('the run ledger', () => {
     expect(result.exitCode).toBe(1);
     expect(result.plan.failedSignals).toEqual([{ key: 'brier', source: 'fixture.broken', message: 'division by zero' }]);
     expect(await ledger()).toEqual([
-      { d: '2026-03-03', mode: 'daily', outcome: 'DONE', exit_code: 0, tests_evaluated: 1, escalations: 0, resolutions: 0, alerts: 0, error: null },
-      { d: '2026-03-04', mode: 'daily', outcome: 'HALTED', exit_code: 3, tests_evaluated: 1, escalations: 0, resolutions: 0, alerts: 1, error: null },
-      { d: '2026-03-05', mode: 'daily', outcome: 'DONE', exit_code: 1, tests_evaluated: 1, escalations: 0, resolutions: 0, alerts: 1, error: 'signal brier (fixture.broken): division by zero' },
+      {
+        d: '2026-03-03',
+        mode: 'daily',
+        outcome: 'DONE',
+        exit_code: 0,
+        tests_evaluated: 1,
+        escalations: 0,
+        resolutions: 0,
+        alerts: 0,
+        error: null,
+      },
+      {
+        d: '2026-03-04',
+        mode: 'daily',
+        outcome: 'HALTED',
+        exit_code: 3,
+        tests_evaluated: 1,
+        escalations: 0,
+        resolutions: 0,
+        alerts: 1,
+        error: null,
+      },
+      {
+        d: '2026-03-05',
+        mode: 'daily',
+        outcome: 'DONE',
+        exit_code: 1,
+        tests_evaluated: 1,
+        escalations: 0,
+        resolutions: 0,
+        alerts: 1,
+        error: 'signal brier (fixture.broken): division by zero',
+      },
     ]);
-    expect((await db.exec(`SELECT escalation_state, ceo_action_required FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-05'`)).rows).toEqual([{ escalation_state: 'SYSTEM_ERROR', ceo_action_required: true }]);
-    expect((await db.exec(`SELECT severity, alert_type, message FROM fhq_calendar.ceo_calendar_alerts WHERE run_date = '2026-03-05'`)).rows).toEqual([
-      { severity: 'CRITICAL', alert_type: 'SIGNAL_ERROR', message: 'signal brier (fixture.broken): division by zero' },
-    ]);
+    expect(
+      (await db.exec(`SELECT escalation_state, ceo_action_required FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-05'`))
+        .rows,
+    ).toEqual([{ escalation_state: 'SYSTEM_ERROR', ceo_action_required: true }]);
+    expect(
+      (await db.exec(`SELECT severity, alert_type, message FROM fhq_calendar.ceo_calendar_alerts WHERE run_date = '2026-03-05'`)).rows,
+    ).toEqual([{ severity: 'CRITICAL', alert_type: 'SIGNAL_ERROR', message: 'signal brier (fixture.broken): division by zero' }]);
   });
 });
 
@@ -122,9 +199,15 @@ describe('missed days', () => {
     await runDate(db.pool, { date: '2026-03-10', settings });
     expect(await catchUpDates(db.pool, '2026-03-13')).toEqual(['2026-03-11', '2026-03-12']);
     await runDate(db.pool, { date: '2026-03-13', settings });
-    const { rows } = await db.exec(`SELECT test_id, run_date::text AS d, severity, message FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'MISSED_RUN'`);
-    expect(rows).toEqual([{ test_id: null, d: '2026-03-13', severity: 'WARNING', message: 'No completed run for: 2026-03-11, 2026-03-12.' }]);
-    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260313.md'), 'utf8')).toContain('| WARNING | MISSED_RUN | (run) | 2 day(s) without a completed run |');
+    const { rows } = await db.exec(
+      `SELECT test_id, run_date::text AS d, severity, message FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'MISSED_RUN'`,
+    );
+    expect(rows).toEqual([
+      { test_id: null, d: '2026-03-13', severity: 'WARNING', message: 'No completed run for: 2026-03-11, 2026-03-12.' },
+    ]);
+    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260313.md'), 'utf8')).toContain(
+      '| WARNING | MISSED_RUN | (run) | 2 day(s) without a completed run |',
+    );
 
     const out = tempDir('catchup');
     // "Today" of the executable is the real today: taken in a zone where it is about noon now, it cannot
@@ -132,13 +215,20 @@ describe('missed days', () => {
     const zone = zoneAtNoon(new Date());
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date());
     const threeDaysAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 3 * 86_400_000).toISOString().slice(0, 10); // calendar arithmetic
-    await db.exec(`INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode, outcome) VALUES (gen_random_uuid(), $1, 'daily', 'DONE')`, [threeDaysAgo]);
+    await db.exec(
+      `INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode, outcome) VALUES (gen_random_uuid(), $1, 'daily', 'DONE')`,
+      [threeDaysAgo],
+    );
     const missed = await catchUpDates(db.pool, today);
     expect(missed.length).toBe(2);
     const result = await cli(['run', '--catch-up', '--zone', zone], out, { DATABASE_URL: db.uri });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`catching up 2 missed day(s): ${missed.join(', ')}`);
-    expect((await ledger()).slice(-3).map((r) => [r.d, r.mode])).toEqual([[missed[0], 'backfill'], [missed[1], 'backfill'], [today, 'daily']]);
+    expect((await ledger()).slice(-3).map((r) => [r.d, r.mode])).toEqual([
+      [missed[0], 'backfill'],
+      [missed[1], 'backfill'],
+      [today, 'daily'],
+    ]);
     expect(await catchUpDates(db.pool, today)).toEqual([]);
   });
 });
@@ -157,11 +247,15 @@ describe('one run at a time, status and logs from the real executable', () => {
 
     await db.pool.connect(async (holder) => {
       await holder.query(sql.unsafe`SELECT pg_advisory_lock(${RUN_LOCK})`);
-      await holder.query(sql.unsafe`INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode) VALUES ('00000000-0000-4000-8000-0000000000aa', '2026-03-06', 'daily')`);
+      await holder.query(
+        sql.unsafe`INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode) VALUES ('00000000-0000-4000-8000-0000000000aa', '2026-03-06', 'daily')`,
+      );
       const locked = await cli(['run', '--date', '2026-03-06'], out, { DATABASE_URL: db.uri });
       await holder.query(sql.unsafe`SELECT pg_advisory_unlock(${RUN_LOCK})`);
       expect(locked.code).toBe(5);
-      expect(locked.stderr).toMatch(/holds the run lock on this database: run 00000000-0000-4000-8000-0000000000aa \(daily 2026-03-06, since \d{4}-\d\d-\d\dT[\d:.]+Z\); nothing was written/);
+      expect(locked.stderr).toMatch(
+        /holds the run lock on this database: run 00000000-0000-4000-8000-0000000000aa \(daily 2026-03-06, since \d{4}-\d\d-\d\dT[\d:.]+Z\); nothing was written/,
+      );
     });
   });
 
@@ -177,18 +271,36 @@ describe('one run at a time, status and logs from the real executable', () => {
     const status = await cli(['status', '--json'], out, { DATABASE_URL: url.toString() });
     expect(status.code).toBe(0);
     const doc = JSON.parse(status.stdout);
-    expect(doc.tests).toEqual([{
-      test_code: 'T-001', test_name: 'Forecast pipeline change', days_elapsed: 5, required_days: 30, days_remaining: 25, is_overdue: false,
-      escalation_state: 'NONE', ceo_action_required: false, verdict: 'PENDING', last_evaluated_date: '2026-03-05', pending_metrics: [],
-    }]);
+    expect(doc.tests).toEqual([
+      {
+        test_code: 'T-001',
+        test_name: 'Forecast pipeline change',
+        days_elapsed: 5,
+        required_days: 30,
+        days_remaining: 25,
+        is_overdue: false,
+        escalation_state: 'NONE',
+        ceo_action_required: false,
+        verdict: 'PENDING',
+        last_evaluated_date: '2026-03-05',
+        pending_metrics: [],
+      },
+    ]);
     expect(doc.lastRun).toMatchObject({ as_of_date: '2026-03-05', mode: 'backfill', outcome: 'DONE', exit_code: 0 });
-    const lines = readFileSync(join(out, 'logs', 'canonical-tests.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, 'logs', 'canonical-tests.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.event)).toEqual(['run_started', 'run_finished']);
     expect(new Set(lines.map((l) => l.run_id)).size).toBe(1);
     expect(lines[0].run_id).toBe(doc.lastRun.run_id);
-    const everything = [status.stdout, status.stderr, readFileSync(join(out, 'logs', 'canonical-tests.log'), 'utf8'),
+    const everything = [
+      status.stdout,
+      status.stderr,
+      readFileSync(join(out, 'logs', 'canonical-tests.log'), 'utf8'),
       ...readdirSync(join(out, 'evidence')).map((f) => readFileSync(join(out, 'evidence', f), 'utf8')),
-      ...readdirSync(join(out, 'reports')).map((f) => readFileSync(join(out, 'reports', f), 'utf8'))].join('\n');
+      ...readdirSync(join(out, 'reports')).map((f) => readFileSync(join(out, 'reports', f), 'utf8')),
+    ].join('\n');
     expect(everything).not.toContain(secret);
   });
 
@@ -204,11 +316,16 @@ describe('one run at a time, status and logs from the real executable', () => {
     if (process.platform !== 'win32') {
       // The executable's temporary folder is one of the test's own, so "nothing written there" is exact.
       const tmp = tempDir('schedule-tmp');
-      for (const args of [['schedule', '--install'], ['schedule', '--install', '--output', 'installed.xml']]) {
+      for (const args of [
+        ['schedule', '--install'],
+        ['schedule', '--install', '--output', 'installed.xml'],
+      ]) {
         const install = await cli(args, out, { TMPDIR: tmp, TEMP: tmp, TMP: tmp });
         expect(install.code).toBe(2);
         expect(install.stdout).toBe('');
-        expect(install.stderr).toContain('canonical-tests: --install: only works on Windows (it registers the task with schtasks); this is ');
+        expect(install.stderr).toContain(
+          'canonical-tests: --install: only works on Windows (it registers the task with schtasks); this is ',
+        );
         expect(readdirSync(tmp)).toEqual([]);
         expect(readdirSync(out)).toEqual(['task.xml']);
       }

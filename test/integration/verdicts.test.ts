@@ -50,14 +50,17 @@ describe('with a database', () => {
   async function testRow(code = 'T-001') {
     const { rows } = await db.exec(
       `SELECT status, is_overdue, escalation_state, verdict, last_evaluated_date::text AS last_evaluated_date
-       FROM fhq_calendar.canonical_test_events WHERE test_code = $1`, [code]);
+       FROM fhq_calendar.canonical_test_events WHERE test_code = $1`,
+      [code],
+    );
     return rows[0];
   }
   async function alerts() {
     const { rows } = await db.exec(
       `SELECT a.run_date::text AS run_date, e.test_code, a.severity, a.alert_type, a.message
        FROM fhq_calendar.ceo_calendar_alerts a LEFT JOIN fhq_calendar.canonical_test_events e USING (test_id)
-       ORDER BY a.run_date, a.alert_type, e.test_code`);
+       ORDER BY a.run_date, a.alert_type, e.test_code`,
+    );
     return rows;
   }
   async function runbook() {
@@ -65,21 +68,31 @@ describe('with a database', () => {
       `SELECT r.run_date::text AS run_date, e.test_code, r.day_number, r.required_days, r.status, r.escalation_state,
               r.verdict, r.notes, r.metrics_snapshot, r.evidence_path
        FROM fhq_calendar.test_runbook_entries r JOIN fhq_calendar.canonical_test_events e USING (test_id)
-       ORDER BY r.run_date, e.test_code`);
+       ORDER BY r.run_date, e.test_code`,
+    );
     return rows;
   }
-  const count = async (table: string) =>
-    (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0].n as number;
+  const count = async (table: string) => (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0].n as number;
 
   describe('rule 1: the verdict is taken as of end_ts, however late the first run after the close', () => {
-    for (const [date, instant] of [['2026-03-31', '2026-03-31T04:00:00.000Z'], ['2026-10-17', '2026-10-17T04:00:00.000Z']] as const) {
+    for (const [date, instant] of [
+      ['2026-03-31', '2026-03-31T04:00:00.000Z'],
+      ['2026-10-17', '2026-10-17T04:00:00.000Z'],
+    ] as const) {
       it(`first run on ${date}: SUCCESS from the 0.2 row before the close; the 0.4 row after it does not count`, async () => {
         await insertTest(db);
-        await addDaily(db, [['2026-03-30T16:00:00Z', 0.2, 0], ['2026-04-05T10:00:00Z', 0.4, 0]]);
+        await addDaily(db, [
+          ['2026-03-30T16:00:00Z', 0.2, 0],
+          ['2026-04-05T10:00:00Z', 0.4, 0],
+        ]);
         const result = await runDate(db.pool, { date, settings });
         expect(result.exitCode).toBe(0);
         expect(await testRow()).toEqual({
-          status: 'RESOLVED', is_overdue: false, escalation_state: 'NONE', verdict: 'SUCCESS', last_evaluated_date: date,
+          status: 'RESOLVED',
+          is_overdue: false,
+          escalation_state: 'NONE',
+          verdict: 'SUCCESS',
+          last_evaluated_date: date,
         });
         const rows = await runbook();
         expect(rows.map((r) => [r.run_date, r.test_code, r.day_number, r.required_days, r.status, r.verdict])).toEqual([
@@ -101,25 +114,40 @@ describe('with a database', () => {
       await insertTest(db);
       expect((await runDate(db.pool, { date: '2026-03-31', settings })).exitCode).toBe(0);
       expect(await testRow()).toEqual({
-        status: 'ACTIVE', is_overdue: false, escalation_state: 'NONE', verdict: 'PENDING', last_evaluated_date: '2026-03-31',
+        status: 'ACTIVE',
+        is_overdue: false,
+        escalation_state: 'NONE',
+        verdict: 'PENDING',
+        last_evaluated_date: '2026-03-31',
       });
-      expect(await alerts()).toEqual([{
-        run_date: '2026-03-31', test_code: 'T-001', severity: 'WARNING', alert_type: 'METRICS_PENDING',
-        message: 'brier: no row at or before the as-of instant',
-      }]);
+      expect(await alerts()).toEqual([
+        {
+          run_date: '2026-03-31',
+          test_code: 'T-001',
+          severity: 'WARNING',
+          alert_type: 'METRICS_PENDING',
+          message: 'brier: no row at or before the as-of instant',
+        },
+      ]);
       const [waiting] = await runbook();
       expect(waiting).toMatchObject({ run_date: '2026-03-31', day_number: 30, verdict: 'PENDING' });
 
       await addDaily(db, [['2026-03-30T10:00:00Z', 0.2, 0]]);
       expect((await runDate(db.pool, { date: '2026-04-01', settings })).exitCode).toBe(0);
       expect(await testRow()).toEqual({
-        status: 'RESOLVED', is_overdue: false, escalation_state: 'NONE', verdict: 'SUCCESS', last_evaluated_date: '2026-04-01',
+        status: 'RESOLVED',
+        is_overdue: false,
+        escalation_state: 'NONE',
+        verdict: 'SUCCESS',
+        last_evaluated_date: '2026-04-01',
       });
       expect((await runbook()).map((r) => [r.run_date, r.status, r.verdict])).toEqual([
-        ['2026-03-31', 'ACTIVE', 'PENDING'], ['2026-04-01', 'RESOLVED', 'SUCCESS'],
+        ['2026-03-31', 'ACTIVE', 'PENDING'],
+        ['2026-04-01', 'RESOLVED', 'SUCCESS'],
       ]);
       expect((await alerts()).map((a) => [a.run_date, a.alert_type, a.severity])).toEqual([
-        ['2026-03-31', 'METRICS_PENDING', 'WARNING'], ['2026-04-01', 'RESOLUTION', 'INFO'],
+        ['2026-03-31', 'METRICS_PENDING', 'WARNING'],
+        ['2026-04-01', 'RESOLUTION', 'INFO'],
       ]);
     });
 
@@ -131,14 +159,19 @@ describe('with a database', () => {
         verdicts.push([date, (await testRow()).status, (await testRow()).verdict]);
       }
       expect(verdicts).toEqual([
-        ['2026-03-31', 'ACTIVE', 'PENDING'], ['2026-04-01', 'ACTIVE', 'PENDING'], ['2026-04-02', 'RESOLVED', 'INCONCLUSIVE'],
+        ['2026-03-31', 'ACTIVE', 'PENDING'],
+        ['2026-04-01', 'ACTIVE', 'PENDING'],
+        ['2026-04-02', 'RESOLVED', 'INCONCLUSIVE'],
       ]);
       const resolutions = (await alerts()).filter((a) => a.alert_type === 'RESOLUTION');
       expect(resolutions.map((a) => [a.run_date, a.test_code, a.severity])).toEqual([['2026-04-02', 'T-001', 'WARNING']]);
       expect(resolutions[0].message).toBe(
-        'Evaluated as of the close (2026-03-30 23:59 Europe/Oslo): success criteria PENDING, failure criteria PENDING; missing as of the close: brier.');
+        'Evaluated as of the close (2026-03-30 23:59 Europe/Oslo): success criteria PENDING, failure criteria PENDING; missing as of the close: brier.',
+      );
       expect((await runbook()).map((r) => [r.run_date, r.day_number, r.verdict])).toEqual([
-        ['2026-03-31', 30, 'PENDING'], ['2026-04-01', 30, 'PENDING'], ['2026-04-02', 30, 'INCONCLUSIVE'],
+        ['2026-03-31', 30, 'PENDING'],
+        ['2026-04-01', 30, 'PENDING'],
+        ['2026-04-02', 30, 'INCONCLUSIVE'],
       ]);
     });
   });
@@ -179,12 +212,20 @@ describe('with a database', () => {
     await insertTest(db);
     await addDaily(db, [['2026-03-09T04:00:00Z', 0.2, 0]]);
     const dates = ['2026-03-10', '2026-03-11', '2026-03-12', '2026-03-13', '2026-03-14'];
-    await addDaily(db, dates.map((d): [string, number, number] => [`${d}T04:00:00Z`, 0.35, 0]));
+    await addDaily(
+      db,
+      dates.map((d): [string, number, number] => [`${d}T04:00:00Z`, 0.35, 0]),
+    );
     for (const date of dates) expect((await runDate(db.pool, { date, settings })).exitCode).toBe(0);
-    expect(await alerts()).toEqual([{
-      run_date: '2026-03-10', test_code: 'T-001', severity: 'CRITICAL', alert_type: 'ESCALATION',
-      message: 'failure criteria met: brier > 0.3 (current 0.35) (escalated since 2026-03-10)',
-    }]);
+    expect(await alerts()).toEqual([
+      {
+        run_date: '2026-03-10',
+        test_code: 'T-001',
+        severity: 'CRITICAL',
+        alert_type: 'ESCALATION',
+        message: 'failure criteria met: brier > 0.3 (current 0.35) (escalated since 2026-03-10)',
+      },
+    ]);
     const rows = await runbook();
     expect(rows.map((r) => [r.run_date, r.day_number, r.escalation_state])).toEqual(dates.map((d, i) => [d, 10 + i, 'ESCALATED']));
     for (const r of rows) expect(r.notes).toContain('Escalated since 2026-03-10');
@@ -200,7 +241,9 @@ describe('with a database', () => {
     await insertTest(db, { test_code: 'T-001' });
     await insertTest(db, { test_code: 'T-002' });
     await insertTest(db, {
-      test_code: 'T-BROKEN', baseline_definition: { broken_brier: 0.25 }, target_metrics: {},
+      test_code: 'T-BROKEN',
+      baseline_definition: { broken_brier: 0.25 },
+      target_metrics: {},
       success_criteria: { all: [{ metric: 'broken_brier', op: '<=', baseline_delta: -0.01 }] },
       failure_criteria: { any: [{ metric: 'broken_brier', op: '>', value: 0.3 }] },
     });
@@ -209,12 +252,19 @@ describe('with a database', () => {
     expect(out.code).toBe(1);
     expect(out.stderr).toContain('SIGNAL_ERROR signal broken_brier (fixture.broken): division by zero');
     expect((await runbook()).map((r) => [r.run_date, r.test_code, r.escalation_state, r.verdict])).toEqual([
-      ['2026-03-10', 'T-001', 'NONE', 'PENDING'], ['2026-03-10', 'T-002', 'NONE', 'PENDING'], ['2026-03-10', 'T-BROKEN', 'SYSTEM_ERROR', 'PENDING'],
+      ['2026-03-10', 'T-001', 'NONE', 'PENDING'],
+      ['2026-03-10', 'T-002', 'NONE', 'PENDING'],
+      ['2026-03-10', 'T-BROKEN', 'SYSTEM_ERROR', 'PENDING'],
     ]);
-    expect(await alerts()).toEqual([{
-      run_date: '2026-03-10', test_code: 'T-BROKEN', severity: 'CRITICAL', alert_type: 'SIGNAL_ERROR',
-      message: 'signal broken_brier (fixture.broken): division by zero',
-    }]);
+    expect(await alerts()).toEqual([
+      {
+        run_date: '2026-03-10',
+        test_code: 'T-BROKEN',
+        severity: 'CRITICAL',
+        alert_type: 'SIGNAL_ERROR',
+        message: 'signal broken_brier (fixture.broken): division by zero',
+      },
+    ]);
   });
 
   it('rule 8 (CLI): DATABASE_URL is read from ./.env', async () => {
@@ -252,9 +302,15 @@ describe('with a database', () => {
     expect(report).toContain('| T-A | Forecast pipeline change | 10 of 30 | ACTIVE | NONE | false | PENDING | — |');
     expect(report).not.toMatch(/^\| T-B \|/m);
     // The halt's alert is history and stays.
-    expect(await alerts()).toEqual([{
-      run_date: '2026-03-10', test_code: 'T-B', severity: 'CRITICAL', alert_type: 'SYSTEM_ERROR', message: 'T-B: failure_criteria: is missing',
-    }]);
+    expect(await alerts()).toEqual([
+      {
+        run_date: '2026-03-10',
+        test_code: 'T-B',
+        severity: 'CRITICAL',
+        alert_type: 'SYSTEM_ERROR',
+        message: 'T-B: failure_criteria: is missing',
+      },
+    ]);
   });
 });
 
@@ -291,12 +347,19 @@ describe('without a database', () => {
     expect(out.code).toBe(4);
     expect(out.stderr).toContain('database unreachable at postgres://nobody:***@127.0.0.1:1/x');
     const logText = readFileSync(join(cwd, 'logs', 'canonical-tests.log'), 'utf8');
-    const lines = logText.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = logText
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.event, l.as_of_date])).toEqual([['database_unreachable', '2026-03-10']]);
     const haltText = readFileSync(join(cwd, 'evidence', 'ORCHESTRATOR_HALT_20260310.json'), 'utf8');
     expect(JSON.parse(haltText)).toMatchObject({
-      schema: 'canonical-test-halt/1', as_of_date: '2026-03-10', as_of_instant: '2026-03-10T05:00:00.000Z', zone: 'Europe/Oslo',
-      halted: true, reason: 'database unreachable',
+      schema: 'canonical-test-halt/1',
+      as_of_date: '2026-03-10',
+      as_of_instant: '2026-03-10T05:00:00.000Z',
+      zone: 'Europe/Oslo',
+      halted: true,
+      reason: 'database unreachable',
     });
     for (const text of [logText, haltText, out.stdout, out.stderr]) expect(text).not.toContain('secret-pw');
   });

@@ -11,7 +11,14 @@ export const SEED = 20260310;
 
 /** The definition columns parseDefinition reads; every problem's field starts with one of them. */
 export const COLUMNS = [
-  'start_ts', 'end_ts', 'required_days', 'baseline_definition', 'target_metrics', 'success_criteria', 'failure_criteria', 'escalation_path',
+  'start_ts',
+  'end_ts',
+  'required_days',
+  'baseline_definition',
+  'target_metrics',
+  'success_criteria',
+  'failure_criteria',
+  'escalation_path',
 ] as const;
 
 /** True when `field` is `column`, or `column.…` / `column[…]`. */
@@ -35,7 +42,9 @@ const op: fc.Arbitrary<Op> = fc.constantFrom(...OPS);
 const equalityOp: fc.Arbitrary<Op> = fc.constantFrom('==', '!=');
 
 /** An ISO instant between 2000 and 2100. */
-const instant = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const instant = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 
 /** A baseline over the known keys: each numeric key a number or absent, `ready` a boolean or absent. */
 const baselineArb: fc.Arbitrary<Record<string, Scalar>> = fc.record(
@@ -59,25 +68,30 @@ function validCondition(baseline: Record<string, Scalar>): fc.Arbitrary<Conditio
 
 function validCriteria(baseline: Record<string, Scalar>): fc.Arbitrary<Criteria> {
   const list = fc.array(validCondition(baseline), { minLength: 1, maxLength: 6 });
-  return fc.oneof(list.map((all) => ({ all })), list.map((any) => ({ any })));
+  return fc.oneof(
+    list.map((all) => ({ all })),
+    list.map((any) => ({ any })),
+  );
 }
 
 /** The raw columns of a definition that is valid by construction. */
 export const validRawDefinition = baselineArb.chain((baseline) =>
-  fc.record({
-    window: fc.uniqueArray(instant, { minLength: 2, maxLength: 2 }).map((pair) => pair.sort()),
-    required_days: fc.option(fc.integer({ min: 1, max: 3650 }), { nil: null }),
-    target_metrics: fc.dictionary(
-      fc.constantFrom(...NUMERIC_KEYS),
-      fc.record({ op, value: finiteNumber }),
-    ),
-    success_criteria: validCriteria(baseline),
-    failure_criteria: validCriteria(baseline),
-    escalation_path: fc.record(
-      { owner: fc.string({ minLength: 1, maxLength: 8 }), notify: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 5 }) },
-      { requiredKeys: ['notify'] },
-    ),
-  }).map(({ window, ...rest }) => ({ start_ts: window[0]!, end_ts: window[1]!, baseline_definition: baseline, ...rest })),
+  fc
+    .record({
+      window: fc.uniqueArray(instant, { minLength: 2, maxLength: 2 }).map((pair) => pair.sort()),
+      required_days: fc.option(fc.integer({ min: 1, max: 3650 }), { nil: null }),
+      target_metrics: fc.dictionary(fc.constantFrom(...NUMERIC_KEYS), fc.record({ op, value: finiteNumber })),
+      success_criteria: validCriteria(baseline),
+      failure_criteria: validCriteria(baseline),
+      escalation_path: fc.record(
+        {
+          owner: fc.string({ minLength: 1, maxLength: 8 }),
+          notify: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 5 }),
+        },
+        { requiredKeys: ['notify'] },
+      ),
+    })
+    .map(({ window, ...rest }) => ({ start_ts: window[0]!, end_ts: window[1]!, baseline_definition: baseline, ...rest })),
 );
 
 /** A value where a number or boolean belongs: mostly fine, often not (NaN, ±Infinity, strings, null, objects). */
@@ -103,10 +117,13 @@ const opish: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A condition of the right shape with hostile pieces: any subset of the keys, odd values, an extra key. */
 const conditionish: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 6, arbitrary: fc.record(
-    { metric: metricish, op: opish, value: scalarish, baseline_delta: scalarish, baseline_ratio: scalarish, weight: fc.integer() },
-    { requiredKeys: [] },
-  ) },
+  {
+    weight: 6,
+    arbitrary: fc.record(
+      { metric: metricish, op: opish, value: scalarish, baseline_delta: scalarish, baseline_ratio: scalarish, weight: fc.integer() },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );
 
@@ -139,17 +156,43 @@ const hostileColumns = fc.record({
   end_ts: instantish,
   required_days: fc.option(fc.integer({ min: -2147483648, max: 2147483647 }), { nil: null }),
   baseline_definition: fc.oneof(
-    { weight: 4, arbitrary: fc.dictionary(metricish.filter((k): k is string => typeof k === 'string'), scalarish, { maxKeys: 4 }) },
+    {
+      weight: 4,
+      arbitrary: fc.dictionary(
+        metricish.filter((k): k is string => typeof k === 'string'),
+        scalarish,
+        { maxKeys: 4 },
+      ),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
   ),
   target_metrics: fc.oneof(
-    { weight: 4, arbitrary: fc.dictionary(fc.constantFrom(...KEYS, ''), fc.record({ op: opish, value: scalarish, weight: fc.integer() }, { requiredKeys: [] }), { maxKeys: 3 }) },
+    {
+      weight: 4,
+      arbitrary: fc.dictionary(
+        fc.constantFrom(...KEYS, ''),
+        fc.record({ op: opish, value: scalarish, weight: fc.integer() }, { requiredKeys: [] }),
+        { maxKeys: 3 },
+      ),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
   ),
   success_criteria: criteriaish,
   failure_criteria: criteriaish,
   escalation_path: fc.oneof(
-    { weight: 4, arbitrary: fc.record({ owner: fc.oneof(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })), notify: fc.oneof(fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.constant(null)), { maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })) }, { requiredKeys: [] }) },
+    {
+      weight: 4,
+      arbitrary: fc.record(
+        {
+          owner: fc.oneof(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })),
+          notify: fc.oneof(
+            fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.constant(null)), { maxLength: 4 }),
+            fc.jsonValue({ maxDepth: 1 }),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
   ),
 });

@@ -23,7 +23,14 @@ function referenceCompare(current: Scalar, op: Op, threshold: Scalar): boolean {
     if (op === '!=') return current !== threshold;
     return false;
   }
-  return { '<': current < threshold, '<=': current <= threshold, '>': current > threshold, '>=': current >= threshold, '==': current === threshold, '!=': current !== threshold }[op];
+  return {
+    '<': current < threshold,
+    '<=': current <= threshold,
+    '>': current > threshold,
+    '>=': current >= threshold,
+    '==': current === threshold,
+    '!=': current !== threshold,
+  }[op];
 }
 
 function referenceCondition(c: Condition, current: Scalar | null, baseline: Record<string, Scalar>): ConditionResult {
@@ -46,7 +53,9 @@ function referenceCondition(c: Condition, current: Scalar | null, baseline: Reco
 
 function referenceCriteria(criteria: Criteria, current: Record<string, Scalar | null>, baseline: Record<string, Scalar>): CriteriaResult {
   const combinator = 'all' in criteria ? 'all' : 'any';
-  const conditions = ('all' in criteria ? criteria.all : criteria.any).map((c) => referenceCondition(c, current[c.metric] ?? null, baseline));
+  const conditions = ('all' in criteria ? criteria.all : criteria.any).map((c) =>
+    referenceCondition(c, current[c.metric] ?? null, baseline),
+  );
   const outcomes = conditions.map((c) => c.outcome);
   let outcome: Outcome;
   if (combinator === 'all') outcome = outcomes.includes('NOT_MET') ? 'NOT_MET' : outcomes.includes('PENDING') ? 'PENDING' : 'MET';
@@ -72,12 +81,17 @@ const scenario = (pendingAllowed: boolean): fc.Arbitrary<Scenario> =>
       n1: pendingAllowed ? maybePending(finiteNumber) : finiteNumber,
       n2: pendingAllowed ? maybePending(finiteNumber) : finiteNumber,
       // n3 is sometimes a boolean: operands of different types never satisfy a condition.
-      n3: pendingAllowed ? maybePending(fc.oneof({ weight: 4, arbitrary: finiteNumber }, { weight: 1, arbitrary: fc.boolean() })) : finiteNumber,
+      n3: pendingAllowed
+        ? maybePending(fc.oneof({ weight: 4, arbitrary: finiteNumber }, { weight: 1, arbitrary: fc.boolean() }))
+        : finiteNumber,
       b1: pendingAllowed ? maybePending(fc.boolean()) : fc.boolean(),
       b2: pendingAllowed ? maybePending(fc.boolean()) : fc.boolean(),
     }),
     // Baseline keys may be absent: the gate refuses that, but the evaluator documents it as PENDING.
-    baseline: fc.record({ n1: finiteNumber, n2: finiteNumber, n3: finiteNumber, b1: fc.boolean() }, { requiredKeys: pendingAllowed ? [] : ['n1', 'n2', 'n3'] }),
+    baseline: fc.record(
+      { n1: finiteNumber, n2: finiteNumber, n3: finiteNumber, b1: fc.boolean() },
+      { requiredKeys: pendingAllowed ? [] : ['n1', 'n2', 'n3'] },
+    ),
     criteria: (() => {
       const numericMetric = fc.constantFrom(...NUMERIC);
       const condition: fc.Arbitrary<Condition> = fc.oneof(
@@ -87,7 +101,10 @@ const scenario = (pendingAllowed: boolean): fc.Arbitrary<Scenario> =>
         fc.record({ metric: fc.constantFrom(...BOOLEAN), op: fc.constantFrom<Op>('==', '!='), value: fc.boolean() }),
       );
       const list = fc.array(condition, { minLength: 1, maxLength: 8 });
-      return fc.oneof(list.map((all): Criteria => ({ all })), list.map((any): Criteria => ({ any })));
+      return fc.oneof(
+        list.map((all): Criteria => ({ all })),
+        list.map((any): Criteria => ({ any })),
+      );
     })(),
   });
 
@@ -126,7 +143,9 @@ describe('evaluateCriteria (property)', () => {
   });
 
   it('exercises every outcome of both combinators (the generators are not degenerate)', () => {
-    const seen = new Set(fc.sample(scenario(true), { seed: SEED, numRuns: RUNS.numRuns }).map((s) => `${evaluate(s).combinator}:${evaluate(s).outcome}`));
+    const seen = new Set(
+      fc.sample(scenario(true), { seed: SEED, numRuns: RUNS.numRuns }).map((s) => `${evaluate(s).combinator}:${evaluate(s).outcome}`),
+    );
     expect([...seen].sort()).toEqual(['all:MET', 'all:NOT_MET', 'all:PENDING', 'any:MET', 'any:NOT_MET', 'any:PENDING']);
   });
 });

@@ -72,11 +72,17 @@ function expectParsedOrProblems(raw: RawDefinition): void {
 
 describe('parseDefinition (property)', () => {
   it('never throws on any JSON in any column: a sound definition or problems on named columns', () => {
-    fc.assert(fc.property(rawDefinitionOfJson, (raw) => expectParsedOrProblems(raw)), RUNS);
+    fc.assert(
+      fc.property(rawDefinitionOfJson, (raw) => expectParsedOrProblems(raw)),
+      RUNS,
+    );
   });
 
   it('never throws on definitions that are almost right (hostile ops, metrics, values, shapes)', () => {
-    fc.assert(fc.property(rawDefinitionish, (raw) => expectParsedOrProblems(raw as unknown as RawDefinition)), { ...RUNS, numRuns: 1000 });
+    fc.assert(
+      fc.property(rawDefinitionish, (raw) => expectParsedOrProblems(raw as unknown as RawDefinition)),
+      { ...RUNS, numRuns: 1000 },
+    );
   });
 
   it('finds a problem in almost-right definitions often enough for the property above to mean something', () => {
@@ -93,9 +99,14 @@ describe('parseDefinition (property)', () => {
         const result = parseDefinition(raw);
         expect(result).toEqual({
           definition: {
-            startTs: raw.start_ts, endTs: raw.end_ts, requiredDays: raw.required_days,
-            baseline: raw.baseline_definition, targets: raw.target_metrics,
-            success: raw.success_criteria, failure: raw.failure_criteria, escalationPath: raw.escalation_path,
+            startTs: raw.start_ts,
+            endTs: raw.end_ts,
+            requiredDays: raw.required_days,
+            baseline: raw.baseline_definition,
+            targets: raw.target_metrics,
+            success: raw.success_criteria,
+            failure: raw.failure_criteria,
+            escalationPath: raw.escalation_path,
           },
         });
       }),
@@ -142,34 +153,59 @@ describe('testCodeProblem (property)', () => {
 });
 
 describe('runGate (property)', () => {
-  const names = (pool: string[]) => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: fc.string({ maxLength: 5 }) });
+  const names = (pool: string[]) =>
+    fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: fc.string({ maxLength: 5 }) });
   const registryRow: fc.Arbitrary<RegistryRow> = fc.record({
     signal_key: names(['brier', 'lift', 'ready', 'other_metric']),
     source_schema: names(['fhq', 'fixture']),
     source_table: names(['metrics', 'flags']),
     source_column: names(['brier', 'ready', 'measured_at', 'label']),
     time_column: fc.option(names(['measured_at', 'label', 'brier']), { nil: null }),
-    aggregation: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...Object.keys(AGGREGATIONS)) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }) }),
+    aggregation: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...Object.keys(AGGREGATIONS)) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+    ),
     description: fc.constant(null),
   });
-  const TYPES: [string, string][] = [['double precision', 'N'], ['integer', 'N'], ['boolean', 'B'], ['text', 'S'], ['date', 'D'], ['timestamp with time zone', 'D'], ['jsonb', 'U']];
-  const catalogColumn: fc.Arbitrary<CatalogColumn> = fc.record({
-    schema: names(['fhq', 'fixture']),
-    relation: names(['metrics', 'flags']),
-    column: names(['brier', 'ready', 'measured_at', 'label']),
-    type: fc.constantFrom(...TYPES),
-    // Whether the connected role may read the column (where the catalog carries it).
-    readable: fc.boolean(),
-  }).map(({ type: [type, category], ...rest }) => ({ ...rest, type, category }));
+  const TYPES: [string, string][] = [
+    ['double precision', 'N'],
+    ['integer', 'N'],
+    ['boolean', 'B'],
+    ['text', 'S'],
+    ['date', 'D'],
+    ['timestamp with time zone', 'D'],
+    ['jsonb', 'U'],
+  ];
+  const catalogColumn: fc.Arbitrary<CatalogColumn> = fc
+    .record({
+      schema: names(['fhq', 'fixture']),
+      relation: names(['metrics', 'flags']),
+      column: names(['brier', 'ready', 'measured_at', 'label']),
+      type: fc.constantFrom(...TYPES),
+      // Whether the connected role may read the column (where the catalog carries it).
+      readable: fc.boolean(),
+    })
+    .map(({ type: [type, category], ...rest }) => ({ ...rest, type, category }));
   const tests: fc.Arbitrary<TestRow[]> = fc
-    .array(fc.record({ code: fc.oneof(fc.constantFrom('EC-022', 'EC-023', 'É-1'), fc.string({ unit: 'binary', maxLength: 8 })), raw: fc.oneof(validRawDefinition, rawDefinitionish) }), { maxLength: 4 })
-    .map((list) => list.map(({ code, raw }, i) => testRow({ ...(raw as Partial<TestRow>), test_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, test_code: code })));
+    .array(
+      fc.record({
+        code: fc.oneof(fc.constantFrom('EC-022', 'EC-023', 'É-1'), fc.string({ unit: 'binary', maxLength: 8 })),
+        raw: fc.oneof(validRawDefinition, rawDefinitionish),
+      }),
+      { maxLength: 4 },
+    )
+    .map((list) =>
+      list.map(({ code, raw }, i) =>
+        testRow({ ...(raw as Partial<TestRow>), test_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, test_code: code }),
+      ),
+    );
 
   /** A registry that resolves every key the generators use (fhq.metrics), so that some tests pass. */
   const goodRows = [reg('brier', 'brier'), reg('lift', 'brier'), reg('other_metric', 'brier'), reg('ready', 'ready')];
   const registryArb = fc.oneof(
     fc.record({ rows: fc.array(registryRow, { maxLength: 6 }), catalog: fc.array(catalogColumn, { maxLength: 12 }) }),
-    fc.record({ rows: fc.array(registryRow, { maxLength: 2 }), catalog: fc.array(catalogColumn, { maxLength: 3 }) })
+    fc
+      .record({ rows: fc.array(registryRow, { maxLength: 2 }), catalog: fc.array(catalogColumn, { maxLength: 3 }) })
       .map(({ rows, catalog }) => ({ rows: [...goodRows, ...rows], catalog: [...goodCatalog, ...catalog] })),
   );
 
@@ -183,7 +219,22 @@ describe('runGate (property)', () => {
         const passedIds = result.passed.map((p) => p.row.test_id);
         for (const row of rows) expect(defective.has(row.test_id) !== passedIds.includes(row.test_id)).toBe(true);
         for (const d of result.defects) {
-          expect(startsWithColumn(d.field, ['test_code', 'test_signal_registry', ...['start_ts', 'end_ts', 'required_days', 'baseline_definition', 'target_metrics', 'success_criteria', 'failure_criteria', 'escalation_path']])).toBe(true);
+          expect(
+            startsWithColumn(d.field, [
+              'test_code',
+              'test_signal_registry',
+              ...[
+                'start_ts',
+                'end_ts',
+                'required_days',
+                'baseline_definition',
+                'target_metrics',
+                'success_criteria',
+                'failure_criteria',
+                'escalation_path',
+              ],
+            ]),
+          ).toBe(true);
         }
         const byKey = new Map(registryRows.map((r) => [r.signal_key, r]));
         for (const gated of result.passed) {

@@ -40,10 +40,22 @@ describe('buildCronEntry', () => {
 
   it('says in a comment where CRON_TZ is honoured and what other crons do, naming the machine zone', () => {
     const comments = parseCrontab(buildCronEntry(base).lines.join('\n')).comments.join('\n');
-    for (const word of ['CRON_TZ', 'cronie', 'Fedora', 'RHEL', 'Arch', "Ubuntu's cronie package", "machine's zone", 'UTC', '06:00 Europe/Oslo']) {
+    for (const word of [
+      'CRON_TZ',
+      'cronie',
+      'Fedora',
+      'RHEL',
+      'Arch',
+      "Ubuntu's cronie package",
+      "machine's zone",
+      'UTC',
+      '06:00 Europe/Oslo',
+    ]) {
       expect(comments).toContain(word);
     }
-    expect(parseCrontab(buildCronEntry({ ...base, machineZone: 'Asia/Tokyo' }).lines.join('\n')).comments.join('\n')).toContain('Asia/Tokyo');
+    expect(parseCrontab(buildCronEntry({ ...base, machineZone: 'Asia/Tokyo' }).lines.join('\n')).comments.join('\n')).toContain(
+      'Asia/Tokyo',
+    );
   });
 
   it.each([
@@ -114,7 +126,13 @@ describe('the command round-trips through cron and /bin/sh', () => {
     const script = join(project, 'print args.cjs');
     writeFileSync(script, 'console.log(JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd() }));\n');
     const args = ['run', '--zone', 'Europe/Oslo', 'a b', '', "it's", '50%', '$PATH', '*'];
-    const { command } = buildCronEntry({ ...base, nodePath: process.execPath, scriptPath: script, workingDirectory: project, arguments: args });
+    const { command } = buildCronEntry({
+      ...base,
+      nodePath: process.execPath,
+      scriptPath: script,
+      workingDirectory: project,
+      arguments: args,
+    });
     const result = spawnSync('/bin/sh', ['-c', cronToShell(command)], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

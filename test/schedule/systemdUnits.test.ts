@@ -4,12 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dailyRunArguments } from '../../src/schedule/options.js';
-import {
-  buildSystemdUnits,
-  formatSystemdUnits,
-  quoteSystemdArg,
-  type SystemdOptions,
-} from '../../src/schedule/systemdUnits.js';
+import { buildSystemdUnits, formatSystemdUnits, quoteSystemdArg, type SystemdOptions } from '../../src/schedule/systemdUnits.js';
 import { expandSpecifiers, parseUnit, splitMarkers, systemdArgv } from './parsers.js';
 
 const base: SystemdOptions = {

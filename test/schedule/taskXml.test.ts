@@ -5,19 +5,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tempDir.js';
 import { UsageError } from '../../src/errors.js';
-import {
-  installTask,
-  installTaskXml,
-  UnsupportedPlatformError,
-  type CommandRunner,
-} from '../../src/schedule/installTask.js';
-import {
-  buildTaskXml,
-  quoteWindowsArg,
-  writeTaskXmlFile,
-  zoneMismatchWarning,
-  type TaskOptions,
-} from '../../src/schedule/taskXml.js';
+import { installTask, installTaskXml, UnsupportedPlatformError, type CommandRunner } from '../../src/schedule/installTask.js';
+import { buildTaskXml, quoteWindowsArg, writeTaskXmlFile, zoneMismatchWarning, type TaskOptions } from '../../src/schedule/taskXml.js';
 
 const base: TaskOptions = {
   time: '06:00',
@@ -137,9 +126,7 @@ describe('buildTaskXml', () => {
         arguments: ['run', '--reports-dir', 'D:\\My Reports\\', '--test', 'say "hi"', ''],
       }),
     );
-    expect(doc2.Task.Actions.Exec.Arguments).toBe(
-      '"C:\\apps\\main.js" run --reports-dir "D:\\My Reports\\\\" --test "say \\"hi\\"" ""',
-    );
+    expect(doc2.Task.Actions.Exec.Arguments).toBe('"C:\\apps\\main.js" run --reports-dir "D:\\My Reports\\\\" --test "say \\"hi\\"" ""');
   });
 
   it('XML-escapes & < > " in paths and round-trips them exactly', () => {
@@ -272,9 +259,7 @@ describe('installTask', () => {
       stdout: '',
       stderr: 'ERROR: The task XML is malformed.',
     });
-    expect(() => installTask(xmlPath, name, 'win32', run)).toThrow(
-      /ERROR: The task XML is malformed\./,
-    );
+    expect(() => installTask(xmlPath, name, 'win32', run)).toThrow(/ERROR: The task XML is malformed\./);
     expect(() => installTask(xmlPath, name, 'win32', run)).not.toThrow(UnsupportedPlatformError);
   });
 
@@ -358,7 +343,9 @@ describe('installTaskXml', () => {
   it('on Windows: a failing schtasks still leaves no temporary folder', () => {
     const root = tempDir('install');
     const { run } = recording(1);
-    expect(() => installTaskXml(xml, name, { platform: 'win32', run, tempRoot: root })).toThrow('schtasks /Create exited with code 1: ERROR: Access is denied.');
+    expect(() => installTaskXml(xml, name, { platform: 'win32', run, tempRoot: root })).toThrow(
+      'schtasks /Create exited with code 1: ERROR: Access is denied.',
+    );
     expect(readdirSync(root)).toEqual([]);
   });
 

@@ -8,12 +8,15 @@ describe('parseDate', () => {
     expect(parseDate(date)).toBe(date);
   });
 
-  it.each(['2026-02-30', '2025-02-29', '2026-1-5', 'yesterday', '2026-03-29T00:00', ' 2026-03-29', ''])('refuses %j with --date, exit 2', (date) => {
-    const error = usageErrorOf(() => parseDate(date));
-    expect(error.setting).toBe('--date');
-    expect(error.exitCode).toBe(2);
-    expect(error.message).toBe(`--date: ${JSON.stringify(date)} is not a date in the form YYYY-MM-DD`);
-  });
+  it.each(['2026-02-30', '2025-02-29', '2026-1-5', 'yesterday', '2026-03-29T00:00', ' 2026-03-29', ''])(
+    'refuses %j with --date, exit 2',
+    (date) => {
+      const error = usageErrorOf(() => parseDate(date));
+      expect(error.setting).toBe('--date');
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toBe(`--date: ${JSON.stringify(date)} is not a date in the form YYYY-MM-DD`);
+    },
+  );
 
   it('names another setting when asked', () => {
     const error = usageErrorOf(() => parseDate('2026-13-01', '--from'));
@@ -25,7 +28,10 @@ describe('parseDate', () => {
 describe('asOfFor', () => {
   it('is 06:00 CEST (04:00Z) on the first summer-time day in Oslo', () => {
     expect(asOfFor('2026-03-29', 'Europe/Oslo', '06:00')).toEqual({
-      date: '2026-03-29', compactDate: '20260329', instant: '2026-03-29T04:00:00.000Z', zone: 'Europe/Oslo',
+      date: '2026-03-29',
+      compactDate: '20260329',
+      instant: '2026-03-29T04:00:00.000Z',
+      zone: 'Europe/Oslo',
     });
   });
 
@@ -35,7 +41,10 @@ describe('asOfFor', () => {
 
   it('moves a run time inside the DST gap forward by the hour (02:30 → 03:30 CEST = 01:30Z)', () => {
     expect(asOfFor('2026-03-29', 'Europe/Oslo', '02:30')).toEqual({
-      date: '2026-03-29', compactDate: '20260329', instant: '2026-03-29T01:30:00.000Z', zone: 'Europe/Oslo',
+      date: '2026-03-29',
+      compactDate: '20260329',
+      instant: '2026-03-29T01:30:00.000Z',
+      zone: 'Europe/Oslo',
     });
   });
 

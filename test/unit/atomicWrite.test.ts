@@ -61,7 +61,7 @@ describe('writeFileAtomic', () => {
 });
 
 describe('removeAbandonedTemporaries', () => {
-  it('removes the temporary files of dead writers only, never a finished file or a live writer\'s file', () => {
+  it("removes the temporary files of dead writers only, never a finished file or a live writer's file", () => {
     const dead = 2 ** 22 + 12_345; // above Linux's default pid_max of 2^22: no such process
     const names = {
       deadTemporary: `.RUNBOOK_20260310.md.${dead}.0a1b2c3d.tmp`,

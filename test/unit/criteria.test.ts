@@ -94,7 +94,13 @@ describe('evaluateCriteria', () => {
     const result = evaluateCriteria({ all: [{ metric: 'a', op: '>', baseline_ratio: 2 }] }, () => 3, { a: true });
     expect(result.outcome).toBe('PENDING');
     expect(result.conditions[0]).toEqual({
-      metric: 'a', op: '>', threshold: null, thresholdFrom: 'baseline_ratio', baseline: true, current: 3, outcome: 'PENDING',
+      metric: 'a',
+      op: '>',
+      threshold: null,
+      thresholdFrom: 'baseline_ratio',
+      baseline: true,
+      current: 3,
+      outcome: 'PENDING',
     });
   });
 
@@ -102,14 +108,26 @@ describe('evaluateCriteria', () => {
   const valueFor: Record<Outcome, number | null> = { MET: 1, NOT_MET: 0, PENDING: null };
   const outcomes: Outcome[] = ['MET', 'NOT_MET', 'PENDING'];
   const expectedAll: Record<string, Outcome> = {
-    'MET,MET': 'MET', 'MET,NOT_MET': 'NOT_MET', 'MET,PENDING': 'PENDING',
-    'NOT_MET,MET': 'NOT_MET', 'NOT_MET,NOT_MET': 'NOT_MET', 'NOT_MET,PENDING': 'NOT_MET',
-    'PENDING,MET': 'PENDING', 'PENDING,NOT_MET': 'NOT_MET', 'PENDING,PENDING': 'PENDING',
+    'MET,MET': 'MET',
+    'MET,NOT_MET': 'NOT_MET',
+    'MET,PENDING': 'PENDING',
+    'NOT_MET,MET': 'NOT_MET',
+    'NOT_MET,NOT_MET': 'NOT_MET',
+    'NOT_MET,PENDING': 'NOT_MET',
+    'PENDING,MET': 'PENDING',
+    'PENDING,NOT_MET': 'NOT_MET',
+    'PENDING,PENDING': 'PENDING',
   };
   const expectedAny: Record<string, Outcome> = {
-    'MET,MET': 'MET', 'MET,NOT_MET': 'MET', 'MET,PENDING': 'MET',
-    'NOT_MET,MET': 'MET', 'NOT_MET,NOT_MET': 'NOT_MET', 'NOT_MET,PENDING': 'PENDING',
-    'PENDING,MET': 'MET', 'PENDING,NOT_MET': 'PENDING', 'PENDING,PENDING': 'PENDING',
+    'MET,MET': 'MET',
+    'MET,NOT_MET': 'MET',
+    'MET,PENDING': 'MET',
+    'NOT_MET,MET': 'MET',
+    'NOT_MET,NOT_MET': 'NOT_MET',
+    'NOT_MET,PENDING': 'PENDING',
+    'PENDING,MET': 'MET',
+    'PENDING,NOT_MET': 'PENDING',
+    'PENDING,PENDING': 'PENDING',
   };
   const table = outcomes.flatMap((first) =>
     outcomes.map((second) => ({ first, second, all: expectedAll[`${first},${second}`]!, any: expectedAny[`${first},${second}`]! })),
@@ -147,7 +165,13 @@ describe('decideVerdict', () => {
 
 describe('describeCondition', () => {
   const base: ConditionResult = {
-    metric: 'brier_score', op: '<=', threshold: 0.245, thresholdFrom: 'baseline_delta', baseline: 0.25, current: 0.24, outcome: 'MET',
+    metric: 'brier_score',
+    op: '<=',
+    threshold: 0.245,
+    thresholdFrom: 'baseline_delta',
+    baseline: 0.25,
+    current: 0.24,
+    outcome: 'MET',
   };
 
   it('names metric, op, threshold and current value', () => {
@@ -159,6 +183,8 @@ describe('describeCondition', () => {
   });
 
   it('prints booleans', () => {
-    expect(describeCondition({ ...base, op: '==', threshold: true, current: false, outcome: 'NOT_MET' })).toBe('brier_score == true (current false)');
+    expect(describeCondition({ ...base, op: '==', threshold: true, current: false, outcome: 'NOT_MET' })).toBe(
+      'brier_score == true (current false)',
+    );
   });
 });

@@ -16,18 +16,27 @@ describe('databaseSource', () => {
   it('is TEST_DATABASE_URL, unchanged, when it is set, whatever CANONICAL_TEST_DB says', () => {
     expect(databaseSource({ TEST_DATABASE_URL: URL })).toEqual({ kind: 'url', url: URL });
     expect(databaseSource({ TEST_DATABASE_URL: URL, CANONICAL_TEST_DB: 'container' })).toEqual({ kind: 'url', url: URL });
-    expect(databaseSource({ TEST_DATABASE_URL: 'postgresql://u:p%40ss@db:6543/x?sslmode=disable' }))
-      .toEqual({ kind: 'url', url: 'postgresql://u:p%40ss@db:6543/x?sslmode=disable' });
+    expect(databaseSource({ TEST_DATABASE_URL: 'postgresql://u:p%40ss@db:6543/x?sslmode=disable' })).toEqual({
+      kind: 'url',
+      url: 'postgresql://u:p%40ss@db:6543/x?sslmode=disable',
+    });
   });
 
   it('is a postgres:18-alpine container when CANONICAL_TEST_DB=container and no URL is set', () => {
     expect(CONTAINER_IMAGE).toBe('postgres:18-alpine');
     expect(databaseSource({ CANONICAL_TEST_DB: 'container' })).toEqual({ kind: 'container', image: 'postgres:18-alpine' });
-    expect(databaseSource({ CANONICAL_TEST_DB: 'container', TEST_DATABASE_URL: '' })).toEqual({ kind: 'container', image: 'postgres:18-alpine' });
+    expect(databaseSource({ CANONICAL_TEST_DB: 'container', TEST_DATABASE_URL: '' })).toEqual({
+      kind: 'container',
+      image: 'postgres:18-alpine',
+    });
   });
 
   it('refuses an unknown CANONICAL_TEST_DB, naming the variable and the accepted values, even beside a URL', () => {
-    for (const env of [{ CANONICAL_TEST_DB: 'docker' }, { CANONICAL_TEST_DB: 'Container' }, { CANONICAL_TEST_DB: 'docker', TEST_DATABASE_URL: URL }]) {
+    for (const env of [
+      { CANONICAL_TEST_DB: 'docker' },
+      { CANONICAL_TEST_DB: 'Container' },
+      { CANONICAL_TEST_DB: 'docker', TEST_DATABASE_URL: URL },
+    ]) {
       const error = usageErrorOf(() => databaseSource(env));
       expect(error).toBeInstanceOf(UsageError);
       expect(error.setting).toBe('CANONICAL_TEST_DB');

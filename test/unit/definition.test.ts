@@ -55,7 +55,10 @@ describe('parseDefinition', () => {
 
   it('accepts required_days null and missing baseline and targets', () => {
     const result = parseDefinition({
-      ...valid(), required_days: null, baseline_definition: null, target_metrics: undefined,
+      ...valid(),
+      required_days: null,
+      baseline_definition: null,
+      target_metrics: undefined,
       success_criteria: { all: [condition] },
     });
     expect('definition' in result && result.definition.requiredDays).toBe(null);
@@ -86,7 +89,11 @@ describe('parseDefinition', () => {
       { escalation_path: { owner: 'CEO' } },
       [{ field: 'escalation_path.notify', problem: 'is missing: no escalation path' }],
     ],
-    ['notify []', { escalation_path: { owner: 'CEO', notify: [] } }, [{ field: 'escalation_path.notify', problem: 'is empty: no escalation path' }]],
+    [
+      'notify []',
+      { escalation_path: { owner: 'CEO', notify: [] } },
+      [{ field: 'escalation_path.notify', problem: 'is empty: no escalation path' }],
+    ],
     [
       'unknown op ~=',
       { success_criteria: { all: [{ metric: 'brier_score', op: '~=', value: 0.2 }] } },
@@ -102,7 +109,12 @@ describe('parseDefinition', () => {
     [
       'value and baseline_delta together',
       { success_criteria: { all: [{ metric: 'brier_score', op: '<=', value: 0.2, baseline_delta: -0.01 }] } },
-      [{ field: 'success_criteria.all[0]', problem: 'needs exactly one of value, baseline_delta, baseline_ratio (has value, baseline_delta)' }],
+      [
+        {
+          field: 'success_criteria.all[0]',
+          problem: 'needs exactly one of value, baseline_delta, baseline_ratio (has value, baseline_delta)',
+        },
+      ],
     ],
     [
       'no threshold at all',
@@ -183,7 +195,12 @@ describe('conditionsOf and metricKeysOf', () => {
       ...parsed.definition,
       baseline: { zeta: 1, alpha: 2 },
       targets: { mid: { op: '<', value: 1 }, alpha: { op: '>', value: 0 } },
-      success: { any: [{ metric: 'beta', op: '<', value: 1 }, { metric: 'zeta', op: '<', value: 1 }] },
+      success: {
+        any: [
+          { metric: 'beta', op: '<', value: 1 },
+          { metric: 'zeta', op: '<', value: 1 },
+        ],
+      },
       failure: { all: [{ metric: 'gamma', op: '>', value: 1 }] },
     };
     expect(metricKeysOf(definition)).toEqual(['alpha', 'beta', 'gamma', 'mid', 'zeta']);

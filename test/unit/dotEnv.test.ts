@@ -13,7 +13,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadDotEnv', () => {
   it('fills in the variables of <cwd>/.env and returns its path', () => {
-    writeFileSync(join(dir, '.env'), '# the connection\nDATABASE_URL=postgres://evaluator:s3cret@db:5432/gov\nCANONICAL_TZ="Europe/Oslo"\nexport PGAPPNAME=canonical\n');
+    writeFileSync(
+      join(dir, '.env'),
+      '# the connection\nDATABASE_URL=postgres://evaluator:s3cret@db:5432/gov\nCANONICAL_TZ="Europe/Oslo"\nexport PGAPPNAME=canonical\n',
+    );
     const env: NodeJS.ProcessEnv = {};
     expect(loadDotEnv(env, dir)).toBe(join(dir, '.env'));
     expect(env).toEqual({ DATABASE_URL: 'postgres://evaluator:s3cret@db:5432/gov', CANONICAL_TZ: 'Europe/Oslo', PGAPPNAME: 'canonical' });

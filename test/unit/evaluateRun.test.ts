@@ -31,9 +31,16 @@ const testRow = (patch: Partial<TestRow> = {}): TestRow =>
 function metric(key: string, value: number | boolean | null): MetricValue {
   const pending = value === null;
   return {
-    key, value, status: pending ? 'PENDING' : 'AVAILABLE', pendingReason: pending ? PENDING_REASON : null,
-    source: { schema: 'fhq', table: 'metrics', column: key === 'brier_score' ? 'brier' : key, timeColumn: 'measured_at' }, aggregation: 'LATEST',
-    rowsUsed: pending ? 0 : 1, window: null, latestRowAt: pending ? null : '2026-03-29T03:00:00.000Z', asOfExact: true,
+    key,
+    value,
+    status: pending ? 'PENDING' : 'AVAILABLE',
+    pendingReason: pending ? PENDING_REASON : null,
+    source: { schema: 'fhq', table: 'metrics', column: key === 'brier_score' ? 'brier' : key, timeColumn: 'measured_at' },
+    aggregation: 'LATEST',
+    rowsUsed: pending ? 0 : 1,
+    window: null,
+    latestRowAt: pending ? null : '2026-03-29T03:00:00.000Z',
+    asOfExact: true,
   };
 }
 
@@ -44,8 +51,14 @@ function errorMetric(key: string, message: string): MetricValue {
 
 function windowState(patch: Partial<WindowState> = {}): WindowState {
   return {
-    test_id: ID_A, days_elapsed: 29, days_remaining: 2, is_overdue: false,
-    should_escalate: false, escalation_reason: null, recommended_actions: [], ...patch,
+    test_id: ID_A,
+    days_elapsed: 29,
+    days_remaining: 2,
+    is_overdue: false,
+    should_escalate: false,
+    escalation_reason: null,
+    recommended_actions: [],
+    ...patch,
   };
 }
 
@@ -54,7 +67,10 @@ type Values = { brier?: number | null; ready?: boolean | null; errors?: Record<s
 function metricsOf(v: Values): Map<string, MetricValue> {
   const brier = v.brier === undefined ? 0.241 : v.brier;
   const ready = v.ready === undefined ? true : v.ready;
-  const out = new Map<string, MetricValue>([['brier_score', metric('brier_score', brier)], ['ready', metric('ready', ready)]]);
+  const out = new Map<string, MetricValue>([
+    ['brier_score', metric('brier_score', brier)],
+    ['ready', metric('ready', ready)],
+  ]);
   for (const [key, message] of Object.entries(v.errors ?? {})) out.set(key, errorMetric(key, message));
   return out;
 }
@@ -105,21 +121,47 @@ function snapshot(o: Options = {}): Snapshot {
 }
 
 const bundleOf = (content: string) => JSON.parse(content) as Record<string, unknown>;
-const historyRow = (run_id: string, escalation_state: string, evidence_sha256: string | null, run_date: string, escalation_reasons: string[] = [], escalated_since: string | null = null): RunbookHistory =>
-  ({ test_id: ID_A, run_date, run_id, escalation_state, escalation_reasons, escalated_since, evidence_sha256 });
+const historyRow = (
+  run_id: string,
+  escalation_state: string,
+  evidence_sha256: string | null,
+  run_date: string,
+  escalation_reasons: string[] = [],
+  escalated_since: string | null = null,
+): RunbookHistory => ({ test_id: ID_A, run_date, run_id, escalation_state, escalation_reasons, escalated_since, evidence_sha256 });
 const previous = (row: RunbookHistory): TestHistory => ({ previous: row, current: null });
 
 /** An alert of EC-022 on `runDate`. */
-const alertA = (runDate: string, severity: AlertWrite['severity'], alertType: string, title: string, message: string, recommendedActions: string[]): AlertWrite =>
-  ({ testId: ID_A, testCode: 'EC-022', runDate, severity, alertType, title, message, recommendedActions });
+const alertA = (
+  runDate: string,
+  severity: AlertWrite['severity'],
+  alertType: string,
+  title: string,
+  message: string,
+  recommendedActions: string[],
+): AlertWrite => ({ testId: ID_A, testCode: 'EC-022', runDate, severity, alertType, title, message, recommendedActions });
 
 const BRIER_SNAPSHOT = {
-  value: 0.241, status: 'AVAILABLE', pending_reason: null, baseline: 0.25, target: { op: '<=', value: 0.24 },
-  target_met: false, aggregation: 'LATEST', source: 'fhq.metrics.brier', as_of_exact: true,
+  value: 0.241,
+  status: 'AVAILABLE',
+  pending_reason: null,
+  baseline: 0.25,
+  target: { op: '<=', value: 0.24 },
+  target_met: false,
+  aggregation: 'LATEST',
+  source: 'fhq.metrics.brier',
+  as_of_exact: true,
 };
 const READY_SNAPSHOT = {
-  value: true, status: 'AVAILABLE', pending_reason: null, baseline: null, target: null,
-  target_met: null, aggregation: 'LATEST', source: 'fhq.metrics.ready', as_of_exact: true,
+  value: true,
+  status: 'AVAILABLE',
+  pending_reason: null,
+  baseline: null,
+  target: null,
+  target_met: null,
+  aggregation: 'LATEST',
+  source: 'fhq.metrics.ready',
+  as_of_exact: true,
 };
 const ESCALATE_ACTIONS = ['Decide whether to stop the test and roll back the change', 'Review the metrics with CEO'];
 const READY_REASON = 'failure criteria met: ready == false (current false)';
@@ -138,25 +180,48 @@ describe('evaluateRun on a healthy open day', () => {
     expect(plan.resolutions).toEqual([]);
     expect(plan.stateUpdates).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
-        escalationState: 'NONE', raiseCeoAction: false, lastEvaluatedDate: DATE,
+        testId: ID_A,
+        testCode: 'EC-022',
+        progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
+        escalationState: 'NONE',
+        raiseCeoAction: false,
+        lastEvaluatedDate: DATE,
       },
     ]);
     expect(plan.files.map((f) => f.path)).toEqual([EVIDENCE]);
     expect(plan.reportPath).toBe('/data/reports/RUNBOOK_20260329.md');
     expect(plan.outcomes).toEqual([
-      { testCode: 'EC-022', dayNumber: 29, escalationState: 'NONE', verdict: 'PENDING', pendingMetrics: [], resolved: false, liveStateUpdated: true },
+      {
+        testCode: 'EC-022',
+        dayNumber: 29,
+        escalationState: 'NONE',
+        verdict: 'PENDING',
+        pendingMetrics: [],
+        resolved: false,
+        liveStateUpdated: true,
+      },
     ]);
   });
 
   it('writes the runbook row with the metrics snapshot, no escalation and the evidence hash', () => {
     expect(plan.runbook).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', runDate: DATE, runId: RUN_A, dayNumber: 29, requiredDays: 30,
-        status: 'ACTIVE', escalationState: 'NONE', ceoActionRequired: false,
+        testId: ID_A,
+        testCode: 'EC-022',
+        runDate: DATE,
+        runId: RUN_A,
+        dayNumber: 29,
+        requiredDays: 30,
+        status: 'ACTIVE',
+        escalationState: 'NONE',
+        ceoActionRequired: false,
         metricsSnapshot: { brier_score: BRIER_SNAPSHOT, ready: READY_SNAPSHOT },
-        escalationReasons: [], escalatedSince: null,
-        verdict: 'PENDING', notes: 'All metrics available.', evidencePath: EVIDENCE, evidenceSha256: plan.files[0]!.sha256,
+        escalationReasons: [],
+        escalatedSince: null,
+        verdict: 'PENDING',
+        notes: 'All metrics available.',
+        evidencePath: EVIDENCE,
+        evidenceSha256: plan.files[0]!.sha256,
       },
     ]);
   });
@@ -165,37 +230,83 @@ describe('evaluateRun on a healthy open day', () => {
     const bundle = bundleOf(plan.files[0]!.content);
     const row = testRow();
     expect(bundle).toEqual({
-      schema: 'canonical-test-evidence/2', run_id: RUN_A, test_id: ID_A, test_code: 'EC-022', test_name: 'Context lift',
-      as_of_date: DATE, as_of_instant: '2026-03-29T04:00:00.000Z', zone: ZONE,
-      phase: 'open', metrics_as_of: '2026-03-29T04:00:00.000Z', verdict_as_of: null,
+      schema: 'canonical-test-evidence/2',
+      run_id: RUN_A,
+      test_id: ID_A,
+      test_code: 'EC-022',
+      test_name: 'Context lift',
+      as_of_date: DATE,
+      as_of_instant: '2026-03-29T04:00:00.000Z',
+      zone: ZONE,
+      phase: 'open',
+      metrics_as_of: '2026-03-29T04:00:00.000Z',
+      verdict_as_of: null,
       definition: {
-        status: 'ACTIVE', verdict: 'PENDING', start_ts: row.start_ts, end_ts: row.end_ts, required_days: 30, mid_test_checkpoint: null,
-        baseline_definition: row.baseline_definition, target_metrics: row.target_metrics, success_criteria: row.success_criteria,
-        failure_criteria: row.failure_criteria, escalation_path: row.escalation_path,
+        status: 'ACTIVE',
+        verdict: 'PENDING',
+        start_ts: row.start_ts,
+        end_ts: row.end_ts,
+        required_days: 30,
+        mid_test_checkpoint: null,
+        baseline_definition: row.baseline_definition,
+        target_metrics: row.target_metrics,
+        success_criteria: row.success_criteria,
+        failure_criteria: row.failure_criteria,
+        escalation_path: row.escalation_path,
       },
       progress: { days_elapsed: 29, days_remaining: 2, is_overdue: false, required_days: 30, day_number: 29 },
       metrics: ['brier_score', 'ready'].map((key) => ({
-        key, value: key === 'ready' ? true : 0.241, status: 'AVAILABLE', pending_reason: null,
+        key,
+        value: key === 'ready' ? true : 0.241,
+        status: 'AVAILABLE',
+        pending_reason: null,
         source: { schema: 'fhq', table: 'metrics', column: key === 'ready' ? 'ready' : 'brier', time_column: 'measured_at' },
-        aggregation: 'LATEST', rows_used: 1, window: null, latest_row_at: '2026-03-29T03:00:00.000Z', as_of_exact: true,
+        aggregation: 'LATEST',
+        rows_used: 1,
+        window: null,
+        latest_row_at: '2026-03-29T03:00:00.000Z',
+        as_of_exact: true,
       })),
       conditions: {
         success_criteria: {
-          combinator: 'all', outcome: 'MET',
-          conditions: [{ metric: 'brier_score', op: '<=', threshold: 0.245, thresholdFrom: 'baseline_delta', baseline: 0.25, current: 0.241, outcome: 'MET' }],
+          combinator: 'all',
+          outcome: 'MET',
+          conditions: [
+            {
+              metric: 'brier_score',
+              op: '<=',
+              threshold: 0.245,
+              thresholdFrom: 'baseline_delta',
+              baseline: 0.25,
+              current: 0.241,
+              outcome: 'MET',
+            },
+          ],
         },
         failure_criteria: {
-          combinator: 'any', outcome: 'NOT_MET',
-          conditions: [{ metric: 'ready', op: '==', threshold: false, thresholdFrom: 'value', baseline: null, current: true, outcome: 'NOT_MET' }],
+          combinator: 'any',
+          outcome: 'NOT_MET',
+          conditions: [
+            { metric: 'ready', op: '==', threshold: false, thresholdFrom: 'value', baseline: null, current: true, outcome: 'NOT_MET' },
+          ],
         },
       },
       escalation: {
-        previous_state: 'NONE', state: 'NONE', reasons: [], reason_keys: [], since: null, recommended_actions: [],
+        previous_state: 'NONE',
+        state: 'NONE',
+        reasons: [],
+        reason_keys: [],
+        since: null,
+        recommended_actions: [],
         time_based: { should_escalate: false, reason: null, applied: true },
       },
       close: null,
-      actions: ['update canonical_test_events: days_elapsed=29, days_remaining=2, is_overdue=false, escalation_state=NONE, last_evaluated_date=2026-03-29'],
-      verdict: 'PENDING', live_state_updated: true, previous_bundle_sha256: null,
+      actions: [
+        'update canonical_test_events: days_elapsed=29, days_remaining=2, is_overdue=false, escalation_state=NONE, last_evaluated_date=2026-03-29',
+      ],
+      verdict: 'PENDING',
+      live_state_updated: true,
+      previous_bundle_sha256: null,
     });
   });
 
@@ -207,11 +318,18 @@ describe('evaluateRun on a healthy open day', () => {
 
   it('raises one run-level MISSED_RUN warning naming the missed dates', () => {
     const missed = evaluateRun(snapshot({ missedDates: ['2026-03-26', '2026-03-27'] }));
-    expect(missed.alerts).toEqual([{
-      testId: null, testCode: null, runDate: DATE, severity: 'WARNING', alertType: 'MISSED_RUN',
-      title: '2 day(s) without a completed run', message: 'No completed run for: 2026-03-26, 2026-03-27.',
-      recommendedActions: ['Evaluate them: canonical-tests run --catch-up (or backfill --from 2026-03-26 --to 2026-03-27)'],
-    }]);
+    expect(missed.alerts).toEqual([
+      {
+        testId: null,
+        testCode: null,
+        runDate: DATE,
+        severity: 'WARNING',
+        alertType: 'MISSED_RUN',
+        title: '2 day(s) without a completed run',
+        message: 'No completed run for: 2026-03-26, 2026-03-27.',
+        recommendedActions: ['Evaluate them: canonical-tests run --catch-up (or backfill --from 2026-03-26 --to 2026-03-27)'],
+      },
+    ]);
   });
 });
 
@@ -219,19 +337,35 @@ describe('evaluateRun: pending metrics in an open window', () => {
   it('raises METRICS_PENDING naming the pending key, and still updates progress', () => {
     const plan = evaluateRun(snapshot({ brier: null }));
     expect(plan.alerts).toEqual([
-      alertA(DATE, 'WARNING', 'METRICS_PENDING', 'EC-022: 1 metric(s) pending', `brier_score: ${PENDING_REASON}`,
-        ['Check that the source tables named in test_signal_registry are being loaded']),
+      alertA(DATE, 'WARNING', 'METRICS_PENDING', 'EC-022: 1 metric(s) pending', `brier_score: ${PENDING_REASON}`, [
+        'Check that the source tables named in test_signal_registry are being loaded',
+      ]),
     ]);
     expect(plan.stateUpdates).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
-        escalationState: 'NONE', raiseCeoAction: false, lastEvaluatedDate: DATE,
+        testId: ID_A,
+        testCode: 'EC-022',
+        progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
+        escalationState: 'NONE',
+        raiseCeoAction: false,
+        lastEvaluatedDate: DATE,
       },
     ]);
-    expect(plan.runbook[0]).toMatchObject({ escalationState: 'NONE', verdict: 'PENDING', status: 'ACTIVE', dayNumber: 29, escalationReasons: [], escalatedSince: null });
+    expect(plan.runbook[0]).toMatchObject({
+      escalationState: 'NONE',
+      verdict: 'PENDING',
+      status: 'ACTIVE',
+      dayNumber: 29,
+      escalationReasons: [],
+      escalatedSince: null,
+    });
     expect(plan.runbook[0]!.notes).toBe(`Metrics pending: brier_score (${PENDING_REASON}).`);
     expect(plan.runbook[0]!.metricsSnapshot.brier_score).toEqual({
-      ...BRIER_SNAPSHOT, value: null, status: 'PENDING', pending_reason: PENDING_REASON, target_met: null,
+      ...BRIER_SNAPSHOT,
+      value: null,
+      status: 'PENDING',
+      pending_reason: PENDING_REASON,
+      target_met: null,
     });
     expect(plan.outcomes[0]!.pendingMetrics).toEqual(['brier_score']);
   });
@@ -246,37 +380,62 @@ describe('evaluateRun escalation in an open window', () => {
     expect(plan.alerts).toEqual([escalatedAlert(DATE, DATE)]);
     expect(plan.stateUpdates).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
-        escalationState: 'ESCALATED', raiseCeoAction: true, lastEvaluatedDate: DATE,
+        testId: ID_A,
+        testCode: 'EC-022',
+        progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
+        escalationState: 'ESCALATED',
+        raiseCeoAction: true,
+        lastEvaluatedDate: DATE,
       },
     ]);
     expect(plan.runbook[0]).toMatchObject({
-      escalationState: 'ESCALATED', ceoActionRequired: true, verdict: 'PENDING', status: 'ACTIVE',
-      escalationReasons: [READY_KEY], escalatedSince: DATE,
+      escalationState: 'ESCALATED',
+      ceoActionRequired: true,
+      verdict: 'PENDING',
+      status: 'ACTIVE',
+      escalationReasons: [READY_KEY],
+      escalatedSince: DATE,
     });
     expect(plan.runbook[0]!.notes).toBe(`All metrics available. Escalated since ${DATE}: ${READY_REASON}.`);
     expect(plan.resolutions).toEqual([]);
     expect(bundleOf(plan.files[0]!.content).escalation).toEqual({
-      previous_state: 'NONE', state: 'ESCALATED', reasons: [READY_REASON], reason_keys: [READY_KEY], since: DATE,
-      recommended_actions: ESCALATE_ACTIONS, time_based: { should_escalate: false, reason: null, applied: true },
+      previous_state: 'NONE',
+      state: 'ESCALATED',
+      reasons: [READY_REASON],
+      reason_keys: [READY_KEY],
+      since: DATE,
+      recommended_actions: ESCALATE_ACTIONS,
+      time_based: { should_escalate: false, reason: null, applied: true },
     });
   });
 
   it('does not alert again the next day when the same reasons hold, and says so', () => {
-    const plan = evaluateRun(snapshot({
-      date: '2026-03-30', ready: false, history: previous(historyRow(RUN_B, 'ESCALATED', 'f'.repeat(64), DATE, [READY_KEY], DATE)),
-    }));
+    const plan = evaluateRun(
+      snapshot({
+        date: '2026-03-30',
+        ready: false,
+        history: previous(historyRow(RUN_B, 'ESCALATED', 'f'.repeat(64), DATE, [READY_KEY], DATE)),
+      }),
+    );
     expect(plan.alerts).toEqual([]);
     expect(plan.stateUpdates[0]).toMatchObject({ escalationState: 'ESCALATED', raiseCeoAction: true, lastEvaluatedDate: '2026-03-30' });
-    expect(plan.runbook[0]).toMatchObject({ escalationState: 'ESCALATED', ceoActionRequired: true, escalationReasons: [READY_KEY], escalatedSince: DATE });
+    expect(plan.runbook[0]).toMatchObject({
+      escalationState: 'ESCALATED',
+      ceoActionRequired: true,
+      escalationReasons: [READY_KEY],
+      escalatedSince: DATE,
+    });
     expect(plan.runbook[0]!.notes).toBe(`All metrics available. Escalated since ${DATE} (still holds; already alerted): ${READY_REASON}.`);
   });
 
   it('alerts again when the reasons change, keeping the date the escalation started', () => {
-    const plan = evaluateRun(snapshot({
-      date: '2026-03-30', ready: false,
-      history: previous(historyRow(RUN_B, 'ESCALATED', 'f'.repeat(64), DATE, ['time: checkpoint reached'], '2026-03-27')),
-    }));
+    const plan = evaluateRun(
+      snapshot({
+        date: '2026-03-30',
+        ready: false,
+        history: previous(historyRow(RUN_B, 'ESCALATED', 'f'.repeat(64), DATE, ['time: checkpoint reached'], '2026-03-27')),
+      }),
+    );
     expect(plan.alerts).toEqual([escalatedAlert('2026-03-30', '2026-03-27')]);
     expect(plan.runbook[0]).toMatchObject({ escalationState: 'ESCALATED', escalationReasons: [READY_KEY], escalatedSince: '2026-03-27' });
     expect(plan.runbook[0]!.notes).toBe(`All metrics available. Escalated since 2026-03-27: ${READY_REASON}.`);
@@ -284,46 +443,89 @@ describe('evaluateRun escalation in an open window', () => {
 
   it('alerts on a new escalation and not on one already alerted, in a backfill as in a daily run', () => {
     const held = { ready: false, mode: 'backfill' as const };
-    expect(evaluateRun(snapshot({ ...held, history: previous(historyRow(RUN_B, 'ESCALATED', null, '2026-03-28', [READY_KEY], '2026-03-27')) })).alerts).toEqual([]);
+    expect(
+      evaluateRun(snapshot({ ...held, history: previous(historyRow(RUN_B, 'ESCALATED', null, '2026-03-28', [READY_KEY], '2026-03-27')) }))
+        .alerts,
+    ).toEqual([]);
     expect(evaluateRun(snapshot({ ...held, history: { previous: null, current: null } })).alerts).toEqual([escalatedAlert(DATE, DATE)]);
-    expect(evaluateRun(snapshot({ ...held, history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28')) })).alerts).toEqual([escalatedAlert(DATE, DATE)]);
+    expect(evaluateRun(snapshot({ ...held, history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28')) })).alerts).toEqual([
+      escalatedAlert(DATE, DATE),
+    ]);
   });
 
   it('clears an earlier escalation with an INFO alert', () => {
-    const plan = evaluateRun(snapshot({ history: previous(historyRow(RUN_B, 'ESCALATED', 'f'.repeat(64), '2026-03-28', [READY_KEY], '2026-03-27')) }));
+    const plan = evaluateRun(
+      snapshot({ history: previous(historyRow(RUN_B, 'ESCALATED', 'f'.repeat(64), '2026-03-28', [READY_KEY], '2026-03-27')) }),
+    );
     expect(plan.alerts).toEqual([
-      alertA(DATE, 'INFO', 'ESCALATION_CLEARED', 'EC-022: escalation cleared',
-        'No escalation condition holds as of 2026-03-29; the state returns from ESCALATED to NONE.', []),
+      alertA(
+        DATE,
+        'INFO',
+        'ESCALATION_CLEARED',
+        'EC-022: escalation cleared',
+        'No escalation condition holds as of 2026-03-29; the state returns from ESCALATED to NONE.',
+        [],
+      ),
     ]);
     expect(plan.stateUpdates[0]).toMatchObject({ escalationState: 'NONE', raiseCeoAction: false });
-    expect(plan.runbook[0]).toMatchObject({ escalationState: 'NONE', escalationReasons: [], escalatedSince: null, ceoActionRequired: false });
+    expect(plan.runbook[0]).toMatchObject({
+      escalationState: 'NONE',
+      escalationReasons: [],
+      escalatedSince: null,
+      ceoActionRequired: false,
+    });
     expect(plan.runbook[0]!.notes).toBe('All metrics available. Escalation cleared (was ESCALATED).');
   });
 
   it('clears a SYSTEM_ERROR of the previous evaluation with an INFO alert', () => {
     const plan = evaluateRun(snapshot({ history: previous(historyRow(RUN_B, 'SYSTEM_ERROR', null, '2026-03-28')) }));
     expect(plan.alerts).toEqual([
-      alertA(DATE, 'INFO', 'ESCALATION_CLEARED', 'EC-022: escalation cleared',
-        'No escalation condition holds as of 2026-03-29; the state returns from SYSTEM_ERROR to NONE.', []),
+      alertA(
+        DATE,
+        'INFO',
+        'ESCALATION_CLEARED',
+        'EC-022: escalation cleared',
+        'No escalation condition holds as of 2026-03-29; the state returns from SYSTEM_ERROR to NONE.',
+        [],
+      ),
     ]);
     expect(plan.runbook[0]!.notes).toBe('All metrics available. Escalation cleared (was SYSTEM_ERROR).');
   });
 
   it('escalates with a WARNING on the time-based condition of the database', () => {
-    const plan = evaluateRun(snapshot({ window: { should_escalate: true, escalation_reason: 'checkpoint reached', recommended_actions: ['Review progress'] } }));
+    const plan = evaluateRun(
+      snapshot({ window: { should_escalate: true, escalation_reason: 'checkpoint reached', recommended_actions: ['Review progress'] } }),
+    );
     expect(plan.alerts).toEqual([
-      alertA(DATE, 'WARNING', 'ESCALATION', 'EC-022: escalated to the CEO', `checkpoint reached (escalated since ${DATE})`, ['Review progress']),
+      alertA(DATE, 'WARNING', 'ESCALATION', 'EC-022: escalated to the CEO', `checkpoint reached (escalated since ${DATE})`, [
+        'Review progress',
+      ]),
     ]);
     expect(plan.stateUpdates[0]).toMatchObject({ escalationState: 'ESCALATED', raiseCeoAction: true });
-    expect(plan.runbook[0]).toMatchObject({ escalationState: 'ESCALATED', escalationReasons: ['time: checkpoint reached'], escalatedSince: DATE });
+    expect(plan.runbook[0]).toMatchObject({
+      escalationState: 'ESCALATED',
+      escalationReasons: ['time: checkpoint reached'],
+      escalatedSince: DATE,
+    });
     expect(plan.runbook[0]!.notes).toBe(`All metrics available. Escalated since ${DATE}: checkpoint reached.`);
   });
 
   it('escalates CRITICAL with both reasons when the failure criteria and the time-based condition hold', () => {
-    const plan = evaluateRun(snapshot({ ready: false, window: { should_escalate: true, escalation_reason: 'checkpoint reached', recommended_actions: ['Review progress'] } }));
+    const plan = evaluateRun(
+      snapshot({
+        ready: false,
+        window: { should_escalate: true, escalation_reason: 'checkpoint reached', recommended_actions: ['Review progress'] },
+      }),
+    );
     expect(plan.alerts).toEqual([
-      alertA(DATE, 'CRITICAL', 'ESCALATION', 'EC-022: escalated to the CEO', `${READY_REASON}; checkpoint reached (escalated since ${DATE})`,
-        [...ESCALATE_ACTIONS, 'Review progress']),
+      alertA(
+        DATE,
+        'CRITICAL',
+        'ESCALATION',
+        'EC-022: escalated to the CEO',
+        `${READY_REASON}; checkpoint reached (escalated since ${DATE})`,
+        [...ESCALATE_ACTIONS, 'Review progress'],
+      ),
     ]);
     expect(plan.runbook[0]!.escalationReasons).toEqual([READY_KEY, 'time: checkpoint reached']);
   });
@@ -333,20 +535,34 @@ describe('evaluateRun at the mid-test checkpoint', () => {
   /** 2026-03-28 13:00 in Oslo: after the as-of instant of 2026-03-28, before that of 2026-03-29. */
   const CHECKPOINT = '2026-03-28T12:00:00.000Z';
   const row = testRow({ mid_test_checkpoint: CHECKPOINT });
-  const checkpointAlert = alertA(DATE, 'WARNING', 'CHECKPOINT', 'EC-022: mid-test checkpoint reached',
+  const checkpointAlert = alertA(
+    DATE,
+    'WARNING',
+    'CHECKPOINT',
+    'EC-022: mid-test checkpoint reached',
     'Checkpoint 2026-03-28 13:00 Europe/Oslo reached: Day 29 of 30, 2 day(s) remaining. brier_score 0.241 (target <= 0.24: not met); ready true.',
-    ['Review the checkpoint metrics with the test owner', 'Acknowledge when reviewed: canonical-tests ack --test EC-022 --by NAME']);
+    ['Review the checkpoint metrics with the test owner', 'Acknowledge when reviewed: canonical-tests ack --test EC-022 --by NAME'],
+  );
 
   it('raises one CHECKPOINT warning on a healthy test, raises the CEO action and leaves the state NONE', () => {
     const plan = evaluateRun(snapshot({ rows: [row], history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28')) }));
     expect(plan.alerts).toEqual([checkpointAlert]);
     expect(plan.stateUpdates).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
-        escalationState: 'NONE', raiseCeoAction: true, lastEvaluatedDate: DATE,
+        testId: ID_A,
+        testCode: 'EC-022',
+        progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
+        escalationState: 'NONE',
+        raiseCeoAction: true,
+        lastEvaluatedDate: DATE,
       },
     ]);
-    expect(plan.runbook[0]).toMatchObject({ escalationState: 'NONE', ceoActionRequired: true, escalationReasons: [], escalatedSince: null });
+    expect(plan.runbook[0]).toMatchObject({
+      escalationState: 'NONE',
+      ceoActionRequired: true,
+      escalationReasons: [],
+      escalatedSince: null,
+    });
     expect(plan.runbook[0]!.notes).toBe('All metrics available. Mid-test checkpoint reached: the metrics are up for review.');
     expect(bundleOf(plan.files[0]!.content).actions).toEqual([
       'update canonical_test_events: days_elapsed=29, days_remaining=2, is_overdue=false, escalation_state=NONE, ceo_action_required=true, last_evaluated_date=2026-03-29',
@@ -366,14 +582,21 @@ describe('evaluateRun at the mid-test checkpoint', () => {
   });
 
   it('does not raise it before the checkpoint', () => {
-    const plan = evaluateRun(snapshot({ date: '2026-03-28', rows: [row], history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-27')) }));
+    const plan = evaluateRun(
+      snapshot({ date: '2026-03-28', rows: [row], history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-27')) }),
+    );
     expect(plan.alerts).toEqual([]);
   });
 });
 
 describe('evaluateRun before the window opens', () => {
   const row = testRow({
-    start_ts: '2026-04-05T04:00:00.000Z', end_ts: '2026-05-05T04:00:00.000Z', days_elapsed: null, days_remaining: null, is_overdue: null, last_evaluated_date: null,
+    start_ts: '2026-04-05T04:00:00.000Z',
+    end_ts: '2026-05-05T04:00:00.000Z',
+    days_elapsed: null,
+    days_remaining: null,
+    is_overdue: null,
+    last_evaluated_date: null,
   });
 
   it('writes a Day 0 row saying when the window opens, and nothing else', () => {
@@ -382,33 +605,67 @@ describe('evaluateRun before the window opens', () => {
     expect(plan.resolutions).toEqual([]);
     expect(plan.stateUpdates).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', progress: { daysElapsed: 0, daysRemaining: 30, isOverdue: false },
-        escalationState: 'NONE', raiseCeoAction: false, lastEvaluatedDate: DATE,
+        testId: ID_A,
+        testCode: 'EC-022',
+        progress: { daysElapsed: 0, daysRemaining: 30, isOverdue: false },
+        escalationState: 'NONE',
+        raiseCeoAction: false,
+        lastEvaluatedDate: DATE,
       },
     ]);
     expect(plan.runbook).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', runDate: DATE, runId: RUN_A, dayNumber: 0, requiredDays: 30,
-        status: 'ACTIVE', escalationState: 'NONE', ceoActionRequired: false, metricsSnapshot: {},
-        escalationReasons: [], escalatedSince: null, verdict: 'PENDING',
+        testId: ID_A,
+        testCode: 'EC-022',
+        runDate: DATE,
+        runId: RUN_A,
+        dayNumber: 0,
+        requiredDays: 30,
+        status: 'ACTIVE',
+        escalationState: 'NONE',
+        ceoActionRequired: false,
+        metricsSnapshot: {},
+        escalationReasons: [],
+        escalatedSince: null,
+        verdict: 'PENDING',
         notes: 'Window opens 2026-04-05 06:00 Europe/Oslo; nothing is evaluated before then.',
-        evidencePath: EVIDENCE, evidenceSha256: plan.files[0]!.sha256,
+        evidencePath: EVIDENCE,
+        evidenceSha256: plan.files[0]!.sha256,
       },
     ]);
     expect(plan.outcomes).toEqual([
-      { testCode: 'EC-022', dayNumber: 0, escalationState: 'NONE', verdict: 'PENDING', pendingMetrics: [], resolved: false, liveStateUpdated: true },
+      {
+        testCode: 'EC-022',
+        dayNumber: 0,
+        escalationState: 'NONE',
+        verdict: 'PENDING',
+        pendingMetrics: [],
+        resolved: false,
+        liveStateUpdated: true,
+      },
     ]);
     expect(bundleOf(plan.files[0]!.content)).toMatchObject({
-      phase: 'before', metrics_as_of: null, verdict_as_of: null, metrics: [], conditions: null, escalation: null, close: null,
-      progress: { days_elapsed: 0, days_remaining: 30, is_overdue: false, required_days: 30, day_number: 0 }, verdict: 'PENDING',
+      phase: 'before',
+      metrics_as_of: null,
+      verdict_as_of: null,
+      metrics: [],
+      conditions: null,
+      escalation: null,
+      close: null,
+      progress: { days_elapsed: 0, days_remaining: 30, is_overdue: false, required_days: 30, day_number: 0 },
+      verdict: 'PENDING',
     });
   });
 
   it('ignores failing metrics and time-based escalation before the window', () => {
-    const plan = evaluateRun(snapshot({
-      rows: [row], ready: false, errors: { brier_score: 'boom' },
-      window: { days_elapsed: 0, days_remaining: 30, should_escalate: true, escalation_reason: 'x' },
-    }));
+    const plan = evaluateRun(
+      snapshot({
+        rows: [row],
+        ready: false,
+        errors: { brier_score: 'boom' },
+        window: { days_elapsed: 0, days_remaining: 30, should_escalate: true, escalation_reason: 'x' },
+      }),
+    );
     expect(plan.alerts).toEqual([]);
     expect(plan.runbook[0]).toMatchObject({ dayNumber: 0, escalationState: 'NONE', metricsSnapshot: {} });
   });
@@ -419,61 +676,129 @@ describe('evaluateRun at the close of the window', () => {
   const CLOSE_DATE = '2026-04-01';
   const CLOSE_EVIDENCE = evidencePath(CLOSE_DATE);
   const CLOSED_AT = '2026-03-31 06:00 Europe/Oslo';
-  const overdue = { days_elapsed: 31, days_remaining: 0, is_overdue: true, should_escalate: true, escalation_reason: 'overdue and unresolved' };
+  const overdue = {
+    days_elapsed: 31,
+    days_remaining: 0,
+    is_overdue: true,
+    should_escalate: true,
+    escalation_reason: 'overdue and unresolved',
+  };
   const closeRow = testRow({ days_elapsed: 30, days_remaining: 0, last_evaluated_date: '2026-03-31' });
   const close = (o: Options = {}) => evaluateRun(snapshot({ date: CLOSE_DATE, rows: [closeRow], window: overdue, ...o }));
 
   it.each([
-    { name: 'SUCCESS', brier: 0.241, ready: true, severity: 'INFO', outcomes: 'success criteria MET, failure criteria NOT_MET',
-      step: 'Promote the change: the success criteria held at the close of the window', state: 'NONE', escalated: '' },
-    { name: 'FAILURE', brier: 0.241, ready: false, severity: 'CRITICAL', outcomes: 'success criteria MET, failure criteria MET',
-      step: 'Roll back the change: the failure criteria held at the close of the window', state: 'ESCALATED', escalated: `Escalated since ${CLOSE_DATE}: ${READY_REASON}. ` },
-    { name: 'INCONCLUSIVE', brier: 0.25, ready: true, severity: 'WARNING', outcomes: 'success criteria NOT_MET, failure criteria NOT_MET',
-      step: 'Decide: extend the window, re-run the test or close it without a decision', state: 'NONE', escalated: '' },
-  ] as const)('resolves $name with only a RESOLUTION alert on Day required_days', ({ name, brier, ready, severity, outcomes, step, state, escalated }) => {
-    const plan = close({ brier, ready });
-    const file = plan.files[0]!;
-    expect(plan.alerts).toEqual([
-      alertA(CLOSE_DATE, severity, 'RESOLUTION', `EC-022: window closed, verdict ${name}`,
-        `Evaluated as of the close (${CLOSED_AT}): ${outcomes}.`, [step]),
-    ]);
-    expect(plan.resolutions).toEqual([
-      {
-        testId: ID_A, testCode: 'EC-022', verdict: name, asOf: '2026-04-01T04:00:00.000Z',
-        evidence: { verdict: name, run_id: RUN_A, evidence_path: CLOSE_EVIDENCE, evidence_sha256: file.sha256 },
-      },
-    ]);
-    expect(plan.stateUpdates).toEqual([
-      {
-        testId: ID_A, testCode: 'EC-022', progress: { daysElapsed: 31, daysRemaining: 0, isOverdue: false },
-        escalationState: state, raiseCeoAction: true, lastEvaluatedDate: CLOSE_DATE,
-      },
-    ]);
-    expect(plan.runbook[0]).toMatchObject({
-      runDate: CLOSE_DATE, dayNumber: 30, requiredDays: 30, status: 'RESOLVED', verdict: name, escalationState: state, ceoActionRequired: true,
-      escalationReasons: state === 'ESCALATED' ? [READY_KEY] : [], escalatedSince: state === 'ESCALATED' ? CLOSE_DATE : null,
-      evidencePath: CLOSE_EVIDENCE,
-    });
-    expect(plan.runbook[0]!.notes).toBe(`All metrics available. ${escalated}Window closed ${CLOSED_AT}: verdict ${name}, evaluated as of the close. ${step}.`);
-    expect(plan.outcomes).toEqual([
-      { testCode: 'EC-022', dayNumber: 30, escalationState: state, verdict: name, pendingMetrics: [], resolved: true, liveStateUpdated: true },
-    ]);
-    const bundle = bundleOf(file.content);
-    expect(bundle).toMatchObject({
-      phase: 'closing', metrics_as_of: END, verdict_as_of: END, verdict: name,
-      progress: { days_elapsed: 31, days_remaining: 0, is_overdue: false, required_days: 30, day_number: 30 },
-      close: { decision: 'verdict', missing: [], grace_days: 2, days_after_close: 1 },
-      escalation: { state, time_based: { should_escalate: true, reason: 'overdue and unresolved', applied: false } },
-    });
-    expect(bundle.actions).toEqual([
-      `update canonical_test_events: days_elapsed=31, days_remaining=0, is_overdue=false, escalation_state=${state}, ceo_action_required=true, last_evaluated_date=${CLOSE_DATE}`,
-      `alert RESOLUTION (${severity})`,
-      `resolve_test_window(${name})`,
-    ]);
-  });
+    {
+      name: 'SUCCESS',
+      brier: 0.241,
+      ready: true,
+      severity: 'INFO',
+      outcomes: 'success criteria MET, failure criteria NOT_MET',
+      step: 'Promote the change: the success criteria held at the close of the window',
+      state: 'NONE',
+      escalated: '',
+    },
+    {
+      name: 'FAILURE',
+      brier: 0.241,
+      ready: false,
+      severity: 'CRITICAL',
+      outcomes: 'success criteria MET, failure criteria MET',
+      step: 'Roll back the change: the failure criteria held at the close of the window',
+      state: 'ESCALATED',
+      escalated: `Escalated since ${CLOSE_DATE}: ${READY_REASON}. `,
+    },
+    {
+      name: 'INCONCLUSIVE',
+      brier: 0.25,
+      ready: true,
+      severity: 'WARNING',
+      outcomes: 'success criteria NOT_MET, failure criteria NOT_MET',
+      step: 'Decide: extend the window, re-run the test or close it without a decision',
+      state: 'NONE',
+      escalated: '',
+    },
+  ] as const)(
+    'resolves $name with only a RESOLUTION alert on Day required_days',
+    ({ name, brier, ready, severity, outcomes, step, state, escalated }) => {
+      const plan = close({ brier, ready });
+      const file = plan.files[0]!;
+      expect(plan.alerts).toEqual([
+        alertA(
+          CLOSE_DATE,
+          severity,
+          'RESOLUTION',
+          `EC-022: window closed, verdict ${name}`,
+          `Evaluated as of the close (${CLOSED_AT}): ${outcomes}.`,
+          [step],
+        ),
+      ]);
+      expect(plan.resolutions).toEqual([
+        {
+          testId: ID_A,
+          testCode: 'EC-022',
+          verdict: name,
+          asOf: '2026-04-01T04:00:00.000Z',
+          evidence: { verdict: name, run_id: RUN_A, evidence_path: CLOSE_EVIDENCE, evidence_sha256: file.sha256 },
+        },
+      ]);
+      expect(plan.stateUpdates).toEqual([
+        {
+          testId: ID_A,
+          testCode: 'EC-022',
+          progress: { daysElapsed: 31, daysRemaining: 0, isOverdue: false },
+          escalationState: state,
+          raiseCeoAction: true,
+          lastEvaluatedDate: CLOSE_DATE,
+        },
+      ]);
+      expect(plan.runbook[0]).toMatchObject({
+        runDate: CLOSE_DATE,
+        dayNumber: 30,
+        requiredDays: 30,
+        status: 'RESOLVED',
+        verdict: name,
+        escalationState: state,
+        ceoActionRequired: true,
+        escalationReasons: state === 'ESCALATED' ? [READY_KEY] : [],
+        escalatedSince: state === 'ESCALATED' ? CLOSE_DATE : null,
+        evidencePath: CLOSE_EVIDENCE,
+      });
+      expect(plan.runbook[0]!.notes).toBe(
+        `All metrics available. ${escalated}Window closed ${CLOSED_AT}: verdict ${name}, evaluated as of the close. ${step}.`,
+      );
+      expect(plan.outcomes).toEqual([
+        {
+          testCode: 'EC-022',
+          dayNumber: 30,
+          escalationState: state,
+          verdict: name,
+          pendingMetrics: [],
+          resolved: true,
+          liveStateUpdated: true,
+        },
+      ]);
+      const bundle = bundleOf(file.content);
+      expect(bundle).toMatchObject({
+        phase: 'closing',
+        metrics_as_of: END,
+        verdict_as_of: END,
+        verdict: name,
+        progress: { days_elapsed: 31, days_remaining: 0, is_overdue: false, required_days: 30, day_number: 30 },
+        close: { decision: 'verdict', missing: [], grace_days: 2, days_after_close: 1 },
+        escalation: { state, time_based: { should_escalate: true, reason: 'overdue and unresolved', applied: false } },
+      });
+      expect(bundle.actions).toEqual([
+        `update canonical_test_events: days_elapsed=31, days_remaining=0, is_overdue=false, escalation_state=${state}, ceo_action_required=true, last_evaluated_date=${CLOSE_DATE}`,
+        `alert RESOLUTION (${severity})`,
+        `resolve_test_window(${name})`,
+      ]);
+    },
+  );
 
   it('raises no ESCALATION_CLEARED at the close of an escalated test', () => {
-    const plan = close({ history: previous(historyRow(RUN_B, 'ESCALATED', null, '2026-03-31', ['time: overdue and unresolved'], '2026-03-31')) });
+    const plan = close({
+      history: previous(historyRow(RUN_B, 'ESCALATED', null, '2026-03-31', ['time: overdue and unresolved'], '2026-03-31')),
+    });
     expect(plan.alerts.map((a) => a.alertType)).toEqual(['RESOLUTION']);
     expect(plan.runbook[0]).toMatchObject({ verdict: 'SUCCESS', escalationState: 'NONE' });
     expect(plan.runbook[0]!.notes).toBe(
@@ -484,25 +809,45 @@ describe('evaluateRun at the close of the window', () => {
   it('waits during the grace while a pending metric could change the verdict', () => {
     const plan = close({ brier: null });
     expect(plan.alerts).toEqual([
-      alertA(CLOSE_DATE, 'WARNING', 'METRICS_PENDING', 'EC-022: 1 metric(s) pending', `brier_score: ${PENDING_REASON}`,
-        ['Check that the source tables named in test_signal_registry are being loaded']),
+      alertA(CLOSE_DATE, 'WARNING', 'METRICS_PENDING', 'EC-022: 1 metric(s) pending', `brier_score: ${PENDING_REASON}`, [
+        'Check that the source tables named in test_signal_registry are being loaded',
+      ]),
     ]);
     expect(plan.resolutions).toEqual([]);
     expect(plan.stateUpdates).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', progress: { daysElapsed: 31, daysRemaining: 0, isOverdue: false },
-        escalationState: 'NONE', raiseCeoAction: false, lastEvaluatedDate: CLOSE_DATE,
+        testId: ID_A,
+        testCode: 'EC-022',
+        progress: { daysElapsed: 31, daysRemaining: 0, isOverdue: false },
+        escalationState: 'NONE',
+        raiseCeoAction: false,
+        lastEvaluatedDate: CLOSE_DATE,
       },
     ]);
-    expect(plan.runbook[0]).toMatchObject({ dayNumber: 30, status: 'ACTIVE', verdict: 'PENDING', escalationState: 'NONE', ceoActionRequired: false });
+    expect(plan.runbook[0]).toMatchObject({
+      dayNumber: 30,
+      status: 'ACTIVE',
+      verdict: 'PENDING',
+      escalationState: 'NONE',
+      ceoActionRequired: false,
+    });
     expect(plan.runbook[0]!.notes).toBe(
       `Metrics pending: brier_score (${PENDING_REASON}). Window closed ${CLOSED_AT}; the verdict waits for late data on brier_score (1 more day(s) of the 2-day grace).`,
     );
     expect(plan.outcomes[0]).toEqual({
-      testCode: 'EC-022', dayNumber: 30, escalationState: 'NONE', verdict: 'PENDING', pendingMetrics: ['brier_score'], resolved: false, liveStateUpdated: true,
+      testCode: 'EC-022',
+      dayNumber: 30,
+      escalationState: 'NONE',
+      verdict: 'PENDING',
+      pendingMetrics: ['brier_score'],
+      resolved: false,
+      liveStateUpdated: true,
     });
     expect(bundleOf(plan.files[0]!.content)).toMatchObject({
-      phase: 'closing', metrics_as_of: END, verdict_as_of: null, verdict: 'PENDING',
+      phase: 'closing',
+      metrics_as_of: END,
+      verdict_as_of: null,
+      verdict: 'PENDING',
       close: { decision: 'waiting', missing: ['brier_score'], grace_days: 2, days_after_close: 1 },
     });
   });
@@ -520,13 +865,21 @@ describe('evaluateRun at the close of the window', () => {
     const plan = close({ date, brier: null });
     const file = plan.files[0]!;
     expect(plan.alerts).toEqual([
-      alertA(date, 'WARNING', 'RESOLUTION', 'EC-022: window closed, verdict INCONCLUSIVE',
+      alertA(
+        date,
+        'WARNING',
+        'RESOLUTION',
+        'EC-022: window closed, verdict INCONCLUSIVE',
         `Evaluated as of the close (${CLOSED_AT}): success criteria PENDING, failure criteria NOT_MET; missing as of the close: brier_score.`,
-        ['Decide: extend the window, re-run the test or close it without a decision']),
+        ['Decide: extend the window, re-run the test or close it without a decision'],
+      ),
     ]);
     expect(plan.resolutions).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', verdict: 'INCONCLUSIVE', asOf: '2026-04-03T04:00:00.000Z',
+        testId: ID_A,
+        testCode: 'EC-022',
+        verdict: 'INCONCLUSIVE',
+        asOf: '2026-04-03T04:00:00.000Z',
         evidence: { verdict: 'INCONCLUSIVE', run_id: RUN_A, evidence_path: evidencePath(date), evidence_sha256: file.sha256 },
       },
     ]);
@@ -536,7 +889,8 @@ describe('evaluateRun at the close of the window', () => {
         'Decide: extend the window, re-run the test or close it without a decision.',
     );
     expect(bundleOf(file.content)).toMatchObject({
-      verdict_as_of: END, close: { decision: 'verdict', missing: ['brier_score'], grace_days: 2, days_after_close: 3 },
+      verdict_as_of: END,
+      close: { decision: 'verdict', missing: ['brier_score'], grace_days: 2, days_after_close: 3 },
     });
   });
 
@@ -549,9 +903,14 @@ describe('evaluateRun at the close of the window', () => {
   it('does not wait for a pending metric that cannot change the verdict', () => {
     const plan = close({ brier: null, ready: false });
     expect(plan.alerts).toEqual([
-      alertA(CLOSE_DATE, 'CRITICAL', 'RESOLUTION', 'EC-022: window closed, verdict FAILURE',
+      alertA(
+        CLOSE_DATE,
+        'CRITICAL',
+        'RESOLUTION',
+        'EC-022: window closed, verdict FAILURE',
         `Evaluated as of the close (${CLOSED_AT}): success criteria PENDING, failure criteria MET; missing as of the close: brier_score.`,
-        ['Roll back the change: the failure criteria held at the close of the window']),
+        ['Roll back the change: the failure criteria held at the close of the window'],
+      ),
     ]);
     expect(plan.resolutions.map((r) => r.verdict)).toEqual(['FAILURE']);
   });
@@ -594,7 +953,9 @@ describe('evaluateRun when a signal source fails', () => {
   const MESSAGE = 'canceling statement due to statement timeout';
   /** EC-023 uses brier_score only (failure: brier_score > 0.3), so a failing `ready` does not touch it. */
   const other = testRow({
-    test_id: ID_B, test_code: 'EC-023', failure_criteria: { any: [{ metric: 'brier_score', op: '>', value: 0.3 }] },
+    test_id: ID_B,
+    test_code: 'EC-023',
+    failure_criteria: { any: [{ metric: 'brier_score', op: '>', value: 0.3 }] },
   });
 
   it('puts only the test using the failed source in SYSTEM_ERROR, with one CRITICAL SIGNAL_ERROR alert', () => {
@@ -603,33 +964,68 @@ describe('evaluateRun when a signal source fails', () => {
     expect(plan.runId).toBe(RUN_A);
     expect(plan.failedSignals).toEqual([{ key: 'ready', source: 'fhq.metrics', message: MESSAGE }]);
     expect(plan.alerts).toEqual([
-      alertA(DATE, 'CRITICAL', 'SIGNAL_ERROR', 'EC-022: signal source failed, not evaluated', `signal ready (fhq.metrics): ${MESSAGE}`,
-        ['Fix the source named above (or its registry row)', 'Re-run the date: canonical-tests run --date 2026-03-29']),
+      alertA(DATE, 'CRITICAL', 'SIGNAL_ERROR', 'EC-022: signal source failed, not evaluated', `signal ready (fhq.metrics): ${MESSAGE}`, [
+        'Fix the source named above (or its registry row)',
+        'Re-run the date: canonical-tests run --date 2026-03-29',
+      ]),
     ]);
     expect(plan.stateUpdates).toEqual([
       {
-        testId: ID_A, testCode: 'EC-022', progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
-        escalationState: 'SYSTEM_ERROR', raiseCeoAction: true, lastEvaluatedDate: DATE,
+        testId: ID_A,
+        testCode: 'EC-022',
+        progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
+        escalationState: 'SYSTEM_ERROR',
+        raiseCeoAction: true,
+        lastEvaluatedDate: DATE,
       },
       {
-        testId: ID_B, testCode: 'EC-023', progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
-        escalationState: 'NONE', raiseCeoAction: false, lastEvaluatedDate: DATE,
+        testId: ID_B,
+        testCode: 'EC-023',
+        progress: { daysElapsed: 29, daysRemaining: 2, isOverdue: false },
+        escalationState: 'NONE',
+        raiseCeoAction: false,
+        lastEvaluatedDate: DATE,
       },
     ]);
     expect(plan.runbook[0]).toEqual({
-      testId: ID_A, testCode: 'EC-022', runDate: DATE, runId: RUN_A, dayNumber: 29, requiredDays: 30,
-      status: 'ACTIVE', escalationState: 'SYSTEM_ERROR', ceoActionRequired: true,
+      testId: ID_A,
+      testCode: 'EC-022',
+      runDate: DATE,
+      runId: RUN_A,
+      dayNumber: 29,
+      requiredDays: 30,
+      status: 'ACTIVE',
+      escalationState: 'SYSTEM_ERROR',
+      ceoActionRequired: true,
       metricsSnapshot: {
         brier_score: BRIER_SNAPSHOT,
         ready: { ...READY_SNAPSHOT, value: null, status: 'ERROR', error: MESSAGE },
       },
-      escalationReasons: [], escalatedSince: null, verdict: 'PENDING',
+      escalationReasons: [],
+      escalatedSince: null,
+      verdict: 'PENDING',
       notes: `Not evaluated: signal ready (fhq.metrics) failed: ${MESSAGE}.`,
-      evidencePath: EVIDENCE, evidenceSha256: plan.files[0]!.sha256,
+      evidencePath: EVIDENCE,
+      evidenceSha256: plan.files[0]!.sha256,
     });
-    expect(plan.runbook[1]).toMatchObject({ testCode: 'EC-023', escalationState: 'NONE', verdict: 'PENDING', notes: 'All metrics available.', evidencePath: evidencePath(DATE, 'EC-023') });
-    expect(plan.outcomes.map((o) => [o.testCode, o.escalationState])).toEqual([['EC-022', 'SYSTEM_ERROR'], ['EC-023', 'NONE']]);
-    expect(bundleOf(plan.files[0]!.content)).toMatchObject({ phase: 'open', metrics_as_of: AS_OF.instant, conditions: null, escalation: null, close: null });
+    expect(plan.runbook[1]).toMatchObject({
+      testCode: 'EC-023',
+      escalationState: 'NONE',
+      verdict: 'PENDING',
+      notes: 'All metrics available.',
+      evidencePath: evidencePath(DATE, 'EC-023'),
+    });
+    expect(plan.outcomes.map((o) => [o.testCode, o.escalationState])).toEqual([
+      ['EC-022', 'SYSTEM_ERROR'],
+      ['EC-023', 'NONE'],
+    ]);
+    expect(bundleOf(plan.files[0]!.content)).toMatchObject({
+      phase: 'open',
+      metrics_as_of: AS_OF.instant,
+      conditions: null,
+      escalation: null,
+      close: null,
+    });
   });
 
   it('does not resolve a closing window whose source failed at end_ts', () => {
@@ -665,9 +1061,12 @@ describe('evaluateRun re-runs and the hash chain', () => {
   it('keeps the run id of an identical earlier bundle in the rows, byte for byte, but plans with the new run id', () => {
     const first = evaluateRun(snapshot({ runId: RUN_A }));
     const firstFile = first.files[0]!;
-    const again = evaluateRun(snapshot({
-      runId: RUN_B, history: { previous: null, current: historyRow(RUN_A, 'NONE', firstFile.sha256, DATE) },
-    }));
+    const again = evaluateRun(
+      snapshot({
+        runId: RUN_B,
+        history: { previous: null, current: historyRow(RUN_A, 'NONE', firstFile.sha256, DATE) },
+      }),
+    );
     expect(again.runId).toBe(RUN_B);
     expect(again.runbook).toEqual(first.runbook);
     expect(again.runbook[0]!.runId).toBe(RUN_A);
@@ -678,18 +1077,25 @@ describe('evaluateRun re-runs and the hash chain', () => {
   it('keeps the earlier run id in the resolution of an unchanged close', () => {
     const opts = { date: '2026-04-01', rows: [testRow({ last_evaluated_date: '2026-03-31' })] };
     const first = evaluateRun(snapshot({ ...opts, runId: RUN_A }));
-    const again = evaluateRun(snapshot({
-      ...opts, runId: RUN_B, history: { previous: null, current: historyRow(RUN_A, 'NONE', first.files[0]!.sha256, '2026-04-01') },
-    }));
+    const again = evaluateRun(
+      snapshot({
+        ...opts,
+        runId: RUN_B,
+        history: { previous: null, current: historyRow(RUN_A, 'NONE', first.files[0]!.sha256, '2026-04-01') },
+      }),
+    );
     expect(again.runId).toBe(RUN_B);
     expect(again.resolutions).toEqual(first.resolutions);
     expect(again.resolutions[0]!.evidence.run_id).toBe(RUN_A);
   });
 
   it('takes the new run id when the earlier bundle differs', () => {
-    const plan = evaluateRun(snapshot({
-      runId: RUN_B, history: { previous: null, current: historyRow(RUN_A, 'NONE', '0'.repeat(64), DATE) },
-    }));
+    const plan = evaluateRun(
+      snapshot({
+        runId: RUN_B,
+        history: { previous: null, current: historyRow(RUN_A, 'NONE', '0'.repeat(64), DATE) },
+      }),
+    );
     expect(plan.runId).toBe(RUN_B);
     expect(plan.runbook[0]!.runId).toBe(RUN_B);
     expect(bundleOf(plan.files[0]!.content).run_id).toBe(RUN_B);
@@ -717,8 +1123,13 @@ describe('evaluateRun when the gate halts', () => {
     ]);
     expect(plan.alerts).toEqual([
       {
-        testId: ID_B, testCode: 'EC-023', runDate: DATE, severity: 'CRITICAL', alertType: 'SYSTEM_ERROR',
-        title: 'EC-023: incomplete definition, run halted', message: 'EC-023: start_ts: is missing: the window has no start',
+        testId: ID_B,
+        testCode: 'EC-023',
+        runDate: DATE,
+        severity: 'CRITICAL',
+        alertType: 'SYSTEM_ERROR',
+        title: 'EC-023: incomplete definition, run halted',
+        message: 'EC-023: start_ts: is missing: the window has no start',
         recommendedActions: [
           'Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry',
           'Re-run the date: canonical-tests run --date 2026-03-29',
@@ -728,22 +1139,48 @@ describe('evaluateRun when the gate halts', () => {
     expect(plan.resolutions).toEqual([]);
     expect(plan.runbook).toEqual([
       {
-        testId: ID_B, testCode: 'EC-023', runDate: DATE, runId: RUN_A, dayNumber: null, requiredDays: 30,
-        status: 'ACTIVE', escalationState: 'SYSTEM_ERROR', ceoActionRequired: true, metricsSnapshot: {}, verdict: 'PENDING',
+        testId: ID_B,
+        testCode: 'EC-023',
+        runDate: DATE,
+        runId: RUN_A,
+        dayNumber: null,
+        requiredDays: 30,
+        status: 'ACTIVE',
+        escalationState: 'SYSTEM_ERROR',
+        ceoActionRequired: true,
+        metricsSnapshot: {},
+        verdict: 'PENDING',
         notes: 'Run halted by the fail-closed gate: EC-023: start_ts: is missing: the window has no start',
-        evidencePath: haltPath, evidenceSha256: plan.files[0]!.sha256, escalationReasons: [], escalatedSince: null,
+        evidencePath: haltPath,
+        evidenceSha256: plan.files[0]!.sha256,
+        escalationReasons: [],
+        escalatedSince: null,
       },
     ]);
     expect(plan.outcomes).toEqual([
-      { testCode: 'EC-023', dayNumber: null, escalationState: 'SYSTEM_ERROR', verdict: 'PENDING', pendingMetrics: [], resolved: false, liveStateUpdated: true },
+      {
+        testCode: 'EC-023',
+        dayNumber: null,
+        escalationState: 'SYSTEM_ERROR',
+        verdict: 'PENDING',
+        pendingMetrics: [],
+        resolved: false,
+        liveStateUpdated: true,
+      },
     ]);
   });
 
   it('writes one halt file listing every defect', () => {
     expect(plan.files.map((f) => f.path)).toEqual([haltPath]);
     expect(bundleOf(plan.files[0]!.content)).toEqual({
-      schema: 'canonical-test-halt/1', run_id: RUN_A, as_of_date: DATE, as_of_instant: '2026-03-29T04:00:00.000Z',
-      zone: ZONE, halted: true, tests_checked: ['EC-022', 'EC-023'], tests_refused: ['EC-023'],
+      schema: 'canonical-test-halt/1',
+      run_id: RUN_A,
+      as_of_date: DATE,
+      as_of_instant: '2026-03-29T04:00:00.000Z',
+      zone: ZONE,
+      halted: true,
+      tests_checked: ['EC-022', 'EC-023'],
+      tests_refused: ['EC-023'],
       defects: [{ test_code: 'EC-023', test_id: ID_B, field: 'start_ts', problem: 'is missing: the window has no start' }],
     });
   });

@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  evidenceFilePath,
-  haltFilePath,
-  jsonFile,
-  pathInside,
-  reportFilePath,
-  sanitizeTestCode,
-} from '../../src/domain/fileNames.js';
+import { evidenceFilePath, haltFilePath, jsonFile, pathInside, reportFilePath, sanitizeTestCode } from '../../src/domain/fileNames.js';
 
 const hash8 = (code: string) => createHash('sha256').update(code).digest('hex').slice(0, 8);
 

@@ -6,24 +6,47 @@ const data: ReportData = {
   date: '2026-03-29',
   tests: [
     {
-      test_code: 'EC-022', test_name: 'Context lift | v2', day_number: 29, required_days: 30, status: 'ACTIVE',
-      escalation_state: 'NONE', ceo_action_required: false,
+      test_code: 'EC-022',
+      test_name: 'Context lift | v2',
+      day_number: 29,
+      required_days: 30,
+      status: 'ACTIVE',
+      escalation_state: 'NONE',
+      ceo_action_required: false,
       metrics_snapshot: {
         brier_score: { value: 0.241, status: 'AVAILABLE', pending_reason: null, baseline: 0.25, target: { op: '<=', value: 0.245 } },
         lvi: { value: null, status: 'PENDING', pending_reason: 'no row at or before the as-of instant', baseline: null, target: null },
       },
-      verdict: 'PENDING', notes: 'Metrics pending: lvi (no row at or before the as-of instant).',
-      evidence_path: '/e/ORCHESTRATOR_EC-022_20260329.json', evidence_sha256: 'abc123',
+      verdict: 'PENDING',
+      notes: 'Metrics pending: lvi (no row at or before the as-of instant).',
+      evidence_path: '/e/ORCHESTRATOR_EC-022_20260329.json',
+      evidence_sha256: 'abc123',
     },
     {
-      test_code: 'EC-023', test_name: 'Bridge readiness', day_number: 31, required_days: 30, status: 'RESOLVED',
-      escalation_state: 'ESCALATED', ceo_action_required: true,
-      metrics_snapshot: { ready: { value: true, status: 'AVAILABLE', pending_reason: null, baseline: false, target: { op: '==', value: true } } },
-      verdict: 'FAILURE', notes: null, evidence_path: null, evidence_sha256: null,
+      test_code: 'EC-023',
+      test_name: 'Bridge readiness',
+      day_number: 31,
+      required_days: 30,
+      status: 'RESOLVED',
+      escalation_state: 'ESCALATED',
+      ceo_action_required: true,
+      metrics_snapshot: {
+        ready: { value: true, status: 'AVAILABLE', pending_reason: null, baseline: false, target: { op: '==', value: true } },
+      },
+      verdict: 'FAILURE',
+      notes: null,
+      evidence_path: null,
+      evidence_sha256: null,
     },
   ],
   alerts: [
-    { test_code: 'EC-023', severity: 'CRITICAL', alert_type: 'ESCALATION', title: 'EC-023: escalated | now', recommended_actions: ['Roll back', 'Call owner'] },
+    {
+      test_code: 'EC-023',
+      severity: 'CRITICAL',
+      alert_type: 'ESCALATION',
+      title: 'EC-023: escalated | now',
+      recommended_actions: ['Roll back', 'Call owner'],
+    },
   ],
 };
 
@@ -110,7 +133,9 @@ describe('renderReport', () => {
   it('says so when there are no alerts, and flags a halt by its evidence file', () => {
     const halted = renderReport({
       date: '2026-03-29',
-      tests: [{ ...data.tests[1]!, escalation_state: 'SYSTEM_ERROR', metrics_snapshot: {}, evidence_path: '/e/ORCHESTRATOR_HALT_20260329.json' }],
+      tests: [
+        { ...data.tests[1]!, escalation_state: 'SYSTEM_ERROR', metrics_snapshot: {}, evidence_path: '/e/ORCHESTRATOR_HALT_20260329.json' },
+      ],
       alerts: [],
     });
     expect(halted).toContain('No alerts for this date.');

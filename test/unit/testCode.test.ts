@@ -54,9 +54,18 @@ describe('the gate and hostile test codes', () => {
     const result = runGate([row], registry);
     expect(result).toEqual({
       passed: [],
-      defects: [{ testId: ID_A, testCode: 'EC-022\u202E', field: 'test_code', problem: 'must not contain control or format characters (has U+202E)' }],
+      defects: [
+        {
+          testId: ID_A,
+          testCode: 'EC-022\u202E',
+          field: 'test_code',
+          problem: 'must not contain control or format characters (has U+202E)',
+        },
+      ],
     });
-    expect(describeDefect(result.defects[0]!)).toBe('"EC-022\\u{202E}": test_code: must not contain control or format characters (has U+202E)');
+    expect(describeDefect(result.defects[0]!)).toBe(
+      '"EC-022\\u{202E}": test_code: must not contain control or format characters (has U+202E)',
+    );
   });
 });
 
@@ -111,7 +120,9 @@ describe('parseDefinition limits', () => {
   });
 
   it('does not take an inherited property for a baseline', () => {
-    expect(problemsOf({ baseline_definition: {}, success_criteria: { all: [{ metric: 'constructor', op: '<', baseline_delta: 1 }] } })).toEqual([
+    expect(
+      problemsOf({ baseline_definition: {}, success_criteria: { all: [{ metric: 'constructor', op: '<', baseline_delta: 1 }] } }),
+    ).toEqual([
       { field: 'success_criteria.all[0]', problem: 'compares constructor with its baseline, but baseline_definition has no constructor' },
     ]);
   });

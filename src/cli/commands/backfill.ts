@@ -29,26 +29,43 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
       // Created on first use, so a refused command leaves no log folder behind.
       let logger: Logger | undefined;
       const log = () => (logger ??= fileLogger(logsDir()));
-      const code = await withCommandDatabase(settings, async (db) => {
-        const bar = process.stderr.isTTY
-          ? new cliProgress.SingleBar({ format: 'backfill [{bar}] {value}/{total} {date}', stream: process.stderr }, cliProgress.Presets.shades_classic)
-          : null;
-        bar?.start(dates.length, 0, { date: flags.from });
-        const started = performance.now();
-        try {
-          const summary = await backfill(db.pool, {
-            dates, settings, dryRun: flags.dryRun, testCodes: flags.test, logger: log(), onPhase: ctx.onPhase,
-            onDate: (date, result) => void (bar ? bar.increment(1, { date }) : out(oneLine(date, result))),
-          });
-          bar?.stop();
-          const seconds = ((performance.now() - started) / 1000).toFixed(1);
-          out(`backfill ${flags.from} … ${flags.to}: ${summary.datesDone} date(s) done in ${seconds} s, ${summary.testsEvaluated} test evaluation(s), ${summary.escalationAlerts} escalation alert(s), ${summary.resolutions} resolution(s), ${summary.halts} halt(s)`);
-          if (summary.haltedAt) err(`backfill stopped at ${summary.haltedAt}: halted by the fail-closed gate (see ORCHESTRATOR_HALT_${summary.haltedAt.replaceAll('-', '')}.json in ${settings.evidenceDir})`);
-          return summary.exitCode;
-        } finally {
-          bar?.stop();
-        }
-      }, { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, dates[0]!, log(), error) });
+      const code = await withCommandDatabase(
+        settings,
+        async (db) => {
+          const bar = process.stderr.isTTY
+            ? new cliProgress.SingleBar(
+                { format: 'backfill [{bar}] {value}/{total} {date}', stream: process.stderr },
+                cliProgress.Presets.shades_classic,
+              )
+            : null;
+          bar?.start(dates.length, 0, { date: flags.from });
+          const started = performance.now();
+          try {
+            const summary = await backfill(db.pool, {
+              dates,
+              settings,
+              dryRun: flags.dryRun,
+              testCodes: flags.test,
+              logger: log(),
+              onPhase: ctx.onPhase,
+              onDate: (date, result) => void (bar ? bar.increment(1, { date }) : out(oneLine(date, result))),
+            });
+            bar?.stop();
+            const seconds = ((performance.now() - started) / 1000).toFixed(1);
+            out(
+              `backfill ${flags.from} … ${flags.to}: ${summary.datesDone} date(s) done in ${seconds} s, ${summary.testsEvaluated} test evaluation(s), ${summary.escalationAlerts} escalation alert(s), ${summary.resolutions} resolution(s), ${summary.halts} halt(s)`,
+            );
+            if (summary.haltedAt)
+              err(
+                `backfill stopped at ${summary.haltedAt}: halted by the fail-closed gate (see ORCHESTRATOR_HALT_${summary.haltedAt.replaceAll('-', '')}.json in ${settings.evidenceDir})`,
+              );
+            return summary.exitCode;
+          } finally {
+            bar?.stop();
+          }
+        },
+        { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, dates[0]!, log(), error) },
+      );
       ctx.setExit(code);
     });
 }

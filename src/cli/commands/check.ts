@@ -16,19 +16,25 @@ export function registerCheck(program: Command, ctx: CommandContext): void {
     .action(async (flags: { date?: string; json?: boolean }, command: Command) => {
       const settings = settingsOf(command);
       const date = flags.date === undefined ? todayIn(settings.zone) : parseDate(flags.date);
-      const code = await withCommandDatabase(settings, async (db) => {
-        const result = await checkDefinitions(db.pool, date, settings);
-        if (flags.json) out(JSON.stringify(result, null, 2));
-        else {
-          out(`checked ${result.testsChecked.length} ACTIVE test(s): ${result.testsChecked.join(', ') || 'none'}`);
-          result.defects.forEach((d) => out(`DEFECT ${describeDefect(d)}`));
-          result.signals.forEach((s) =>
-            out(`signal ${s.key}: ${s.status === 'AVAILABLE' ? String(s.value) : `PENDING (${s.pendingReason})`} [${s.aggregation} ${s.source.schema}.${s.source.table}.${s.source.column}]`),
-          );
-          out(result.exitCode === 0 ? 'OK: every definition passes the gate' : `HALT: ${result.defects.length} defect(s)`);
-        }
-        return result.exitCode;
-      }, databaseIo);
+      const code = await withCommandDatabase(
+        settings,
+        async (db) => {
+          const result = await checkDefinitions(db.pool, date, settings);
+          if (flags.json) out(JSON.stringify(result, null, 2));
+          else {
+            out(`checked ${result.testsChecked.length} ACTIVE test(s): ${result.testsChecked.join(', ') || 'none'}`);
+            result.defects.forEach((d) => out(`DEFECT ${describeDefect(d)}`));
+            result.signals.forEach((s) =>
+              out(
+                `signal ${s.key}: ${s.status === 'AVAILABLE' ? String(s.value) : `PENDING (${s.pendingReason})`} [${s.aggregation} ${s.source.schema}.${s.source.table}.${s.source.column}]`,
+              ),
+            );
+            out(result.exitCode === 0 ? 'OK: every definition passes the gate' : `HALT: ${result.defects.length} defect(s)`);
+          }
+          return result.exitCode;
+        },
+        databaseIo,
+      );
       ctx.setExit(code);
     });
 }

@@ -33,17 +33,27 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       // Created on first use, so a refused command leaves no log folder behind.
       let logger: Logger | undefined;
       const log = () => (logger ??= fileLogger(logsDir()));
-      const code = await withCommandDatabase(settings, async (db) => {
-        const { catchUp, result, exitCode } = await runCommand(db.pool, {
-          date, today, settings, dryRun: flags.dryRun, testCodes: flags.test, catchUp: flags.catchUp,
-          logger: log(), onPhase: ctx.onPhase,
-          onCatchUpStart: (dates) => err(`catching up ${dates.length} missed day(s): ${dates.join(', ')}`),
-          onCatchUpDate: (_date, r) => summarisePlan(r.plan).forEach((line) => err(line)),
-        });
-        if (catchUp?.summary.haltedAt) err(`catch-up stopped at ${catchUp.summary.haltedAt}: halted by the fail-closed gate`);
-        if (result) printRun(result, flags);
-        return exitCode;
-      }, { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, date, log(), error) });
+      const code = await withCommandDatabase(
+        settings,
+        async (db) => {
+          const { catchUp, result, exitCode } = await runCommand(db.pool, {
+            date,
+            today,
+            settings,
+            dryRun: flags.dryRun,
+            testCodes: flags.test,
+            catchUp: flags.catchUp,
+            logger: log(),
+            onPhase: ctx.onPhase,
+            onCatchUpStart: (dates) => err(`catching up ${dates.length} missed day(s): ${dates.join(', ')}`),
+            onCatchUpDate: (_date, r) => summarisePlan(r.plan).forEach((line) => err(line)),
+          });
+          if (catchUp?.summary.haltedAt) err(`catch-up stopped at ${catchUp.summary.haltedAt}: halted by the fail-closed gate`);
+          if (result) printRun(result, flags);
+          return exitCode;
+        },
+        { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, date, log(), error) },
+      );
       ctx.setExit(code);
     });
 }

@@ -12,7 +12,11 @@ export function registerSeed(program: Command, ctx: CommandContext): void {
     .option('--scenario <name>', 'scenario name', 'ec022')
     .option('--reset', 'delete the scenario test, its runbook rows and alerts, and insert it fresh')
     .action(async (flags: { scenario: string; reset?: boolean }, command: Command) => {
-      const summary = await withCommandDatabase(settingsOf(command), (db) => seedScenario(db.pool, flags.scenario, { reset: flags.reset }), databaseIo);
+      const summary = await withCommandDatabase(
+        settingsOf(command),
+        (db) => seedScenario(db.pool, flags.scenario, { reset: flags.reset }),
+        databaseIo,
+      );
       out(JSON.stringify(summary, null, 2));
       ctx.setExit(ExitCode.done);
     });

@@ -19,19 +19,25 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
       } else {
         if (report.tests.length === 0) out('no ACTIVE tests');
         else {
-          console.table(report.tests.map((r) => ({
-            code: r.test_code,
-            day: `${r.days_elapsed ?? '-'} of ${r.required_days ?? '-'}`,
-            remaining: r.days_remaining,
-            escalation: r.escalation_state,
-            ceo_action: r.ceo_action_required,
-            verdict: r.verdict,
-            last_evaluated: r.last_evaluated_date,
-            pending: r.pending_metrics.join(', '),
-          })));
+          console.table(
+            report.tests.map((r) => ({
+              code: r.test_code,
+              day: `${r.days_elapsed ?? '-'} of ${r.required_days ?? '-'}`,
+              remaining: r.days_remaining,
+              escalation: r.escalation_state,
+              ceo_action: r.ceo_action_required,
+              verdict: r.verdict,
+              last_evaluated: r.last_evaluated_date,
+              pending: r.pending_metrics.join(', '),
+            })),
+          );
         }
         const last = report.lastRun;
-        out(last ? `last run: ${last.mode} ${last.as_of_date} ${last.outcome} (exit ${last.exit_code ?? '-'}) started ${last.started_at}` : 'last run: none recorded');
+        out(
+          last
+            ? `last run: ${last.mode} ${last.as_of_date} ${last.outcome} (exit ${last.exit_code ?? '-'}) started ${last.started_at}`
+            : 'last run: none recorded',
+        );
         out(report.missedDates.length ? `missed days: ${report.missedDates.join(', ')} (run --catch-up)` : 'missed days: none');
       }
       ctx.setExit(ExitCode.done);
