@@ -9,9 +9,10 @@
 --
 -- canonical_evaluator (NOLOGIN) may: read the test definitions and the signal
 -- registry; write only the evaluator-owned columns of canonical_test_events;
--- insert and update runbook rows, CEO alerts and its run ledger; stage its
--- files; execute the three fhq_calendar functions. It may not change a
--- definition, delete an audit row, create or drop anything, or write a source.
+-- insert and update runbook rows, CEO alerts and its run ledger; append to
+-- the record (evidence_bundles: insert only); execute the fhq_calendar
+-- functions. It may not change a definition, change or delete a recorded
+-- bundle, acknowledge an alert, create or drop anything, or write a source.
 
 DO $$
 BEGIN
@@ -32,7 +33,7 @@ REVOKE CREATE ON SCHEMA fhq_calendar FROM canonical_evaluator;
 
 GRANT SELECT ON fhq_calendar.canonical_test_events, fhq_calendar.test_signal_registry,
                 fhq_calendar.test_runbook_entries, fhq_calendar.ceo_calendar_alerts,
-                fhq_calendar.evaluator_runs, fhq_calendar.pending_files
+                fhq_calendar.evaluator_runs, fhq_calendar.evidence_bundles
   TO canonical_evaluator;
 
 -- Progress, escalation state and (through resolve_test_window) the resolution; never the definition.
@@ -49,9 +50,11 @@ GRANT UPDATE (run_id, day_number, required_days, status, escalation_state, ceo_a
 GRANT UPDATE (severity, title, message, recommended_actions)
   ON fhq_calendar.ceo_calendar_alerts TO canonical_evaluator;
 
--- The run ledger and the staged files are the evaluator's own working tables.
+-- The run ledger is the evaluator's own working table.
 GRANT INSERT, UPDATE ON fhq_calendar.evaluator_runs TO canonical_evaluator;
-GRANT INSERT, UPDATE, DELETE ON fhq_calendar.pending_files TO canonical_evaluator;
+
+-- The record is append-only: insert and read, never update or delete.
+GRANT INSERT ON fhq_calendar.evidence_bundles TO canonical_evaluator;
 
 REVOKE EXECUTE ON FUNCTION fhq_calendar.retire_stale_halt_rows(date, uuid[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION fhq_calendar.retire_stale_halt_rows(date, uuid[]) TO canonical_evaluator;

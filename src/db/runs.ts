@@ -36,10 +36,27 @@ export const ABANDONED = 'abandoned: the process ended before recording its fini
  * other daily or backfill run can be alive. Dry runs and checks take no lock
  * and are left alone.
  */
-export async function markAbandoned(db: CommonQueryMethods): Promise<void> {
-  await db.query(sql.unsafe`
+export async function markAbandoned(db: CommonQueryMethods): Promise<readonly { run_id: string; as_of_date: string }[]> {
+  return db.any(sql.type(z.object({ run_id: z.string().uuid(), as_of_date: z.string() }))`
     UPDATE fhq_calendar.evaluator_runs SET outcome = 'FAILED', error = ${ABANDONED}
-    WHERE outcome = 'RUNNING' AND mode IN ('daily', 'backfill')`);
+    WHERE outcome = 'RUNNING' AND mode IN ('daily', 'backfill')
+    RETURNING run_id, as_of_date::text AS as_of_date`);
+}
+
+/** Keeps a halted run's halt file, as written, with its ledger row: inside the run's transaction, so it commits with the halt. */
+export async function recordHaltFile(tx: CommonQueryMethods, runId: string, text: string): Promise<void> {
+  await tx.query(sql.unsafe`UPDATE fhq_calendar.evaluator_runs SET halt_file = ${text} WHERE run_id = ${runId}`);
+}
+
+/** The newest halt file recorded for each of `dates` (`YYYY-MM-DD`), by date. */
+export async function loadHaltFiles(db: CommonQueryMethods, dates: readonly string[]): Promise<Map<string, string>> {
+  if (dates.length === 0) return new Map();
+  const rows = await db.any(sql.type(z.object({ as_of_date: z.string(), halt_file: z.string() }))`
+    SELECT DISTINCT ON (as_of_date) as_of_date::text AS as_of_date, halt_file
+    FROM fhq_calendar.evaluator_runs
+    WHERE halt_file IS NOT NULL AND as_of_date = ANY(${sql.array([...dates], 'date')})
+    ORDER BY as_of_date, started_at DESC`);
+  return new Map(rows.map((r) => [r.as_of_date, r.halt_file]));
 }
 
 /** Records how a run ended (outcome, exit code, counts, phase durations, error text). */

@@ -1,4 +1,5 @@
 import type { DatabasePoolConnection } from 'slonik';
+import { loadRecords } from '../db/bundles.js';
 import { loadHistory } from '../db/history.js';
 import { loadWindowStates } from '../db/progress.js';
 import { loadRegistry } from '../db/registry.js';
@@ -29,6 +30,8 @@ export interface DiscoverOptions {
   runId: string;
   /** Only a daily run looks for missed days. */
   mode: RunMode;
+  /** The evaluator's version, written into every bundle. */
+  evaluatorVersion: string;
 }
 
 /** Per signal key, its source and every instant a test needs it at (the as-of instant, or `end_ts` at a close). */
@@ -68,6 +71,11 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
       tests.map((t) => t.test_code),
     );
     const gate = runGate(tests, await loadRegistry(tx));
+    const records = await loadRecords(
+      tx,
+      tests.map((t) => t.test_id),
+      options.asOf.date,
+    );
     const history = await loadHistory(
       tx,
       tests.map((t) => t.test_id),
@@ -96,6 +104,8 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
       windowStates,
       metrics,
       history,
+      records,
+      evaluatorVersion: options.evaluatorVersion,
     };
   });
 }

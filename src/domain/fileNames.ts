@@ -33,6 +33,11 @@ export function evidenceFilePath(evidenceDir: string, testCode: string, compactD
   return pathInside(evidenceDir, `ORCHESTRATOR_${sanitizeTestCode(testCode)}_${compactDate}.json`);
 }
 
+/** `evidence/history/ORCHESTRATOR_{test_code}_{YYYYMMDD}.r{N}.json`: revision N of a test and date, once a later revision replaced it. */
+export function historyFilePath(evidenceDir: string, testCode: string, compactDate: string, revision: number): string {
+  return pathInside(evidenceDir, join('history', `ORCHESTRATOR_${sanitizeTestCode(testCode)}_${compactDate}.r${revision}.json`));
+}
+
 /** `evidence/ORCHESTRATOR_HALT_{YYYYMMDD}.json`. */
 export function haltFilePath(evidenceDir: string, compactDate: string): string {
   return pathInside(evidenceDir, `ORCHESTRATOR_HALT_${compactDate}.json`);

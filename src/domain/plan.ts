@@ -1,5 +1,6 @@
 import type { AsOf } from './asOf.js';
 import type { FinalVerdict } from './criteria.js';
+import type { BundleWrite } from './bundle.js';
 import type { Defect } from './gate.js';
 import type { MetricsSnapshot } from './metricsSnapshot.js';
 
@@ -99,7 +100,10 @@ export interface Plan {
   resolutions: Resolution[];
   runbook: RunbookWrite[];
   alerts: AlertWrite[];
+  /** Evidence files this run leaves (current revisions; the halt file): written after the commit, from the record. */
   files: FileWrite[];
+  /** New revisions to insert into the record (`evidence_bundles`), in the run's transaction. */
+  bundles: BundleWrite[];
   /** Absolute path of `RUNBOOK_{YYYYMMDD}.md`, rendered inside the run's transaction from the rows of that date. */
   reportPath: string;
   outcomes: TestOutcome[];

@@ -1,4 +1,5 @@
 import type { AsOf } from './asOf.js';
+import type { TestRecord } from './bundle.js';
 import type { RunMode } from './runMode.js';
 import type { GateResult } from './gate.js';
 import type { TestHistory } from './history.js';
@@ -39,4 +40,8 @@ export interface Snapshot {
   /** Resolved signals: instant (UTC ISO) → signal key → value. */
   metrics: Map<string, Map<string, MetricValue>>;
   history: Map<string, TestHistory>;
+  /** The record of each test as the run starts: the date's newest revision and the chain's head. */
+  records: Map<string, TestRecord>;
+  /** The evaluator's version (package.json), written into every bundle. */
+  evaluatorVersion: string;
 }

@@ -1,3 +1,4 @@
+import type { BundleWrite } from '../domain/bundle.js';
 import type { FinalVerdict } from '../domain/criteria.js';
 import type { MetricsSnapshot } from '../domain/metricsSnapshot.js';
 import type { AlertWrite, EscalationState, FileWrite, Resolution, RunbookWrite, StateUpdate, TestOutcome } from '../domain/plan.js';
@@ -11,6 +12,8 @@ export interface TestPlan {
   runbook: RunbookWrite;
   alerts: AlertWrite[];
   file: FileWrite;
+  /** The new revision to record; null when the evaluation is identical to the date's newest one. */
+  bundle: BundleWrite | null;
   outcome: TestOutcome;
 }
 
@@ -61,7 +64,7 @@ export function assemble(ctx: TestContext, d: Decision): TestPlan {
     required_days: row.required_days,
     day_number: d.dayNumber,
   };
-  const { runId, file } = evidenceFile(ctx, { ...d.evidence, progress, actions: actionsTaken(ctx, d), verdict: d.verdict });
+  const { runId, file, bundle } = evidenceFile(ctx, { ...d.evidence, progress, actions: actionsTaken(ctx, d), verdict: d.verdict });
   return {
     stateUpdate: ctx.movesLive
       ? {
@@ -103,6 +106,7 @@ export function assemble(ctx: TestContext, d: Decision): TestPlan {
     },
     alerts: d.alerts,
     file,
+    bundle,
     outcome: {
       testCode: row.test_code,
       dayNumber: d.dayNumber,

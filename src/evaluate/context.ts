@@ -11,6 +11,8 @@ import type { WindowState } from '../domain/windowState.js';
 export interface TestContext {
   row: TestRow;
   definition: Definition;
+  /** The checked registry source of every signal key the test uses. */
+  sources: GatedTest['sources'];
   snapshot: Snapshot;
   window: WindowState;
   history: TestHistory;
@@ -32,6 +34,7 @@ export function testContext(test: GatedTest, snapshot: Snapshot): TestContext {
   return {
     row,
     definition: test.definition,
+    sources: test.sources,
     snapshot,
     window,
     history: snapshot.history.get(row.test_id) ?? { previous: null, current: null },

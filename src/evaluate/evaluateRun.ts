@@ -47,6 +47,7 @@ function testsPlan(snapshot: Snapshot): Plan {
     runbook: plans.map((p) => p.runbook),
     alerts: plans.flatMap((p) => p.alerts),
     files: plans.map((p) => p.file),
+    bundles: plans.flatMap((p) => (p.bundle ? [p.bundle] : [])),
     reportPath: reportFilePath(snapshot.reportsDir, snapshot.asOf.compactDate),
     outcomes: plans.map((p) => p.outcome),
   };

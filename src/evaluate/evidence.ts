@@ -1,6 +1,8 @@
 import { compare, type CriteriaResult } from '../domain/criteria.js';
 import type { Definition } from '../domain/definition.js';
-import { evidenceFilePath, jsonFile, stableBundle } from '../domain/fileNames.js';
+import { recordEvaluation, type BundleWrite } from '../domain/bundle.js';
+import { canonicalJson, sha256Hex } from '../domain/canonicalJson.js';
+import { evidenceFilePath } from '../domain/fileNames.js';
 import type { MetricsSnapshot } from '../domain/metricsSnapshot.js';
 import type { MetricValue } from '../domain/metric.js';
 import type { FileWrite } from '../domain/plan.js';
@@ -46,72 +48,89 @@ export interface EvidenceBody {
 }
 
 /**
- * The evidence bundle of one test and date (README "What a run writes"),
- * serialised deterministically, with the run id of an identical earlier
- * bundle of the same date when there is one (so an unchanged re-run rewrites
- * identical bytes).
+ * The evidence bundle of one test and date (README "The record"), recorded
+ * through {@link recordEvaluation}: identical to the date's newest revision →
+ * nothing new (that revision's run id and hash); otherwise a new revision
+ * chained to the test's newest bundle.
  *
- * @returns the run id the rows carry and the file to write.
+ * @returns the run id and SHA-256 the rows carry, the file to write, and the bundle to insert (null when nothing changed).
  */
-export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: string; file: FileWrite } {
-  const { row, snapshot, history } = ctx;
+export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: string; file: FileWrite; bundle: BundleWrite | null } {
+  const { row, snapshot } = ctx;
   const { asOf } = snapshot;
   const path = evidenceFilePath(snapshot.evidenceDir, row.test_code, asOf.compactDate);
-  const build = (runId: string) =>
-    jsonFile(path, {
-      schema: 'canonical-test-evidence/2',
-      run_id: runId,
-      test_id: row.test_id,
-      test_code: row.test_code,
-      test_name: row.test_name,
-      as_of_date: asOf.date,
-      as_of_instant: asOf.instant,
-      zone: asOf.zone,
-      phase: body.phase,
-      metrics_as_of: body.metricsAsOf,
-      verdict_as_of: body.verdictAsOf,
-      definition: {
-        status: row.status,
-        verdict: row.verdict,
-        start_ts: row.start_ts,
-        end_ts: row.end_ts,
-        required_days: row.required_days,
-        mid_test_checkpoint: row.mid_test_checkpoint,
-        baseline_definition: row.baseline_definition,
-        target_metrics: row.target_metrics,
-        success_criteria: row.success_criteria,
-        failure_criteria: row.failure_criteria,
-        escalation_path: row.escalation_path,
-      },
-      progress: body.progress,
-      metrics: body.metrics.map((m) => ({
-        key: m.key,
-        value: m.value,
-        status: m.status,
-        pending_reason: m.pendingReason,
-        ...(m.status === 'ERROR' ? { error: m.error ?? null } : {}),
-        source: { schema: m.source.schema, table: m.source.table, column: m.source.column, time_column: m.source.timeColumn },
-        aggregation: m.aggregation,
-        rows_used: m.rowsUsed,
-        window: m.window,
-        latest_row_at: m.latestRowAt,
-        as_of_exact: m.asOfExact,
+  const definition = {
+    start_ts: row.start_ts,
+    end_ts: row.end_ts,
+    required_days: row.required_days,
+    mid_test_checkpoint: row.mid_test_checkpoint,
+    baseline_definition: row.baseline_definition,
+    target_metrics: row.target_metrics,
+    success_criteria: row.success_criteria,
+    failure_criteria: row.failure_criteria,
+    escalation_path: row.escalation_path,
+  };
+  const build = (runId: string, previousSha256: string | null): Record<string, unknown> => ({
+    schema: 'canonical-test-evidence/3',
+    evaluator_version: snapshot.evaluatorVersion,
+    run_id: runId,
+    test_id: row.test_id,
+    test_code: row.test_code,
+    test_name: row.test_name,
+    as_of_date: asOf.date,
+    as_of_instant: asOf.instant,
+    zone: asOf.zone,
+    phase: body.phase,
+    metrics_as_of: body.metricsAsOf,
+    verdict_as_of: body.verdictAsOf,
+    definition,
+    definition_sha256: sha256Hex(canonicalJson(definition)),
+    registry: Object.values(ctx.sources)
+      .sort((a, b) => a.key.localeCompare(b.key))
+      .map((s) => ({
+        signal_key: s.key,
+        source_schema: s.schema,
+        source_table: s.table,
+        source_column: s.column,
+        time_column: s.timeColumn,
+        aggregation: s.aggregation,
       })),
-      conditions: body.conditions,
-      escalation: body.escalation && {
-        previous_state: body.escalation.previousState,
-        state: body.escalation.state,
-        reasons: body.escalation.reasons,
-        reason_keys: body.escalation.reasonKeys,
-        since: body.escalation.since,
-        recommended_actions: body.escalation.recommendedActions,
-        time_based: { should_escalate: ctx.window.should_escalate, reason: ctx.window.escalation_reason, applied: body.phase === 'open' },
-      },
-      close: body.close,
-      actions: body.actions,
-      verdict: body.verdict,
-      live_state_updated: ctx.movesLive,
-      previous_bundle_sha256: history.previous?.evidence_sha256 ?? null,
-    });
-  return stableBundle(build, snapshot.runId, [history.current]);
+    progress: body.progress,
+    metrics: body.metrics.map((m) => ({
+      key: m.key,
+      value: m.value,
+      status: m.status,
+      pending_reason: m.pendingReason,
+      ...(m.status === 'ERROR' ? { error: m.error ?? null } : {}),
+      source: { schema: m.source.schema, table: m.source.table, column: m.source.column, time_column: m.source.timeColumn },
+      aggregation: m.aggregation,
+      rows_used: m.rowsUsed,
+      window: m.window,
+      latest_row_at: m.latestRowAt,
+      as_of_exact: m.asOfExact,
+    })),
+    conditions: body.conditions,
+    escalation: body.escalation && {
+      previous_state: body.escalation.previousState,
+      state: body.escalation.state,
+      reasons: body.escalation.reasons,
+      reason_keys: body.escalation.reasonKeys,
+      since: body.escalation.since,
+      recommended_actions: body.escalation.recommendedActions,
+      time_based: { should_escalate: ctx.window.should_escalate, reason: ctx.window.escalation_reason, applied: body.phase === 'open' },
+    },
+    close: body.close,
+    verdict: body.verdict,
+    actions: body.actions,
+    live_state_before: { status: row.status, verdict: row.verdict, last_evaluated_date: row.last_evaluated_date },
+    live_state_updated: ctx.movesLive,
+    previous_bundle_sha256: previousSha256,
+  });
+  const recorded = recordEvaluation(build, snapshot.records.get(row.test_id), {
+    testId: row.test_id,
+    testCode: row.test_code,
+    runDate: asOf.date,
+    runId: snapshot.runId,
+  });
+  return { runId: recorded.runId, file: { path, content: recorded.text, sha256: recorded.sha256 }, bundle: recorded.bundle };
 }

@@ -103,6 +103,7 @@ export function haltPlan(snapshot: Snapshot): Plan {
     runbook,
     alerts,
     files: [file],
+    bundles: [],
     reportPath: reportFilePath(snapshot.reportsDir, asOf.compactDate),
     outcomes,
   };

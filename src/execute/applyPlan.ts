@@ -1,5 +1,6 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { upsertAlerts } from '../db/alerts.js';
+import { insertBundles } from '../db/bundles.js';
 import { upsertRunbookRows } from '../db/runbook.js';
 import { resolveWindows, updateTestStates } from '../db/testEvents.js';
 import type { Plan } from '../domain/plan.js';
@@ -11,10 +12,12 @@ import type { Plan } from '../domain/plan.js';
  * (replacing the test's row of that date) and alerts (one per test, type and
  * date; an acknowledged alert is never rewritten). Each table takes one
  * statement; rows whose content is unchanged are not touched, so a re-run is a no-op.
+ * New revisions are appended to the record (`evidence_bundles`).
  */
 export async function applyPlan(tx: DatabaseTransactionConnection, plan: Plan): Promise<void> {
   await updateTestStates(tx, plan.stateUpdates);
   await resolveWindows(tx, plan.resolutions);
   await upsertRunbookRows(tx, plan.runbook);
   await upsertAlerts(tx, plan.alerts);
+  await insertBundles(tx, plan.bundles);
 }

@@ -5,6 +5,7 @@ import { recordFinish, recordStart } from '../db/runs.js';
 import { setSessionZone } from '../db/session.js';
 import { discover } from '../discover/discover.js';
 import { asOfFor } from '../domain/asOf.js';
+import { evaluatorVersion } from '../paths.js';
 import type { Defect } from '../domain/gate.js';
 import type { MetricValue } from '../domain/metric.js';
 import { exitCodeOf } from '../errors.js';
@@ -42,6 +43,7 @@ export async function checkDefinitions(pool: DatabasePool, date: string, setting
         asOf: asOfFor(date, settings.zone, settings.runTime),
         runTime: settings.runTime,
         resolutionGraceDays: settings.resolutionGraceDays,
+        evaluatorVersion: evaluatorVersion(),
         evidenceDir: settings.evidenceDir,
         reportsDir: settings.reportsDir,
         runId,

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CommonQueryMethods, DatabasePool, DatabasePoolConnection } from 'slonik';
 import type { Settings } from '../config/settings.js';
-import { stageFiles } from '../db/pendingFiles.js';
 import { retireStaleHaltRows } from '../db/runbook.js';
-import { loadReportData } from '../db/report.js';
-import { lockHolder, markAbandoned, recordFinish, recordStart } from '../db/runs.js';
+import { lockHolder, markAbandoned, recordFinish, recordHaltFile, recordStart } from '../db/runs.js';
 import { releaseRunLock, setSessionZone, tryRunLock } from '../db/session.js';
 import { discover } from '../discover/discover.js';
 import { asOfFor } from '../domain/asOf.js';
+import { evaluatorVersion } from '../paths.js';
 import { describeDefect } from '../domain/gate.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { Plan } from '../domain/plan.js';
@@ -16,8 +15,7 @@ import { LockHeldError, exitCodeOf } from '../errors.js';
 import { evaluateRun } from '../evaluate/evaluateRun.js';
 import { applyPlan } from '../execute/applyPlan.js';
 import { removeAbandonedTemporaries } from '../execute/atomicWrite.js';
-import { writeStagedFiles } from '../execute/files.js';
-import { renderReport } from '../execute/report.js';
+import { exportDates } from '../execute/export.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 
 /** Options of one run for one as-of date. */
@@ -52,12 +50,18 @@ export interface RunResult {
 
 /**
  * Cleans up after a run that died (SIGKILL, power loss) holding the lock:
- * closes its ledger row, writes the files it had committed but not written,
- * and removes its temporary files. Call only while holding the run lock.
+ * closes its ledger row, exports the files of what it committed from the
+ * record (its dates' bundles, halt file and runbook), and removes its
+ * temporary files. Call only while holding the run lock.
  */
 async function recoverAbandonedRun(conn: CommonQueryMethods, settings: Settings, log: Logger, onPhase?: PhaseHook): Promise<void> {
-  await markAbandoned(conn);
-  const recovered = await writeStagedFiles(conn, null, onPhase);
+  const abandoned = await markAbandoned(conn);
+  const recovered = await exportDates(
+    conn,
+    abandoned.map((r) => r.as_of_date),
+    settings,
+    { onPhase },
+  );
   const swept = [...removeAbandonedTemporaries(settings.evidenceDir), ...removeAbandonedTemporaries(settings.reportsDir)];
   if (recovered.length > 0 || swept.length > 0) {
     log.warn(
@@ -82,22 +86,21 @@ export function exitCodeOfPlan(plan: Plan): 0 | 1 | 3 {
 }
 
 /**
- * Applies a plan in one transaction: its rows, the removal of the date's stale
- * halt rows (a full run only), the runbook rendered from the date's rows as
- * the transaction sees them, and every file staged with the rows, so a kill
- * after COMMIT loses no file.
+ * Applies a plan in one transaction: its rows, its new revisions in the
+ * record, a halt's file kept with its ledger row, and the removal of the
+ * date's stale halt rows (a full run only). Files are exported from the record
+ * after the commit, so a kill after COMMIT loses nothing the next run cannot write.
  */
 async function execute(conn: DatabasePoolConnection, plan: Plan, fullRun: boolean, pause: PhaseHook): Promise<void> {
   await conn.transaction(async (tx) => {
     await applyPlan(tx, plan);
+    if (plan.halted && plan.files[0]) await recordHaltFile(tx, plan.runId, plan.files[0].content);
     if (fullRun)
       await retireStaleHaltRows(
         tx,
         plan.asOf.date,
         plan.runbook.map((r) => r.testId),
       );
-    const report = { path: plan.reportPath, content: renderReport(await loadReportData(tx, plan.asOf.date)) };
-    await stageFiles(tx, plan.runId, [...plan.files, report]);
     pause('in-transaction');
   });
 }
@@ -117,10 +120,9 @@ function phaseTimer(phaseMs: Record<string, number>) {
 /**
  * One run for one as-of date (README "How it works"): under the run lock,
  * discover, evaluate (pure), then apply the plan in one transaction that also
- * renders the runbook from the date's rows and stages every file in
- * `fhq_calendar.pending_files`; after the commit the files are written
- * atomically and unstaged. A run that died after its commit is finished by
- * the next one. A halt writes its SYSTEM_ERROR rows, alerts and halt file and
+ * appends its new revisions to the record (`evidence_bundles`); after the
+ * commit the evidence files and the runbook are exported from the record,
+ * each atomically. A run that died after its commit is finished by the next one. A halt writes its SYSTEM_ERROR rows, alerts and halt file and
  * returns exit code 3; a failing source, exit 1 with every other test
  * written. Every run that gets the lock leaves a row in
  * `fhq_calendar.evaluator_runs`, written outside the run's transaction so a
@@ -152,6 +154,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
           asOf,
           runTime: settings.runTime,
           resolutionGraceDays: settings.resolutionGraceDays,
+          evaluatorVersion: evaluatorVersion(),
           evidenceDir: settings.evidenceDir,
           reportsDir: settings.reportsDir,
           testCodes: options.testCodes,
@@ -170,7 +173,12 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       if (!options.dryRun) {
         await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
         pause('committed');
-        filesWritten = await timed('files', () => writeStagedFiles(conn, runId, options.onPhase));
+        filesWritten = await timed('files', () =>
+          exportDates(conn, [asOf.date], settings, {
+            onPhase: options.onPhase,
+            filter: options.testCodes?.length ? { testIds: plan.runbook.map((r) => r.testId) } : {},
+          }),
+        );
         pause('files-written');
       }
       const reportPath = options.dryRun ? null : plan.reportPath;

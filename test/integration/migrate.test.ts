@@ -36,6 +36,7 @@ describe('migrate', () => {
       '000003_evaluator_runs.sql',
       '000004_pending_files.sql',
       '000005_verdict_semantics.sql',
+      '000006_evidence_bundles.sql',
     ]);
     expect(await migrate(uri)).toEqual(files.map((f) => f.name));
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
@@ -47,7 +48,7 @@ describe('migrate', () => {
       'canonical_test_events',
       'ceo_calendar_alerts',
       'evaluator_runs',
-      'pending_files',
+      'evidence_bundles',
       'schema_migrations',
       'test_runbook_entries',
       'test_signal_registry',
@@ -63,6 +64,7 @@ describe('migrate', () => {
       '000003_evaluator_runs.sql',
       '000004_pending_files.sql',
       '000005_verdict_semantics.sql',
+      '000006_evidence_bundles.sql',
     ]);
   });
 

@@ -42,7 +42,7 @@ async function expectCleanRun(): Promise<void> {
   expect(
     (await db.exec(`SELECT alert_type FROM fhq_calendar.ceo_calendar_alerts ORDER BY alert_type`)).rows.map((r) => r.alert_type),
   ).toEqual(['ESCALATION', 'RESOLUTION']);
-  expect(await count('pending_files')).toBe(0);
+  expect(await count('evidence_bundles')).toBe(2);
   expect(outputFiles()).toEqual(EXPECTED_FILES);
   expect(await expectEvidenceMatchesRunbook(db)).toBe(2);
 }
@@ -76,7 +76,7 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
     expect(result.stderr).toMatch(/database unreachable at postgres:\/\/[^\n]+: /);
     expect(await count('test_runbook_entries')).toBe(0);
     expect(await count('ceo_calendar_alerts')).toBe(0);
-    expect(await count('pending_files')).toBe(0);
+    expect(await count('evidence_bundles')).toBe(0);
     expect(await testsRows()).toEqual(before);
     expect(outputFiles()).toEqual([]);
 
@@ -91,7 +91,7 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
     ]);
   });
 
-  it('after the commit, before the files: exit 4, every row committed with its files staged; the next run writes them', async () => {
+  it('after the commit, before the files: exit 4, every row and bundle committed; the next run writes the files from the record', async () => {
     const run = startCli(['run', '--date', DATE], out, {
       DATABASE_URL: db.uri,
       CANONICAL_TEST_PAUSE_AT: 'committed',
@@ -102,9 +102,9 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
     const result = await run.done;
     expect(result.code, result.stderr).toBe(4);
     expect(await count('test_runbook_entries')).toBe(2);
-    expect(await count('pending_files')).toBe(3);
+    expect(await count('evidence_bundles')).toBe(2); // the record: the next run exports the files from it
     expect(outputFiles()).toEqual([]);
-    // T-ENDED is RESOLVED now, so no later run evaluates it again: only the staged copy can bring its evidence back.
+    // T-ENDED is RESOLVED now, so no later run evaluates it again: only the record can bring its evidence back.
     const next = await runCli(['run', '--date', '2026-03-06'], out, { DATABASE_URL: db.uri });
     expect(next.code, next.stderr).toBe(0);
     expect(outputFiles()).toEqual([
@@ -114,7 +114,7 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
       'reports/RUNBOOK_20260305.md',
       'reports/RUNBOOK_20260306.md',
     ]);
-    expect(await count('pending_files')).toBe(0);
+    expect(await count('evidence_bundles')).toBe(3);
     expect(await expectEvidenceMatchesRunbook(db)).toBe(3);
   });
 });

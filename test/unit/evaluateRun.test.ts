@@ -5,6 +5,8 @@ import type { RunbookHistory, TestHistory } from '../../src/domain/history.js';
 import type { MetricValue } from '../../src/domain/metric.js';
 import type { AlertWrite } from '../../src/domain/plan.js';
 import type { Snapshot } from '../../src/domain/snapshot.js';
+import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
+import { evaluationSha256, type TestRecord } from '../../src/domain/bundle.js';
 import type { TestRow } from '../../src/domain/testRow.js';
 import type { WindowState } from '../../src/domain/windowState.js';
 import { evaluateRun } from '../../src/evaluate/evaluateRun.js';
@@ -88,6 +90,8 @@ interface Options extends Values {
   mode?: Snapshot['mode'];
   missedDates?: string[];
   resolutionGraceDays?: number;
+  /** The record of test A as the run starts (newest revision of the date, chain head). */
+  record?: TestRecord;
 }
 
 /**
@@ -117,6 +121,8 @@ function snapshot(o: Options = {}): Snapshot {
     windowStates: new Map(tests.map((t) => [t.test_id, windowState({ ...o.window, test_id: t.test_id })])),
     metrics,
     history: new Map(o.history ? [[ID_A, o.history]] : []),
+    records: new Map(o.record ? [[ID_A, o.record]] : []),
+    evaluatorVersion: '9.9.9',
   };
 }
 
@@ -226,11 +232,58 @@ describe('evaluateRun on a healthy open day', () => {
     ]);
   });
 
-  it('writes the whole evidence bundle (schema 2) with phase, metrics_as_of and day_number', () => {
+  it('writes the whole evidence bundle (schema 3) with phase, metrics_as_of, day_number, version, definition hash and registry rows', () => {
     const bundle = bundleOf(plan.files[0]!.content);
     const row = testRow();
+    const definition = {
+      start_ts: row.start_ts,
+      end_ts: row.end_ts,
+      required_days: 30,
+      mid_test_checkpoint: null,
+      baseline_definition: row.baseline_definition,
+      target_metrics: row.target_metrics,
+      success_criteria: row.success_criteria,
+      failure_criteria: row.failure_criteria,
+      escalation_path: row.escalation_path,
+    };
+    expect(plan.files[0]!.content).toBe(canonicalJson(bundle));
+    expect(plan.files[0]!.sha256).toBe(sha256Hex(plan.files[0]!.content));
+    expect(plan.bundles).toEqual([
+      {
+        testId: ID_A,
+        testCode: 'EC-022',
+        runDate: DATE,
+        revision: 1,
+        runId: RUN_A,
+        content: bundle,
+        sha256: plan.files[0]!.sha256,
+        previousSha256: null,
+        evaluationSha256: evaluationSha256(bundle),
+      },
+    ]);
     expect(bundle).toEqual({
-      schema: 'canonical-test-evidence/2',
+      schema: 'canonical-test-evidence/3',
+      evaluator_version: '9.9.9',
+      definition_sha256: sha256Hex(canonicalJson(definition)),
+      registry: [
+        {
+          signal_key: 'brier_score',
+          source_schema: 'fhq',
+          source_table: 'metrics',
+          source_column: 'brier',
+          time_column: 'measured_at',
+          aggregation: 'LATEST',
+        },
+        {
+          signal_key: 'ready',
+          source_schema: 'fhq',
+          source_table: 'metrics',
+          source_column: 'ready',
+          time_column: 'measured_at',
+          aggregation: 'LATEST',
+        },
+      ],
+      live_state_before: { status: 'ACTIVE', verdict: 'PENDING', last_evaluated_date: row.last_evaluated_date },
       run_id: RUN_A,
       test_id: ID_A,
       test_code: 'EC-022',
@@ -241,19 +294,7 @@ describe('evaluateRun on a healthy open day', () => {
       phase: 'open',
       metrics_as_of: '2026-03-29T04:00:00.000Z',
       verdict_as_of: null,
-      definition: {
-        status: 'ACTIVE',
-        verdict: 'PENDING',
-        start_ts: row.start_ts,
-        end_ts: row.end_ts,
-        required_days: 30,
-        mid_test_checkpoint: null,
-        baseline_definition: row.baseline_definition,
-        target_metrics: row.target_metrics,
-        success_criteria: row.success_criteria,
-        failure_criteria: row.failure_criteria,
-        escalation_path: row.escalation_path,
-      },
+      definition,
       progress: { days_elapsed: 29, days_remaining: 2, is_overdue: false, required_days: 30, day_number: 29 },
       metrics: ['brier_score', 'ready'].map((key) => ({
         key,
@@ -1057,53 +1098,65 @@ describe('evaluateRun on a backfilled date', () => {
   });
 });
 
-describe('evaluateRun re-runs and the hash chain', () => {
-  it('keeps the run id of an identical earlier bundle in the rows, byte for byte, but plans with the new run id', () => {
+describe('evaluateRun re-runs, revisions and the hash chain', () => {
+  /** The record after `plan` committed: its bundle is the date's newest revision and the chain's head. */
+  const recordOf = (plan: ReturnType<typeof evaluateRun>): TestRecord => {
+    const b = plan.bundles[0]!;
+    return {
+      current: {
+        revision: b.revision,
+        runId: b.runId,
+        sha256: b.sha256,
+        previousSha256: b.previousSha256,
+        evaluationSha256: b.evaluationSha256,
+      },
+      chainHead: b.sha256,
+    };
+  };
+
+  it('an identical re-evaluation records nothing and keeps the earlier run id in the rows, byte for byte; the plan has the new run id', () => {
     const first = evaluateRun(snapshot({ runId: RUN_A }));
-    const firstFile = first.files[0]!;
-    const again = evaluateRun(
-      snapshot({
-        runId: RUN_B,
-        history: { previous: null, current: historyRow(RUN_A, 'NONE', firstFile.sha256, DATE) },
-      }),
-    );
+    const again = evaluateRun(snapshot({ runId: RUN_B, record: recordOf(first) }));
     expect(again.runId).toBe(RUN_B);
+    expect(again.bundles).toEqual([]);
     expect(again.runbook).toEqual(first.runbook);
     expect(again.runbook[0]!.runId).toBe(RUN_A);
     expect(again.files).toEqual(first.files);
     expect(again.stateUpdates).toEqual(first.stateUpdates);
   });
 
+  it('re-evaluating a past date after live state moved on records nothing new (what it did to live state is not the evaluation)', () => {
+    const first = evaluateRun(snapshot({ runId: RUN_A }));
+    const later = evaluateRun(snapshot({ runId: RUN_B, record: recordOf(first), rows: [testRow({ last_evaluated_date: '2026-03-30' })] }));
+    expect(later.bundles).toEqual([]);
+    expect(later.stateUpdates).toEqual([]);
+    expect(later.runbook[0]!.evidenceSha256).toBe(first.files[0]!.sha256);
+  });
+
   it('keeps the earlier run id in the resolution of an unchanged close', () => {
     const opts = { date: '2026-04-01', rows: [testRow({ last_evaluated_date: '2026-03-31' })] };
     const first = evaluateRun(snapshot({ ...opts, runId: RUN_A }));
-    const again = evaluateRun(
-      snapshot({
-        ...opts,
-        runId: RUN_B,
-        history: { previous: null, current: historyRow(RUN_A, 'NONE', first.files[0]!.sha256, '2026-04-01') },
-      }),
-    );
+    const again = evaluateRun(snapshot({ ...opts, runId: RUN_B, record: recordOf(first) }));
     expect(again.runId).toBe(RUN_B);
     expect(again.resolutions).toEqual(first.resolutions);
     expect(again.resolutions[0]!.evidence.run_id).toBe(RUN_A);
   });
 
-  it('takes the new run id when the earlier bundle differs', () => {
-    const plan = evaluateRun(
-      snapshot({
-        runId: RUN_B,
-        history: { previous: null, current: historyRow(RUN_A, 'NONE', '0'.repeat(64), DATE) },
-      }),
-    );
-    expect(plan.runId).toBe(RUN_B);
-    expect(plan.runbook[0]!.runId).toBe(RUN_B);
-    expect(bundleOf(plan.files[0]!.content).run_id).toBe(RUN_B);
+  it('a different evaluation of the same date is revision 2, chained to the newest bundle of the test, with the new run id', () => {
+    const first = evaluateRun(snapshot({ runId: RUN_A }));
+    const head = 'c'.repeat(64); // a later date's bundle, recorded after revision 1
+    const corrected = evaluateRun(snapshot({ runId: RUN_B, brier: 0.2, record: { ...recordOf(first), chainHead: head } }));
+    expect(corrected.bundles).toHaveLength(1);
+    expect(corrected.bundles[0]).toMatchObject({ revision: 2, runId: RUN_B, previousSha256: head });
+    expect(corrected.runbook[0]!.runId).toBe(RUN_B);
+    expect(corrected.runbook[0]!.evidenceSha256).toBe(corrected.bundles[0]!.sha256);
+    expect(bundleOf(corrected.files[0]!.content)).toMatchObject({ run_id: RUN_B, previous_bundle_sha256: head });
   });
 
-  it('chains the evidence to the previous bundle', () => {
+  it("chains a first bundle to the test's newest bundle of any date", () => {
     const sha = 'a'.repeat(64);
-    const plan = evaluateRun(snapshot({ history: previous(historyRow(RUN_B, 'NONE', sha, '2026-03-28')) }));
+    const plan = evaluateRun(snapshot({ record: { current: null, chainHead: sha } }));
+    expect(plan.bundles[0]).toMatchObject({ revision: 1, previousSha256: sha });
     expect(bundleOf(plan.files[0]!.content).previous_bundle_sha256).toBe(sha);
   });
 });

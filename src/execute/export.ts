@@ -1,0 +1,65 @@
+import type { CommonQueryMethods } from 'slonik';
+import { loadBundles, type BundleFilter, type RecordedBundle } from '../db/bundles.js';
+import { loadReportData } from '../db/report.js';
+import { loadHaltFiles } from '../db/runs.js';
+import { canonicalJson } from '../domain/canonicalJson.js';
+import { evidenceFilePath, haltFilePath, historyFilePath, reportFilePath } from '../domain/fileNames.js';
+import type { PhaseHook } from '../domain/phases.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import { renderReport } from './report.js';
+
+/** The folders files are exported to (absolute). */
+export interface ExportFolders {
+  evidenceDir: string;
+  reportsDir: string;
+}
+
+/** Where a recorded bundle's file goes: its date's newest revision at the evidence path, earlier ones under history/. */
+export function bundleFilePath(bundle: RecordedBundle, evidenceDir: string): string {
+  const compact = bundle.run_date.replaceAll('-', '');
+  return bundle.is_current
+    ? evidenceFilePath(evidenceDir, bundle.test_code, compact)
+    : historyFilePath(evidenceDir, bundle.test_code, compact, bundle.revision);
+}
+
+/**
+ * Writes the files of recorded bundles (README "The record": the database is
+ * the record, files are its export): each bundle's canonical JSON, atomically,
+ * where missing or different; identical files are left alone.
+ *
+ * @returns the paths written.
+ */
+export function writeBundleFiles(bundles: readonly RecordedBundle[], evidenceDir: string, onPhase?: PhaseHook): string[] {
+  return bundles
+    .filter((b) => writeFileAtomic(bundleFilePath(b, evidenceDir), canonicalJson(b.content), onPhase))
+    .map((b) => bundleFilePath(b, evidenceDir));
+}
+
+/**
+ * Exports what the record holds for `dates`: every bundle of those dates
+ * (narrowed by `filter`), each date's halt file (as its halted run wrote it)
+ * and its runbook, rendered from the date's rows.
+ *
+ * @returns the paths written.
+ */
+export async function exportDates(
+  db: CommonQueryMethods,
+  dates: readonly string[],
+  folders: ExportFolders,
+  options: { filter?: BundleFilter; onPhase?: PhaseHook } = {},
+): Promise<string[]> {
+  const written: string[] = [];
+  const halts = await loadHaltFiles(db, dates);
+  for (const date of [...new Set(dates)].sort()) {
+    const bundles = await loadBundles(db, { ...options.filter, date });
+    written.push(...writeBundleFiles(bundles, folders.evidenceDir, options.onPhase));
+    const halt = halts.get(date);
+    const compact = date.replaceAll('-', '');
+    if (halt !== undefined && writeFileAtomic(haltFilePath(folders.evidenceDir, compact), halt, options.onPhase))
+      written.push(haltFilePath(folders.evidenceDir, compact));
+    const report = renderReport(await loadReportData(db, date));
+    if (writeFileAtomic(reportFilePath(folders.reportsDir, compact), report, options.onPhase))
+      written.push(reportFilePath(folders.reportsDir, compact));
+  }
+  return written;
+}
