@@ -26,13 +26,14 @@ async function existing(client: pg.Client): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-/** Resets everything a run writes in the bench database at `uri` (superuser: user triggers are bypassed). */
+/** Resets everything a run writes in the bench database at `uri` (as a superuser, append-only triggers are bypassed). */
 export async function resetWrittenState(uri: string): Promise<void> {
   await withClient(uri, async (client) => {
     const tables = await existing(client);
     await client.query('BEGIN');
-    // Append-only guards (triggers) must not stop the reset of a throw-away database.
-    await client.query('SET LOCAL session_replication_role = replica');
+    // Append-only guards (triggers) must not stop the reset of a throw-away database; only a superuser may skip them.
+    const { rows } = await client.query<{ super: boolean }>('SELECT rolsuper AS super FROM pg_roles WHERE rolname = current_user');
+    if (rows[0]?.super) await client.query('SET LOCAL session_replication_role = replica');
     await client.query(`TRUNCATE ${tables.join(', ')}`);
     await client.query(`
       UPDATE fhq_calendar.canonical_test_events SET

@@ -20,13 +20,14 @@ export function median(values: readonly number[]): number | null {
 
 const n = (v: number) => v.toLocaleString('en');
 const s = (v: number | null) => (v === null ? '—' : v.toFixed(2));
-const mb = (v: number | null) => (v === null ? 'n/a' : v.toFixed(0));
+/** Peak RSS: "—" when the variant did not run, "n/a" when it ran but its probe could not report. */
+const mb = (v: number | null, ran: number | null) => (ran === null ? '—' : v === null ? 'n/a' : v.toFixed(0));
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? '—' : `${(a / b).toFixed(1)}×`);
 
 /** The table: one header and one line per result row. */
 export function formatTable(rows: readonly ResultRow[]): string {
   const header = '| tests | rows | days | project s | per-test s | floor s | project/floor | per-test/project | RSS project MB | RSS per-test MB | RSS floor MB |';
   const rule = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = rows.map((r) => `| ${n(r.tests)} | ${n(r.rows)} | ${r.days} | ${s(r.seconds.project)} | ${s(r.seconds['per-test'])} | ${s(r.seconds.floor)} | ${ratio(r.seconds.project, r.seconds.floor)} | ${ratio(r.seconds['per-test'], r.seconds.project)} | ${mb(r.peakRssMb.project)} | ${mb(r.peakRssMb['per-test'])} | ${mb(r.peakRssMb.floor)} |`);
+  const lines = rows.map((r) => `| ${n(r.tests)} | ${n(r.rows)} | ${r.days} | ${s(r.seconds.project)} | ${s(r.seconds['per-test'])} | ${s(r.seconds.floor)} | ${ratio(r.seconds.project, r.seconds.floor)} | ${ratio(r.seconds['per-test'], r.seconds.project)} | ${mb(r.peakRssMb.project, r.seconds.project)} | ${mb(r.peakRssMb['per-test'], r.seconds['per-test'])} | ${mb(r.peakRssMb.floor, r.seconds.floor)} |`);
   return [header, rule, ...lines].join('\n');
 }
