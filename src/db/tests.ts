@@ -3,18 +3,30 @@ import { z } from 'zod';
 import { testRowSchema, type TestRow } from '../domain/testRow.js';
 
 /**
- * Loads every ACTIVE test, `ORDER BY start_ts`, with no test code hard-coded. `codes`, when given, narrows
- * the set to those codes (`run --test`).
+ * Loads the tests a run of `date` evaluates, `ORDER BY start_ts`, with no test
+ * code hard-coded: every ACTIVE test, and — to re-evaluate the past — a
+ * RESOLVED test named in `codes` or, with `includeResolved`, every RESOLVED
+ * test, for dates up to the date it was resolved on (in the session's zone).
+ * `codes`, when given, narrows the set to those codes (`run --test`).
  */
-export async function loadActiveTests(db: CommonQueryMethods, codes?: readonly string[]): Promise<readonly TestRow[]> {
-  const filter = codes && codes.length > 0 ? sql.fragment`AND test_code = ANY(${sql.array([...codes], 'text')})` : sql.fragment``;
+export async function loadActiveTests(
+  db: CommonQueryMethods,
+  codes?: readonly string[],
+  options: { date?: string; includeResolved?: boolean } = {},
+): Promise<readonly TestRow[]> {
+  const named = codes && codes.length > 0;
+  const filter = named ? sql.fragment`AND test_code = ANY(${sql.array([...codes], 'text')})` : sql.fragment``;
+  const resolved =
+    options.date !== undefined && (named || options.includeResolved)
+      ? sql.fragment`OR (status = 'RESOLVED' AND resolved_at IS NOT NULL AND ${options.date}::date <= resolved_at::date)`
+      : sql.fragment``;
   return db.any(sql.type(testRowSchema)`
     SELECT test_id, test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
            baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path,
            days_elapsed, days_remaining, is_overdue, escalation_state, ceo_action_required, verdict,
            resolved_at, last_evaluated_date::text AS last_evaluated_date
     FROM fhq_calendar.canonical_test_events
-    WHERE status = 'ACTIVE' ${filter}
+    WHERE (status = 'ACTIVE' ${resolved}) ${filter}
     ORDER BY start_ts NULLS LAST, test_code
   `);
 }
@@ -25,4 +37,11 @@ export async function unknownTestCodes(db: CommonQueryMethods, codes: readonly s
     SELECT test_code FROM fhq_calendar.canonical_test_events WHERE test_code = ANY(${sql.array([...codes], 'text')})
   `);
   return codes.filter((code) => !known.includes(code));
+}
+
+/** The status of each of `codes` that names a test (for `--test` usage errors), by code. */
+export async function testStatuses(db: CommonQueryMethods, codes: readonly string[]): Promise<Map<string, string>> {
+  const rows = await db.any(sql.type(z.object({ test_code: z.string(), status: z.string() }))`
+    SELECT test_code, status FROM fhq_calendar.canonical_test_events WHERE test_code = ANY(${sql.array([...codes], 'text')})`);
+  return new Map(rows.map((r) => [r.test_code, r.status]));
 }

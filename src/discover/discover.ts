@@ -6,7 +6,7 @@ import { loadRegistry } from '../db/registry.js';
 import { missedDates } from '../db/runs.js';
 import { readOnlySnapshot } from '../db/session.js';
 import { resolveSignals } from '../db/signals.js';
-import { loadActiveTests, unknownTestCodes } from '../db/tests.js';
+import { loadActiveTests, testStatuses } from '../db/tests.js';
 import type { AsOf } from '../domain/asOf.js';
 import { runGate, type GatedTest } from '../domain/gate.js';
 import type { SignalSource } from '../domain/registry.js';
@@ -24,8 +24,10 @@ export interface DiscoverOptions {
   resolutionGraceDays: number;
   evidenceDir: string;
   reportsDir: string;
-  /** `--test CODE ...`: only these ACTIVE tests. */
+  /** `--test CODE ...`: only these tests (ACTIVE, or RESOLVED to re-evaluate their past). */
   testCodes?: readonly string[];
+  /** `--include-resolved`: also re-evaluate RESOLVED tests, for dates up to their resolution. */
+  includeResolved?: boolean;
   /** The run's id, minted once by the run that asks (src/run/). */
   runId: string;
   /** Only a daily run looks for missed days. */
@@ -38,7 +40,10 @@ export interface DiscoverOptions {
 function signalNeeds(passed: readonly GatedTest[], asOf: AsOf): { source: SignalSource; instants: string[] }[] {
   const needs = new Map<string, { source: SignalSource; instants: Set<string> }>();
   for (const test of passed) {
-    const instant = metricsInstant({ start_ts: test.definition.startTs, end_ts: test.definition.endTs, verdict: test.row.verdict }, asOf);
+    const instant = metricsInstant(
+      { start_ts: test.definition.startTs, end_ts: test.definition.endTs, verdict: test.row.verdict, status: test.row.status },
+      asOf,
+    );
     if (instant === null) continue;
     for (const source of Object.values(test.sources)) {
       const need = needs.get(source.key) ?? { source, instants: new Set<string>() };
@@ -64,12 +69,8 @@ function signalNeeds(passed: readonly GatedTest[], asOf: AsOf): { source: Signal
 export async function discover(conn: DatabasePoolConnection, options: DiscoverOptions): Promise<Snapshot> {
   return conn.transaction(async (tx) => {
     await readOnlySnapshot(tx);
-    const tests = await loadActiveTests(tx, options.testCodes);
-    await checkRequestedCodes(
-      tx,
-      options.testCodes,
-      tests.map((t) => t.test_code),
-    );
+    const tests = await loadActiveTests(tx, options.testCodes, { date: options.asOf.date, includeResolved: options.includeResolved });
+    await checkRequestedCodes(tx, options.testCodes);
     const gate = runGate(tests, await loadRegistry(tx));
     const records = await loadRecords(
       tx,
@@ -110,14 +111,22 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
   });
 }
 
-async function checkRequestedCodes(
-  db: Parameters<typeof unknownTestCodes>[0],
-  requested: readonly string[] | undefined,
-  active: string[],
-): Promise<void> {
+/**
+ * `--test` codes must name tests that can be evaluated: ACTIVE, or RESOLVED
+ * (re-evaluated for dates up to their resolution; later dates simply leave them out).
+ *
+ * @throws UsageError naming `--test` for an unknown code, or a DRAFT or CANCELLED test.
+ */
+async function checkRequestedCodes(db: Parameters<typeof testStatuses>[0], requested: readonly string[] | undefined): Promise<void> {
   if (!requested || requested.length === 0) return;
-  const unknown = await unknownTestCodes(db, requested);
+  const statuses = await testStatuses(db, requested);
+  const unknown = requested.filter((code) => !statuses.has(code));
   if (unknown.length > 0) throw new UsageError('--test', `no test has the code ${unknown.map((c) => JSON.stringify(c)).join(', ')}`);
-  const inactive = requested.filter((code) => !active.includes(code));
-  if (inactive.length > 0) throw new UsageError('--test', `${inactive.map((c) => JSON.stringify(c)).join(', ')} is not ACTIVE`);
+  const refused = requested.filter((code) => !['ACTIVE', 'RESOLVED'].includes(statuses.get(code)!));
+  if (refused.length > 0) {
+    throw new UsageError(
+      '--test',
+      `${refused.map((c) => `${JSON.stringify(c)} is ${statuses.get(c)}`).join(', ')}: only ACTIVE and RESOLVED tests can be evaluated`,
+    );
+  }
 }

@@ -12,7 +12,8 @@ import type { WindowState } from './windowState.js';
  * `canonical_test_events` change only when the as-of date (`YYYY-MM-DD`) is on
  * or after its `last_evaluated_date`.
  */
-export function movesLiveState(row: Pick<TestRow, 'last_evaluated_date'>, asOfDate: string): boolean {
+export function movesLiveState(row: Pick<TestRow, 'last_evaluated_date' | 'status'>, asOfDate: string): boolean {
+  if (row.status === 'RESOLVED') return false; // re-evaluating the past never changes a resolved test
   return row.last_evaluated_date === null || asOfDate >= row.last_evaluated_date;
 }
 

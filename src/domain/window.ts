@@ -6,7 +6,7 @@ import type { AsOf } from './asOf.js';
  * evaluated", docs/verdicts.md):
  * - `before`: the window has not opened (`as_of < start_ts`): nothing is evaluated;
  * - `open`: `start_ts <= as_of <= end_ts`, or the test is already resolved: metrics as of the as-of instant;
- * - `closing`: `as_of > end_ts` with the verdict still PENDING: the verdict is evaluated as of `end_ts`.
+ * - `closing`: `as_of > end_ts` with the verdict still PENDING (or a RESOLVED test re-evaluated): the verdict is evaluated as of `end_ts`.
  */
 export type WindowPhase =
   | { kind: 'before' }
@@ -22,6 +22,7 @@ export interface WindowBounds {
   start_ts: string;
   end_ts: string;
   verdict: string;
+  status: string;
 }
 
 /** The date (`YYYY-MM-DD`) of a UTC ISO instant in `zone`. */
@@ -43,7 +44,8 @@ export function showInstant(instant: string, zone: string): string {
 export function windowPhase(test: WindowBounds, asOf: AsOf): WindowPhase {
   const at = Date.parse(asOf.instant);
   if (at < Date.parse(test.start_ts)) return { kind: 'before' };
-  if (at > Date.parse(test.end_ts) && test.verdict === 'PENDING') {
+  // A RESOLVED test re-evaluated for its past closes again, as of end_ts, on the dates after the close.
+  if (at > Date.parse(test.end_ts) && (test.verdict === 'PENDING' || test.status === 'RESOLVED')) {
     return { kind: 'closing', daysAfterClose: daysBetween(localDate(test.end_ts, asOf.zone), asOf.date) };
   }
   return { kind: 'open' };

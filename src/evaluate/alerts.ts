@@ -98,3 +98,15 @@ export function signalErrorAlert(ctx: TestContext, failed: readonly MetricValue[
     ['Fix the source named above (or its registry row)', `Re-run the date: canonical-tests run --date ${ctx.snapshot.asOf.date}`],
   );
 }
+
+/** CRITICAL VERDICT_DRIFT: a RESOLVED test re-evaluated with the data as it is now closes with another verdict; a person decides. */
+export function verdictDriftAlert(ctx: TestContext, verdict: FinalVerdict, success: CriteriaResult, failure: CriteriaResult): AlertWrite {
+  const closedAt = showInstant(ctx.row.end_ts!, ctx.snapshot.asOf.zone);
+  return ctx.alert(
+    'CRITICAL',
+    'VERDICT_DRIFT',
+    `${ctx.row.test_code}: re-evaluated verdict ${verdict} differs from the recorded ${ctx.row.verdict}`,
+    `Re-evaluated as of the close (${closedAt}) with the data as it is now: success criteria ${success.outcome}, failure criteria ${failure.outcome}, verdict ${verdict}. The live verdict stays ${ctx.row.verdict}.`,
+    ['Find which source rows changed since the window resolved (canonical-tests history)', 'Decide whether the recorded verdict stands'],
+  );
+}

@@ -1,5 +1,5 @@
 import { asOfFor } from '../domain/asOf.js';
-import { evaluateCriteria, type CriteriaResult } from '../domain/criteria.js';
+import { evaluateCriteria, type CriteriaResult, type FinalVerdict } from '../domain/criteria.js';
 import type { GatedTest } from '../domain/gate.js';
 import type { MetricValue } from '../domain/metric.js';
 import type { Snapshot } from '../domain/snapshot.js';
@@ -13,6 +13,7 @@ import {
   NEXT_STEP,
   resolutionAlert,
   signalErrorAlert,
+  verdictDriftAlert,
 } from './alerts.js';
 import { assemble, type TestPlan } from './assemble.js';
 import { metricsAt, testContext, type TestContext } from './context.js';
@@ -30,7 +31,7 @@ export type { TestPlan } from './assemble.js';
  */
 export function evaluateTest(test: GatedTest, snapshot: Snapshot): TestPlan {
   const ctx = testContext(test, snapshot);
-  const bounds = { start_ts: test.definition.startTs, end_ts: test.definition.endTs, verdict: test.row.verdict };
+  const bounds = { start_ts: test.definition.startTs, end_ts: test.definition.endTs, verdict: test.row.verdict, status: test.row.status };
   const phase = windowPhase(bounds, snapshot.asOf);
   if (phase.kind === 'before') return beforeWindowPlan(ctx);
   const instant = metricsInstant(bounds, snapshot.asOf)!;
@@ -122,7 +123,7 @@ function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[]
     ...(pending.length > 0 && verdict === 'PENDING' ? [metricsPendingAlert(ctx, pending)] : []),
     ...(phase.kind === 'open' ? escalationAlerts(ctx, escalation, failure) : []),
     ...(checkpoint ? [checkpointAlert(ctx, metrics, dayNumber)] : []),
-    ...(decision?.kind === 'verdict' ? [resolutionAlert(ctx, decision.verdict, success, failure, decision.missing)] : []),
+    ...(decision?.kind === 'verdict' ? closeAlerts(ctx, decision.verdict, success, failure, decision.missing) : []),
   ];
   const notes = [
     pending.length
@@ -173,4 +174,21 @@ function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[]
 function escalationAlerts(ctx: TestContext, escalation: ReturnType<typeof decideEscalation>, failure: CriteriaResult) {
   if (escalation.state === 'ESCALATED') return escalation.changed ? [escalationAlert(ctx, escalation, failure)] : [];
   return escalation.previousState !== 'NONE' ? [escalationClearedAlert(ctx, escalation.previousState)] : [];
+}
+
+/**
+ * At a close: the RESOLUTION alert; when a RESOLVED test is re-evaluated, no
+ * second RESOLUTION (its live verdict never changes) but a CRITICAL
+ * VERDICT_DRIFT when the re-evaluated verdict differs from the live one.
+ */
+function closeAlerts(
+  ctx: TestContext,
+  verdict: FinalVerdict,
+  success: CriteriaResult,
+  failure: CriteriaResult,
+  missing: readonly string[],
+) {
+  if (ctx.row.status !== 'RESOLVED') return [resolutionAlert(ctx, verdict, success, failure, missing)];
+  if (verdict === ctx.row.verdict) return [];
+  return [verdictDriftAlert(ctx, verdict, success, failure)];
 }

@@ -31,6 +31,7 @@ export interface BackfillOptions {
   settings: Settings;
   dryRun?: boolean;
   testCodes?: readonly string[];
+  includeResolved?: boolean;
   /** Called after each date, e.g. to move a progress bar. */
   onDate?: (date: string, result: RunResult) => void | Promise<void>;
   logger?: Logger;
@@ -91,6 +92,7 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
       settings: options.settings,
       dryRun: options.dryRun,
       testCodes: options.testCodes,
+      includeResolved: options.includeResolved,
       mode: 'backfill',
       logger: options.logger,
       onPhase: options.onPhase,

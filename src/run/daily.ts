@@ -14,6 +14,7 @@ export interface RunCommandOptions {
   settings: Settings;
   dryRun?: boolean;
   testCodes?: readonly string[];
+  includeResolved?: boolean;
   /** First evaluate the missed days since the last daily run, oldest first. */
   catchUp?: boolean;
   logger?: Logger;
@@ -44,6 +45,7 @@ export async function runCommand(pool: DatabasePool, options: RunCommandOptions)
     settings: options.settings,
     dryRun: options.dryRun,
     testCodes: options.testCodes,
+    includeResolved: options.includeResolved,
     logger: options.logger,
     onPhase: options.onPhase,
   };

@@ -25,8 +25,10 @@ export interface RunOptions {
   settings: Settings;
   /** Print-only: evaluate and return the plan, write nothing of the evaluation, take no lock. */
   dryRun?: boolean;
-  /** `--test CODE ...`: only these ACTIVE tests. */
+  /** `--test CODE ...`: only these tests (ACTIVE, or RESOLVED to re-evaluate their past). */
   testCodes?: readonly string[];
+  /** `--include-resolved`: also re-evaluate RESOLVED tests, for dates up to their resolution. */
+  includeResolved?: boolean;
   /** Fixed run id (tests); default a fresh UUID. */
   runId?: string;
   /** `daily` (default) or `backfill`; a dry run is recorded as `dry-run`. */
@@ -158,6 +160,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
           evidenceDir: settings.evidenceDir,
           reportsDir: settings.reportsDir,
           testCodes: options.testCodes,
+          includeResolved: options.includeResolved,
           runId,
           mode,
         }),

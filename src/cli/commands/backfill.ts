@@ -12,6 +12,7 @@ interface BackfillFlags {
   to: string;
   dryRun?: boolean;
   test?: string[];
+  includeResolved?: boolean;
 }
 
 /** `canonical-tests backfill`: each date of a range in order, with a progress bar on a terminal. */
@@ -22,7 +23,8 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
     .requiredOption('--from <YYYY-MM-DD>', 'first as-of date')
     .requiredOption('--to <YYYY-MM-DD>', 'last as-of date')
     .option('--dry-run', 'print the plans, write nothing')
-    .option('--test <code...>', 'only these ACTIVE tests')
+    .option('--test <code...>', 'only these tests (a RESOLVED one is re-evaluated for dates up to its resolution)')
+    .option('--include-resolved', 'also re-evaluate RESOLVED tests, for dates up to their resolution (the live verdict never changes)')
     .action(async (flags: BackfillFlags, command: Command) => {
       const settings = settingsOf(command);
       const dates = backfillDates(flags.from, flags.to, todayIn(settings.zone));
@@ -46,6 +48,7 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
               settings,
               dryRun: flags.dryRun,
               testCodes: flags.test,
+              includeResolved: flags.includeResolved,
               logger: log(),
               onPhase: ctx.onPhase,
               onDate: (date, result) => void (bar ? bar.increment(1, { date }) : out(oneLine(date, result))),

@@ -12,6 +12,7 @@ interface RunFlags {
   date?: string;
   dryRun?: boolean;
   test?: string[];
+  includeResolved?: boolean;
   catchUp?: boolean;
   json?: boolean;
 }
@@ -23,7 +24,8 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .description('evaluate every ACTIVE test for one as-of date')
     .option('--date <YYYY-MM-DD>', 'as-of date (default: today in the zone); a past date runs as a backfill of that date')
     .option('--dry-run', 'print every write the run would make, write nothing')
-    .option('--test <code...>', 'only these ACTIVE tests')
+    .option('--test <code...>', 'only these tests (a RESOLVED one is re-evaluated for dates up to its resolution)')
+    .option('--include-resolved', 'also re-evaluate RESOLVED tests, for dates up to their resolution (the live verdict never changes)')
     .option('--catch-up', 'first evaluate the missed days since the last daily run, oldest first')
     .option('--json', 'print one JSON document on stdout')
     .action(async (flags: RunFlags, command: Command) => {
@@ -42,6 +44,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
             settings,
             dryRun: flags.dryRun,
             testCodes: flags.test,
+            includeResolved: flags.includeResolved,
             catchUp: flags.catchUp,
             logger: log(),
             onPhase: ctx.onPhase,

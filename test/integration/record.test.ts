@@ -1,0 +1,136 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Settings } from '../../src/config/settings.js';
+import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
+import { backfill } from '../../src/run/backfill.js';
+import { runDate } from '../../src/run/runDate.js';
+import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { addDaily, createSources, insertTest, tempSettings } from '../helpers/fixtures.js';
+
+/** The record: revisions that nothing overwrites, one chain per test in recording order, resolved tests re-evaluated. */
+
+let db: TestDatabase;
+let settings: Settings;
+
+beforeEach(async () => {
+  db = await freshDatabase();
+  await createSources(db);
+  settings = tempSettings();
+});
+afterEach(async () => {
+  await db.drop();
+  rmSync(join(settings.reportsDir, '..'), { recursive: true, force: true });
+});
+
+interface BundleRow {
+  run_date: string;
+  revision: number;
+  sha256: string;
+  previous_sha256: string | null;
+  content: Record<string, unknown>;
+}
+const bundles = async (): Promise<BundleRow[]> =>
+  (
+    await db.exec(
+      `SELECT run_date::text AS run_date, revision, sha256, previous_sha256, content
+       FROM fhq_calendar.evidence_bundles ORDER BY recorded_order`,
+    )
+  ).rows as BundleRow[];
+const runbookSha = async (date: string): Promise<string> =>
+  (await db.exec(`SELECT evidence_sha256 FROM fhq_calendar.test_runbook_entries WHERE run_date = $1`, [date])).rows[0]!
+    .evidence_sha256 as string;
+
+describe('revisions', () => {
+  it('a corrected source row adds revision 2; the first stays in the table and under evidence/history/; an identical re-run adds nothing', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    const first = await bundles();
+    expect(first.map((b) => [b.run_date, b.revision])).toEqual([['2026-03-10', 1]]);
+
+    await db.exec(`UPDATE fixture.daily SET brier = 0.35 WHERE ts = '2026-03-09T16:00:00Z'`);
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    const second = await bundles();
+    expect(second.map((b) => [b.run_date, b.revision])).toEqual([
+      ['2026-03-10', 1],
+      ['2026-03-10', 2],
+    ]);
+    expect(second[0]).toEqual(first[0]); // nothing overwritten
+    expect(second[1]!.previous_sha256).toBe(second[0]!.sha256);
+    expect(await runbookSha('2026-03-10')).toBe(second[1]!.sha256);
+    const current = readFileSync(join(settings.evidenceDir, 'ORCHESTRATOR_T-001_20260310.json'), 'utf8');
+    const history = readFileSync(join(settings.evidenceDir, 'history', 'ORCHESTRATOR_T-001_20260310.r1.json'), 'utf8');
+    expect(sha256Hex(current)).toBe(second[1]!.sha256);
+    expect(sha256Hex(history)).toBe(second[0]!.sha256);
+    expect(current).toBe(canonicalJson(second[1]!.content));
+
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    expect((await bundles()).length).toBe(2);
+  });
+
+  it('backfilling dates out of order extends one chain in recording order instead of forking it', async () => {
+    await insertTest(db);
+    await addDaily(db, [
+      ['2026-03-04T16:00:00Z', 0.2, 0],
+      ['2026-03-05T16:00:00Z', 0.21, 0],
+      ['2026-03-06T16:00:00Z', 0.22, 0],
+    ]);
+    for (const date of ['2026-03-05', '2026-03-07', '2026-03-06']) await runDate(db.pool, { date, settings, mode: 'backfill' });
+    await db.exec(`UPDATE fixture.daily SET brier = 0.23 WHERE ts = '2026-03-04T16:00:00Z'`);
+    await runDate(db.pool, { date: '2026-03-05', settings, mode: 'backfill' });
+    const all = await bundles();
+    expect(all.map((b) => [b.run_date, b.revision])).toEqual([
+      ['2026-03-05', 1],
+      ['2026-03-07', 1],
+      ['2026-03-06', 1],
+      ['2026-03-05', 2],
+    ]);
+    expect(all.map((b) => b.previous_sha256)).toEqual([null, all[0]!.sha256, all[1]!.sha256, all[2]!.sha256]);
+    for (const b of all) {
+      expect(b.content.previous_bundle_sha256).toBe(b.previous_sha256);
+      expect(sha256Hex(canonicalJson(b.content))).toBe(b.sha256);
+    }
+  });
+});
+
+describe('re-evaluating a resolved test', () => {
+  it('with corrected data: a CRITICAL VERDICT_DRIFT and a new revision of the close, the live verdict unchanged', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-30T10:00:00Z', 0.2, 0]]);
+    await runDate(db.pool, { date: '2026-03-31', settings });
+    const live = (await db.exec(`SELECT status, verdict, resolved_at FROM fhq_calendar.canonical_test_events`)).rows[0];
+    expect(live).toMatchObject({ status: 'RESOLVED', verdict: 'SUCCESS' });
+
+    await db.exec(`UPDATE fixture.daily SET brier = 0.4 WHERE ts = '2026-03-30T10:00:00Z'`);
+    // A range past the resolution date does not abort: later dates simply leave the test out.
+    const summary = await backfill(db.pool, { dates: ['2026-03-30', '2026-03-31', '2026-04-01'], settings, testCodes: ['T-001'] });
+    expect(summary).toMatchObject({ datesDone: 3, testsEvaluated: 2, exitCode: 0 });
+    expect((await db.exec(`SELECT status, verdict, resolved_at FROM fhq_calendar.canonical_test_events`)).rows[0]).toEqual(live);
+    const drift = (
+      await db.exec(`SELECT run_date::text AS d, severity, title FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'VERDICT_DRIFT'`)
+    ).rows;
+    expect(drift).toEqual([
+      { d: '2026-03-31', severity: 'CRITICAL', title: 'T-001: re-evaluated verdict FAILURE differs from the recorded SUCCESS' },
+    ]);
+    const resolutions = (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'RESOLUTION'`))
+      .rows[0]!.n;
+    expect(resolutions).toBe(1);
+    const close = (await bundles()).filter((b) => b.run_date === '2026-03-31');
+    expect(close.map((b) => [b.revision, b.content.verdict])).toEqual([
+      [1, 'SUCCESS'],
+      [2, 'FAILURE'],
+    ]);
+    expect(existsSync(join(settings.evidenceDir, 'history', 'ORCHESTRATOR_T-001_20260331.r1.json'))).toBe(true);
+    expect(readdirSync(settings.evidenceDir).filter((f) => f.endsWith('20260401.json'))).toEqual([]);
+  });
+
+  it('a RESOLVED test is left out unless named with --test or --include-resolved', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-30T10:00:00Z', 0.2, 0]]);
+    await runDate(db.pool, { date: '2026-03-31', settings });
+    expect((await runDate(db.pool, { date: '2026-03-20', settings })).plan.outcomes).toEqual([]);
+    const included = await runDate(db.pool, { date: '2026-03-20', settings, includeResolved: true });
+    expect(included.plan.outcomes.map((o) => [o.testCode, o.liveStateUpdated])).toEqual([['T-001', false]]);
+  });
+});
