@@ -44,6 +44,7 @@ interface State {
   tests: string;
   runbook: string;
   alerts: string;
+  bundles: string;
 }
 
 /** Files of a run, by folder and name, with the run's id and hashes replaced by placeholders. */
@@ -75,6 +76,7 @@ async function state(db: TestDatabase, out: string): Promise<State> {
                       FROM fhq_calendar.test_runbook_entries AS r ORDER BY test_id, run_date`),
     alerts: await q(`SELECT to_jsonb(a) - 'alert_id' - 'created_at' AS row
                      FROM fhq_calendar.ceo_calendar_alerts AS a ORDER BY test_id NULLS FIRST, alert_type, run_date`),
+    bundles: await q(`SELECT test_id, run_date, revision FROM fhq_calendar.evidence_bundles ORDER BY test_id, run_date, revision`),
   };
 }
 
@@ -120,7 +122,7 @@ async function waitForBackendsGone(db: TestDatabase): Promise<void> {
 
 async function reset(lane: Lane, initialTests: string): Promise<void> {
   await lane.db.exec(`
-    TRUNCATE fhq_calendar.test_runbook_entries, fhq_calendar.ceo_calendar_alerts, fhq_calendar.evaluator_runs;
+    TRUNCATE fhq_calendar.test_runbook_entries, fhq_calendar.ceo_calendar_alerts, fhq_calendar.evaluator_runs, fhq_calendar.evidence_bundles;
     DELETE FROM fhq_calendar.canonical_test_events;
     INSERT INTO fhq_calendar.canonical_test_events SELECT * FROM jsonb_populate_recordset(NULL::fhq_calendar.canonical_test_events, '${initialTests.replaceAll("'", "''")}'::jsonb);`);
   rmSync(join(lane.out, 'reports'), { recursive: true, force: true });

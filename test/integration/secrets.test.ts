@@ -68,7 +68,7 @@ describe('the connection password', () => {
     expect(outcomes.length).toBe(7);
     expect(text).toContain('signal brier (fixture.failing): division by zero'); // the failure was recorded and shown…
     expect(text).not.toContain(password); // …without the password
-  });
+  }, 300_000); // seven processes in a row: generous on a loaded machine
 
   it('from PGPASSWORD (with the other PG* variables) never appears either', async () => {
     const url = new URL(db.uri);
@@ -81,7 +81,7 @@ describe('the connection password', () => {
     });
     expect(text).toContain('HALT T-001: escalation_path: is missing: no escalation path');
     expect(text).not.toContain(password);
-  });
+  }, 300_000);
 
   it('is not printed when the database is unreachable (exit 4), by URL or by PGPASSWORD', async () => {
     const cwd = tempDir('secrets');
