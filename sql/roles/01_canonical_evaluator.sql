@@ -10,8 +10,9 @@
 -- canonical_evaluator (NOLOGIN) may: read the test definitions and the signal
 -- registry; write only the evaluator-owned columns of canonical_test_events;
 -- insert and update runbook rows, CEO alerts and its run ledger; stage its
--- files; execute the three fhq_calendar functions. It may not change a
--- definition, delete an audit row, create or drop anything, or write a source.
+-- files; execute the three fhq_calendar functions; read acknowledgements. It
+-- may not change a definition, acknowledge an alert, delete an audit row,
+-- create or drop anything, or write a source.
 
 DO $$
 BEGIN
@@ -34,6 +35,9 @@ GRANT SELECT ON fhq_calendar.canonical_test_events, fhq_calendar.test_signal_reg
                 fhq_calendar.test_runbook_entries, fhq_calendar.ceo_calendar_alerts,
                 fhq_calendar.evaluator_runs, fhq_calendar.pending_files
   TO canonical_evaluator;
+
+-- Acknowledgements are a person's act (03_canonical_approver.sql): the evaluator only reads them.
+GRANT SELECT ON fhq_calendar.acknowledgements TO canonical_evaluator;
 
 -- Progress, escalation state and (through resolve_test_window) the resolution; never the definition.
 GRANT UPDATE (days_elapsed, days_remaining, is_overdue, escalation_state, ceo_action_required,
