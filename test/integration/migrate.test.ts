@@ -36,6 +36,7 @@ describe('migrate', () => {
       '000003_evaluator_runs.sql',
       '000004_pending_files.sql',
       '000005_verdict_semantics.sql',
+      '000007_acknowledgements.sql',
     ]);
     expect(await migrate(uri)).toEqual(files.map((f) => f.name));
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
@@ -44,6 +45,7 @@ describe('migrate', () => {
     const { rows } = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'fhq_calendar' ORDER BY 1`);
     await client.end();
     expect(rows.map((r) => r.table_name)).toEqual([
+      'acknowledgements',
       'canonical_test_events',
       'ceo_calendar_alerts',
       'evaluator_runs',
@@ -63,6 +65,7 @@ describe('migrate', () => {
       '000003_evaluator_runs.sql',
       '000004_pending_files.sql',
       '000005_verdict_semantics.sql',
+      '000007_acknowledgements.sql',
     ]);
   });
 
