@@ -34,7 +34,9 @@ export function describeAck(result: AckResult): string[] {
 export function registerAck(program: Command, ctx: CommandContext): void {
   program
     .command('ack')
-    .description("acknowledge a test: clear ceo_action_required, stamp its open alerts, record who and why (as a member of canonical_approver)")
+    .description(
+      'acknowledge a test: clear ceo_action_required, stamp its open alerts, record who and why (as a member of canonical_approver)',
+    )
     .requiredOption('--test <code>', 'the test to acknowledge')
     .requiredOption('--by <name>', 'who acknowledges (recorded on the alerts and the acknowledgement)')
     .option('--note <text>', 'what was decided, or why (recorded on the acknowledgement)')
