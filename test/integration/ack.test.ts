@@ -220,4 +220,20 @@ describe('canonical-tests ack', () => {
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as { alerts: { alert_id: string }[] }).alerts.map((a) => a.alert_id)).toEqual([open]);
   });
+
+  it('on a database without migration 000007: exit 1 saying to migrate', async () => {
+    const old = await freshDatabase();
+    try {
+      await old.exec(`DROP TABLE fhq_calendar.acknowledgements; ALTER TABLE fhq_calendar.ceo_calendar_alerts DROP COLUMN acknowledged_by`);
+      await insertTest(old);
+      expect(await ack(['--test', 'T-001', '--by', 'alice'], old.adminUri)).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr:
+          'canonical-tests: the database has no fhq_calendar.acknowledgements table: apply the migrations first (canonical-tests migrate, as an administrator)\n',
+      });
+    } finally {
+      await old.drop();
+    }
+  });
 });
