@@ -17,11 +17,16 @@ declare module 'vitest' {
     dbPrefix: string;
     /** Login role (member of canonical_evaluator, sql/roles/) the evaluator runs as in the tests, and its password. */
     evaluatorRole: { user: string; password: string };
+    /** Login role (member of canonical_approver, sql/roles/03_canonical_approver.sql) that acknowledges in the tests, and its password. */
+    approverRole: { user: string; password: string };
   }
 }
 
 /** The login role the integration tests run the evaluator as: a member of `canonical_evaluator` and nothing more. */
 export const EVALUATOR_LOGIN = { user: 'canonical_evaluator_ci', password: 'ci-only-evaluator-password' };
+
+/** The login role the tests acknowledge as: a member of `canonical_approver` and nothing more. */
+export const APPROVER_LOGIN = { user: 'canonical_approver_ci', password: 'ci-only-approver-password' };
 
 /** Runs the administrator's role script `sql/roles/{file}` on `uri` (multi-statement, so a plain client). */
 export async function runRoleScript(uri: string, file: string): Promise<void> {
@@ -34,14 +39,16 @@ export async function runRoleScript(uri: string, file: string): Promise<void> {
   }
 }
 
-/** Creates (or resets the password of) the tests' login role; tolerates a concurrent test run doing the same. */
-async function ensureEvaluatorLogin(admin: pg.Client): Promise<void> {
-  const { user, password } = EVALUATOR_LOGIN;
+/**
+ * Creates (or resets the password of) a login role of the tests, a member of
+ * `group` only; tolerates a concurrent test run doing the same.
+ */
+async function ensureLogin(admin: pg.Client, { user, password }: { user: string; password: string }, group: string): Promise<void> {
   await admin.query(`DO $$ BEGIN
-      CREATE ROLE ${user} LOGIN IN ROLE canonical_evaluator;
+      CREATE ROLE ${user} LOGIN IN ROLE ${group};
     EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
   await admin.query(`ALTER ROLE ${user} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD '${password}'`);
-  await admin.query(`GRANT canonical_evaluator TO ${user}`);
+  await admin.query(`GRANT ${group} TO ${user}`);
 }
 
 /** Swaps the database name of a connection string. */
@@ -125,9 +132,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     try {
       await admin.query(`CREATE DATABASE ${templateDb}`);
       await migrate(withDatabase(adminUri, templateDb));
-      // The role and its grants on fhq_calendar; clones of the template inherit the grants.
+      // The roles and their grants on fhq_calendar; clones of the template inherit the grants.
       await runRoleScript(withDatabase(adminUri, templateDb), '01_canonical_evaluator.sql');
-      await ensureEvaluatorLogin(admin);
+      await runRoleScript(withDatabase(adminUri, templateDb), '03_canonical_approver.sql');
+      await ensureLogin(admin, EVALUATOR_LOGIN, 'canonical_evaluator');
+      await ensureLogin(admin, APPROVER_LOGIN, 'canonical_approver');
     } finally {
       await admin.end();
     }
@@ -135,6 +144,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('templateDb', templateDb);
     project.provide('dbPrefix', prefix);
     project.provide('evaluatorRole', EVALUATOR_LOGIN);
+    project.provide('approverRole', APPROVER_LOGIN);
   } catch (error) {
     // The setup's own error is the one to report; a cleanup that failed too is only logged.
     await runCleanups(cleanups).catch((cleanupError) =>

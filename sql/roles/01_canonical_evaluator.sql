@@ -36,6 +36,9 @@ GRANT SELECT ON fhq_calendar.canonical_test_events, fhq_calendar.test_signal_reg
                 fhq_calendar.evaluator_runs, fhq_calendar.evidence_bundles
   TO canonical_evaluator;
 
+-- Acknowledgements are a person's act (03_canonical_approver.sql): the evaluator only reads them.
+GRANT SELECT ON fhq_calendar.acknowledgements TO canonical_evaluator;
+
 -- Progress, escalation state and (through resolve_test_window) the resolution; never the definition.
 GRANT UPDATE (days_elapsed, days_remaining, is_overdue, escalation_state, ceo_action_required,
               last_evaluated_date, status, verdict, resolved_at)

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../paths.js';
+import { registerAck } from './commands/ack.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerCheck } from './commands/check.js';
 import { registerMigrate } from './commands/migrate.js';
@@ -48,5 +49,6 @@ export function buildProgram(ctx: CommandContext & { entryScript: string }): Com
   registerMigrate(program, ctx);
   registerSeed(program, ctx);
   registerSchedule(program, ctx);
+  registerAck(program, ctx);
   return program;
 }

@@ -141,7 +141,8 @@ function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[]
     state: escalation.state,
     escalationReasons: escalation.reasonKeys,
     escalatedSince: escalation.since,
-    raiseCeoAction: escalation.state === 'ESCALATED' || checkpoint || verdict !== 'PENDING',
+    // Only what needs a new decision raises the flag, so a person's acknowledgement holds until something changes.
+    raiseCeoAction: escalation.changed || checkpoint || verdict !== 'PENDING',
     progress: {
       daysElapsed: ctx.window.days_elapsed,
       daysRemaining: ctx.window.days_remaining,

@@ -15,6 +15,8 @@ export interface TestDatabase {
   name: string;
   /** Connection string of the evaluator's login role (member of canonical_evaluator). */
   uri: string;
+  /** Connection string of the approver's login role (member of canonical_approver): `canonical-tests ack` connects as it. */
+  approverUri: string;
   /** Connection string of the administrator (owner of everything). */
   adminUri: string;
   /** A pool logged in as the evaluator's role. */
@@ -39,14 +41,18 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const name = `${inject('dbPrefix')}_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDb')}`));
   const adminUri = withDatabase(inject('adminUri'), name);
-  const login = new URL(adminUri);
-  login.username = inject('evaluatorRole').user;
-  login.password = inject('evaluatorRole').password;
-  const uri = login.toString();
+  const loginAs = ({ user, password }: { user: string; password: string }) => {
+    const login = new URL(adminUri);
+    login.username = user;
+    login.password = password;
+    return login.toString();
+  };
+  const uri = loginAs(inject('evaluatorRole'));
   const pool = await openPool(uri);
   return {
     name,
     uri,
+    approverUri: loginAs(inject('approverRole')),
     adminUri,
     pool,
     exec: async (text, values) => {

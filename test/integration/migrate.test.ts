@@ -37,6 +37,7 @@ describe('migrate', () => {
       '000004_pending_files.sql',
       '000005_verdict_semantics.sql',
       '000006_evidence_bundles.sql',
+      '000007_acknowledgements.sql',
     ]);
     expect(await migrate(uri)).toEqual(files.map((f) => f.name));
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
@@ -45,6 +46,7 @@ describe('migrate', () => {
     const { rows } = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'fhq_calendar' ORDER BY 1`);
     await client.end();
     expect(rows.map((r) => r.table_name)).toEqual([
+      'acknowledgements',
       'canonical_test_events',
       'ceo_calendar_alerts',
       'evaluator_runs',
@@ -65,6 +67,7 @@ describe('migrate', () => {
       '000004_pending_files.sql',
       '000005_verdict_semantics.sql',
       '000006_evidence_bundles.sql',
+      '000007_acknowledgements.sql',
     ]);
   });
 

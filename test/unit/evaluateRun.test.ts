@@ -450,7 +450,7 @@ describe('evaluateRun escalation in an open window', () => {
     });
   });
 
-  it('does not alert again the next day when the same reasons hold, and says so', () => {
+  it('does not alert again the next day when the same reasons hold, says so, and does not re-raise an acknowledged flag', () => {
     const plan = evaluateRun(
       snapshot({
         date: '2026-03-30',
@@ -459,10 +459,11 @@ describe('evaluateRun escalation in an open window', () => {
       }),
     );
     expect(plan.alerts).toEqual([]);
-    expect(plan.stateUpdates[0]).toMatchObject({ escalationState: 'ESCALATED', raiseCeoAction: true, lastEvaluatedDate: '2026-03-30' });
+    // Nothing new to decide: a person's acknowledgement (ceo_action_required false) holds.
+    expect(plan.stateUpdates[0]).toMatchObject({ escalationState: 'ESCALATED', raiseCeoAction: false, lastEvaluatedDate: '2026-03-30' });
     expect(plan.runbook[0]).toMatchObject({
       escalationState: 'ESCALATED',
-      ceoActionRequired: true,
+      ceoActionRequired: false,
       escalationReasons: [READY_KEY],
       escalatedSince: DATE,
     });
