@@ -78,4 +78,4 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Exit explicitly: the embedded server's package installs exit hooks that could change the code.
-main(process.argv.slice(2)).then((code) => process.exit(code));
+void main(process.argv.slice(2)).then((code) => process.exit(code));

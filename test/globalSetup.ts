@@ -72,7 +72,7 @@ interface TestServer {
 async function startServer(source: DatabaseSource): Promise<TestServer> {
   switch (source.kind) {
     case 'url':
-      return { adminUri: source.url, stop: async () => undefined };
+      return { adminUri: source.url, stop: () => Promise.resolve() };
     case 'embedded':
       return startEmbeddedProcess();
     case 'container': {
@@ -122,7 +122,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const server = await startServer(databaseSource(process.env));
-    cleanups.push(server.stop);
+    cleanups.push(() => server.stop());
     const adminUri = server.adminUri;
     const prefix = `ct_${process.pid}_${Date.now().toString(36)}`;
     cleanups.push(() => dropDatabases(adminUri, prefix));

@@ -12,20 +12,20 @@ import { asOfInstant, ZONE } from '../asOf.js';
 import { openContext, runReference } from './context.js';
 import { evaluate, type WindowState } from './evaluate.js';
 import { ensureFolders, evidencePath, reportMarkdown, reportPath, writeDurable } from './files.js';
-import { loadSignals, signalSelect, toSignalValue, type Signal, type SignalValue } from './registry.js';
+import { loadSignals, signalSelect, toSignalValue, type Signal, type SignalRow, type SignalValue } from './registry.js';
 import { loadTests, metricKeys, type TestDefinition } from './tests.js';
 
 async function evaluateOne(client: pg.Client, test: TestDefinition, signals: Map<string, Signal>, date: string, runId: string, evidenceDir: string) {
   const asOf = asOfInstant(date);
   await client.query('BEGIN');
   try {
-    const progress = (await client.query('SELECT * FROM fhq_calendar.compute_test_progress($1, $2, $3)', [test.test_id, asOf, ZONE])).rows[0];
-    const escalation = (await client.query('SELECT * FROM fhq_calendar.check_escalation_conditions($1, $2)', [test.test_id, asOf])).rows[0];
+    const progress = (await client.query<Pick<WindowState, 'days_elapsed' | 'days_remaining' | 'is_overdue'>>('SELECT * FROM fhq_calendar.compute_test_progress($1, $2, $3)', [test.test_id, asOf, ZONE])).rows[0];
+    const escalation = (await client.query<Pick<WindowState, 'should_escalate' | 'escalation_reason'>>('SELECT * FROM fhq_calendar.check_escalation_conditions($1, $2)', [test.test_id, asOf])).rows[0];
     const values = new Map<string, SignalValue>();
     for (const key of metricKeys(test)) {
       const signal = signals.get(key);
       if (!signal) throw new Error(`${test.test_code}: no registry row for ${key}`);
-      values.set(key, toSignalValue((await client.query(signalSelect(signal), [asOf])).rows[0]));
+      values.set(key, toSignalValue((await client.query<SignalRow>(signalSelect(signal), [asOf])).rows[0]));
     }
     const window = { ...progress, ...escalation } as WindowState;
     const result = evaluate(test, date, asOf, runId, window, values);

@@ -53,8 +53,15 @@ export function signalSelect(signal: Signal, param = 1): string {
           FROM ${relation} WHERE ${time} > ${at} - interval '${days} days' AND ${time} <= ${at}`;
 }
 
+/** The row {@link signalSelect} returns. */
+export interface SignalRow {
+  value: number | null;
+  rows_used: number;
+  latest_at: Date | null;
+}
+
 /** Turns the row of {@link signalSelect} into a value (null value when no row was used). */
-export function toSignalValue(row: { value: number | null; rows_used: number; latest_at: Date | null } | undefined): SignalValue {
+export function toSignalValue(row: SignalRow | undefined): SignalValue {
   if (!row || row.rows_used === 0 || row.value === null) return { value: null, rowsUsed: 0, latestAt: null };
   return { value: row.value, rowsUsed: row.rows_used, latestAt: row.latest_at ? row.latest_at.toISOString() : null };
 }

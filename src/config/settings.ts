@@ -71,7 +71,7 @@ function pick<T>(
   schema: z.ZodType<T, z.ZodTypeDef, string>,
 ): T {
   const [raw, source] =
-    flag !== undefined ? [flag, label] : env[envName] !== undefined && env[envName] !== '' ? [env[envName]!, envName] : [fallback, label];
+    flag !== undefined ? [flag, label] : env[envName] !== undefined && env[envName] !== '' ? [env[envName], envName] : [fallback, label];
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new UsageError(source, `${JSON.stringify(raw)} ${parsed.error.issues[0]?.message ?? 'is invalid'}`);

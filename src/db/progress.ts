@@ -1,5 +1,4 @@
 import { sql, type CommonQueryMethods } from 'slonik';
-import { z } from 'zod';
 import { windowStateSchema, type WindowState } from '../domain/windowState.js';
 
 /**

@@ -260,7 +260,7 @@ export function parseDefinition(raw: RawDefinition): { definition: Definition } 
       targets,
       success,
       failure,
-      escalationPath: escalationPath as EscalationPath,
+      escalationPath,
     },
   };
 }

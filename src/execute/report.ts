@@ -8,12 +8,15 @@ import { metricsSnapshotEntrySchema } from '../domain/metricsSnapshot.js';
 
 let compiled: Handlebars.TemplateDelegate | undefined;
 
+/** A value the report prints in a field or a table cell. */
+type Printable = string | number | boolean | null | undefined;
+
 function template(): Handlebars.TemplateDelegate {
   if (compiled) return compiled;
   const dir = join(packageRoot(), 'templates');
   const hbs = Handlebars.create();
   // Markdown, not HTML: no entity escaping; table cells only need pipes and newlines neutralised.
-  hbs.registerHelper('cell', (value: unknown) =>
+  hbs.registerHelper('cell', (value: Printable) =>
     String(value ?? '')
       .replace(/\|/g, '\\|')
       .replace(/\r?\n/g, ' '),
@@ -23,7 +26,7 @@ function template(): Handlebars.TemplateDelegate {
   return compiled;
 }
 
-const show = (value: unknown) => (value === null || value === undefined ? '—' : String(value));
+const show = (value: Printable) => (value === null || value === undefined ? '—' : String(value));
 
 /**
  * Renders `RUNBOOK_{YYYYMMDD}.md` from `templates/`: a summary table

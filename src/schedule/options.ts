@@ -13,6 +13,7 @@ export const TIME_PATTERN = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 // NUL, the C0 controls (CR, LF and TAB included) and DEL: none of them belongs in
 // a path, a user name or an argument, and in a line-oriented format (unit files,
 // crontabs) a newline would end the line and start one of someone else's choosing.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 /** True when `s` holds no control character (see {@link CONTROL_CHARS}). */
@@ -48,7 +49,7 @@ export const posixAbsolutePath = z
  * @param what the builder's name for the message, e.g. `systemd`.
  * @throws Error naming every offending field.
  */
-export function parseOptions<S extends z.ZodTypeAny>(schema: S, value: unknown, what: string): z.output<S> {
+export function parseOptions<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const byField = new Map<string, string>();

@@ -65,6 +65,7 @@ const TASK_NAMESPACE = 'http://schemas.microsoft.com/windows/2004/02/mit/task';
 // Characters XML 1.0 cannot carry at all (NUL, most C0 controls). Paths and
 // arguments are held to the stricter `noControlChars` (CR/LF/TAB too), which would
 // silently turn into spaces in a command line or path.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
 const XML_INVALID_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 
 const absolutePath = z

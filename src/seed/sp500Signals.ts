@@ -197,7 +197,7 @@ export function deriveSignals(closes: readonly DailyClose[], params: DerivationP
 export function marketCloseInstant(date: string): string {
   const dt = DateTime.fromISO(date, { zone: 'America/New_York' });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || !dt.isValid) throw new Error(`invalid trading date: ${date}`);
-  return dt.set({ hour: 16 }).toUTC().toISO()!;
+  return dt.set({ hour: 16 }).toUTC().toISO();
 }
 
 function checkParams(p: DerivationParams): void {

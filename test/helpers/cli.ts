@@ -32,8 +32,8 @@ export function startCli(args: string[], cwd: string, env: Record<string, string
   let stdout = '';
   let stderr = '';
   const waiters: { text: string; resolve: () => void }[] = [];
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => {
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => {
     stderr += d;
     for (const w of waiters.filter((x) => stderr.includes(x.text))) {
       waiters.splice(waiters.indexOf(w), 1);

@@ -21,8 +21,12 @@ export interface TestDatabase {
   adminUri: string;
   /** A pool logged in as the evaluator's role. */
   pool: DatabasePool;
-  /** A plain administrator client for fixtures and assertions, and SQL that slonik would refuse (multi-statement). */
-  exec(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /**
+   * A plain administrator client for fixtures and assertions, and SQL that
+   * slonik would refuse (multi-statement). Rows are `Record<string, unknown>`
+   * unless the caller names their shape: `db.exec<{ n: number }>(…)`.
+   */
+  exec<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
   drop(): Promise<void>;
 }
 
@@ -55,11 +59,11 @@ export async function freshDatabase(): Promise<TestDatabase> {
     approverUri: loginAs(inject('approverRole')),
     adminUri,
     pool,
-    exec: async (text, values) => {
+    exec: async <R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]) => {
       const client = new pg.Client({ connectionString: adminUri });
       await client.connect();
       try {
-        return await client.query(text, values);
+        return await client.query<R>(text, values);
       } finally {
         await client.end();
       }

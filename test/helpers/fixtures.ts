@@ -113,7 +113,7 @@ export async function createEscalationAndResolution(db: TestDatabase): Promise<v
 export async function insertTest(db: TestDatabase, overrides: TestFixture = {}): Promise<string> {
   const t = { ...DEFAULT_TEST, ...overrides };
   const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
-  const { rows } = await db.exec(
+  const { rows } = await db.exec<{ test_id: string }>(
     `INSERT INTO fhq_calendar.canonical_test_events
        (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
         baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
@@ -133,7 +133,7 @@ export async function insertTest(db: TestDatabase, overrides: TestFixture = {}):
       json(t.escalation_path),
     ],
   );
-  return rows[0].test_id as string;
+  return rows[0]!.test_id;
 }
 
 /** Settings with fresh temporary report and evidence folders (Europe/Oslo, 06:00), removed after the test file ({@link tempDir}). */

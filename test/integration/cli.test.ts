@@ -42,7 +42,7 @@ describe('the canonical-tests executable', () => {
   it('run --json prints one JSON document', async () => {
     const { code, stdout } = await cli(['run', '--date', '2026-03-10', '--json', '--dry-run'], env);
     expect(code).toBe(0);
-    const doc = JSON.parse(stdout);
+    const doc = JSON.parse(stdout) as { exitCode: number; dryRun: boolean; plan: { outcomes: unknown[] } };
     expect(doc.exitCode).toBe(0);
     expect(doc.dryRun).toBe(true);
     expect(doc.plan.outcomes).toEqual([
@@ -97,7 +97,8 @@ describe('the canonical-tests executable', () => {
       expect(out.stderr).toContain('another canonical-tests run holds the run lock');
     });
     expect(
-      (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-11'`)).rows[0].n,
+      (await db.exec<{ n: number }>(`SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries WHERE run_date = '2026-03-11'`))
+        .rows[0]!.n,
     ).toBe(0);
   });
 

@@ -72,11 +72,17 @@ describe('the hostile corpus', () => {
 
   it('PostgreSQL refuses NaN in JSONB and holds 1e400 and 5,000 levels of nesting (so those reach the gate)', async () => {
     await expect(client.query(`SELECT '{"value": NaN}'::jsonb`)).rejects.toThrow('invalid input syntax for type json');
-    const { rows } = await client.query(`SELECT $1::jsonb AS deep, '{"v": 1e400}'::jsonb AS big`, [nestedCriteria(5_000).text]);
+    /** `{"all": [{"all": [… {"metric": …}]}]}`, as nestedCriteria builds it. */
+    interface Nested {
+      all?: Nested[];
+    }
+    const { rows } = await client.query<{ deep: Nested; big: unknown }>(`SELECT $1::jsonb AS deep, '{"v": 1e400}'::jsonb AS big`, [
+      nestedCriteria(5_000).text,
+    ]);
     let depth = 0;
-    for (let node = rows[0].deep; node.all; node = node.all[0]) depth += 1;
+    for (let node = rows[0]!.deep; node.all; node = node.all[0]!) depth += 1;
     expect(depth).toBe(5_000);
-    expect(rows[0].big).toEqual({ v: Infinity });
+    expect(rows[0]!.big).toEqual({ v: Infinity });
   });
 
   for (const c of HOSTILE_CORPUS) {

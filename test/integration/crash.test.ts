@@ -82,9 +82,9 @@ async function state(db: TestDatabase, out: string): Promise<State> {
 
 /** The finished files of `out` (temporary files counted apart), normalised so two runs compare equal. */
 async function files(db: TestDatabase, out: string): Promise<{ files: Files; temporaries: number }> {
-  const { rows } = await db.exec(`SELECT DISTINCT run_id::text AS id FROM fhq_calendar.test_runbook_entries
+  const { rows } = await db.exec<{ id: string }>(`SELECT DISTINCT run_id::text AS id FROM fhq_calendar.test_runbook_entries
                                   UNION SELECT evidence_sha256 FROM fhq_calendar.test_runbook_entries`);
-  const secrets = rows.map((r) => r.id as string);
+  const secrets = rows.map((r) => r.id);
   const result: Files = {};
   let temporaries = 0;
   for (const folder of ['reports', 'evidence']) {
@@ -110,12 +110,12 @@ const FOLLOW_UP = 'crash-test-follow-up';
 async function waitForBackendsGone(db: TestDatabase): Promise<void> {
   // No deadline of its own: however loaded the machine, the backend ends; the test's timeout catches a real hang.
   for (;;) {
-    const { rows } = await db.exec(
+    const { rows } = await db.exec<{ n: number }>(
       `SELECT count(*)::int AS n FROM pg_stat_activity
                                     WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> $1`,
       [FOLLOW_UP],
     );
-    if (rows[0].n === 0) return;
+    if (rows[0]!.n === 0) return;
     await sleep(25);
   }
 }
@@ -150,7 +150,7 @@ beforeAll(async () => {
   // Test ids differ between lanes; each lane's rows are compared to that lane's clean run.
   const lane = lanes[0]!;
   initialTests = JSON.stringify(
-    (await lane.db.exec(`SELECT jsonb_agg(to_jsonb(e)) AS all FROM fhq_calendar.canonical_test_events AS e`)).rows[0].all,
+    (await lane.db.exec(`SELECT jsonb_agg(to_jsonb(e)) AS all FROM fhq_calendar.canonical_test_events AS e`)).rows[0]!.all,
   );
   const started = performance.now();
   const clean = await startCli(['run', '--date', DATE], lane.out, lane.env).done;
@@ -163,11 +163,10 @@ beforeAll(async () => {
     'evidence/ORCHESTRATOR_T-ENDED_20260305.json',
     'reports/RUNBOOK_20260305.md',
   ]);
-  expect(
-    JSON.parse(full.alerts)
-      .map((a: { row: { alert_type: string } }) => a.row.alert_type)
-      .sort(),
-  ).toEqual(['ESCALATION', 'RESOLUTION']);
+  expect((JSON.parse(full.alerts) as { row: { alert_type: string } }[]).map((a) => a.row.alert_type).sort()).toEqual([
+    'ESCALATION',
+    'RESOLUTION',
+  ]);
   // The other lanes start from lane 0's exact rows (same test ids).
   for (const other of lanes.slice(1)) {
     await reset(other, initialTests);

@@ -122,12 +122,15 @@ describe('the fail-closed gate halts the run', () => {
       expect(runbook).toEqual([{ test_id: bad, escalation_state: 'SYSTEM_ERROR' }]);
       expect(runbook.some((r) => r.test_id === good)).toBe(false);
 
-      const halt = JSON.parse(readFileSync(`${settings.evidenceDir}/ORCHESTRATOR_HALT_20260310.json`, 'utf8'));
+      const halt = JSON.parse(readFileSync(`${settings.evidenceDir}/ORCHESTRATOR_HALT_20260310.json`, 'utf8')) as {
+        defects: unknown[];
+        tests_checked: string[];
+      };
       expect(halt.defects).toEqual([{ test_code: 'BAD-1', test_id: bad, field: c.field, problem: c.problem }]);
       expect(halt.tests_checked).toEqual(['GOOD-1', 'BAD-1']);
       expect(existsSync(`${settings.evidenceDir}/ORCHESTRATOR_GOOD-1_20260310.json`)).toBe(false);
       // The source table survives a registry row that tried to smuggle SQL.
-      expect((await db.exec('SELECT count(*)::int AS n FROM fixture.daily')).rows[0].n).toBe(1);
+      expect((await db.exec<{ n: number }>('SELECT count(*)::int AS n FROM fixture.daily')).rows[0]!.n).toBe(1);
     });
   }
 
@@ -142,11 +145,12 @@ describe('the fail-closed gate halts the run', () => {
       ['BAD-1', 'escalation_path', 'is missing: no escalation path'],
     ];
     expect(check.defects.map((d) => [d.testCode, d.field, d.problem])).toEqual(expected);
-    expect((await db.exec('SELECT count(*)::int AS n FROM fhq_calendar.ceo_calendar_alerts')).rows[0].n).toBe(0);
+    expect((await db.exec<{ n: number }>('SELECT count(*)::int AS n FROM fhq_calendar.ceo_calendar_alerts')).rows[0]!.n).toBe(0);
     const result = await runDate(db.pool, { date: '2026-03-10', settings });
     expect(result.plan.defects.map((d) => [d.testCode, d.field, d.problem])).toEqual(expected);
     expect(
-      (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'SYSTEM_ERROR'`)).rows[0].n,
+      (await db.exec<{ n: number }>(`SELECT count(*)::int AS n FROM fhq_calendar.ceo_calendar_alerts WHERE alert_type = 'SYSTEM_ERROR'`))
+        .rows[0]!.n,
     ).toBe(2);
   });
 

@@ -43,7 +43,9 @@ describe('migrate', () => {
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
     const client = new pg.Client({ connectionString: uri });
     await client.connect();
-    const { rows } = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'fhq_calendar' ORDER BY 1`);
+    const { rows } = await client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'fhq_calendar' ORDER BY 1`,
+    );
     await client.end();
     expect(rows.map((r) => r.table_name)).toEqual([
       'acknowledgements',

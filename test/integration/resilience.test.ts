@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'slonik';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openPool } from '../../src/db/pool.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
@@ -25,7 +26,7 @@ afterEach(async () => {
   await db.drop();
 });
 
-const count = async (table: string) => (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0].n as number;
+const count = async (table: string) => (await db.exec<{ n: number }>(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0]!.n;
 const testsRows = async () =>
   (await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows;
 const outputFiles = () =>
@@ -49,9 +50,9 @@ async function expectCleanRun(): Promise<void> {
 
 /** Ends every session of the test database but the caller's, as an administrator would with pg_terminate_backend. */
 async function terminateRunSessions(): Promise<number> {
-  const { rows } = await db.exec(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+  const { rows } = await db.exec<{ n: number }>(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
                                   WHERE datname = current_database() AND pid <> pg_backend_pid()`);
-  return rows[0].n;
+  return rows[0]!.n;
 }
 
 /**
@@ -123,8 +124,9 @@ describe('timeouts on every query', () => {
   it('every pooled connection carries the configured statement_timeout and lock_timeout', async () => {
     const pool = await openPool(db.uri, { statementTimeoutMs: 1500, lockTimeoutMs: 250 });
     try {
+      const timeouts = z.object({ statement: z.string(), lock: z.string() });
       const row = await pool.connect((c) =>
-        c.one(sql.unsafe`SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock`),
+        c.one(sql.type(timeouts)`SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock`),
       );
       expect(row).toEqual({ statement: '1500ms', lock: '250ms' });
     } finally {
@@ -180,9 +182,9 @@ describe('timeouts on every query', () => {
 /** Waits until no session holds an advisory lock on the test database (a killed process's backend lets go a moment after it dies). */
 async function waitForAdvisoryLocksGone(): Promise<void> {
   for (;;) {
-    const { rows } = await db.exec(`SELECT count(*)::int AS n FROM pg_locks
+    const { rows } = await db.exec<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks
                                     WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`);
-    if (rows[0].n === 0) return;
+    if (rows[0]!.n === 0) return;
     await sleep(25);
   }
 }

@@ -6,7 +6,9 @@ import type { Settings } from '../../src/config/settings.js';
 import { LockHeldError } from '../../src/errors.js';
 import { RUN_LOCK } from '../../src/db/session.js';
 import { runDate } from '../../src/run/runDate.js';
+import type { MetricsSnapshot } from '../../src/domain/metricsSnapshot.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { parseEvidence, readEvidence } from '../helpers/evidence.js';
 import { addDaily, createSources, dumpTable, insertTest, tempSettings } from '../helpers/fixtures.js';
 
 let db: TestDatabase;
@@ -21,17 +23,54 @@ afterEach(async () => {
   await db.drop();
 });
 
+/** The live state of a test, as {@link testRow} selects it. */
+interface TestState {
+  status: string;
+  days_elapsed: number | null;
+  days_remaining: number | null;
+  is_overdue: boolean | null;
+  escalation_state: string;
+  ceo_action_required: boolean;
+  verdict: string;
+  resolved_at: Date | null;
+  last_evaluated_date: string | null;
+}
+/** An alert with its test's code, as {@link alerts} selects it. */
+interface AlertRow {
+  run_date: string;
+  test_code: string | null;
+  severity: string;
+  alert_type: string;
+  message: string;
+  recommended_actions: string[];
+}
+/** A runbook row, as {@link runbook} selects it. */
+interface RunbookRow {
+  run_date: string;
+  run_id: string;
+  day_number: number | null;
+  required_days: number | null;
+  status: string;
+  escalation_state: string;
+  ceo_action_required: boolean;
+  metrics_snapshot: MetricsSnapshot;
+  verdict: string;
+  notes: string | null;
+  evidence_path: string | null;
+  evidence_sha256: string | null;
+}
+
 async function testRow(code = 'T-001') {
-  const { rows } = await db.exec(
+  const { rows } = await db.exec<TestState>(
     `SELECT status, days_elapsed, days_remaining, is_overdue, escalation_state, ceo_action_required, verdict,
             resolved_at, last_evaluated_date::text AS last_evaluated_date
      FROM fhq_calendar.canonical_test_events WHERE test_code = $1`,
     [code],
   );
-  return rows[0];
+  return rows[0]!;
 }
 async function alerts() {
-  const { rows } = await db.exec(
+  const { rows } = await db.exec<AlertRow>(
     `SELECT a.run_date::text AS run_date, e.test_code, a.severity, a.alert_type, a.message, a.recommended_actions
      FROM fhq_calendar.ceo_calendar_alerts a LEFT JOIN fhq_calendar.canonical_test_events e USING (test_id)
      ORDER BY a.run_date, a.alert_type`,
@@ -39,7 +78,7 @@ async function alerts() {
   return rows;
 }
 async function runbook() {
-  const { rows } = await db.exec(
+  const { rows } = await db.exec<RunbookRow>(
     `SELECT run_date::text AS run_date, run_id, day_number, required_days, status, escalation_state, ceo_action_required,
             metrics_snapshot, verdict, notes, evidence_path, evidence_sha256
      FROM fhq_calendar.test_runbook_entries ORDER BY run_date`,
@@ -82,7 +121,7 @@ describe('a healthy day', () => {
       verdict: 'PENDING',
       notes: 'All metrics available.',
     });
-    expect(row.metrics_snapshot).toEqual({
+    expect(row!.metrics_snapshot).toEqual({
       brier: {
         value: 0.21,
         status: 'AVAILABLE',
@@ -108,10 +147,10 @@ describe('a healthy day', () => {
     });
 
     const evidencePath = `${settings.evidenceDir}/ORCHESTRATOR_T-001_20260310.json`;
-    expect(row.evidence_path).toBe(evidencePath);
+    expect(row!.evidence_path).toBe(evidencePath);
     const evidenceText = readFileSync(evidencePath, 'utf8');
-    expect(createHash('sha256').update(evidenceText).digest('hex')).toBe(row.evidence_sha256);
-    const evidence = JSON.parse(evidenceText);
+    expect(createHash('sha256').update(evidenceText).digest('hex')).toBe(row!.evidence_sha256);
+    const evidence = parseEvidence(evidenceText);
     expect(evidence.as_of_instant).toBe('2026-03-10T05:00:00.000Z');
     expect(evidence.metrics[0]).toEqual({
       key: 'brier',
@@ -125,8 +164,8 @@ describe('a healthy day', () => {
       latest_row_at: '2026-03-10T04:00:00.000Z',
       as_of_exact: true,
     });
-    expect(evidence.conditions.success_criteria.outcome).toBe('MET');
-    expect(evidence.conditions.failure_criteria.outcome).toBe('NOT_MET');
+    expect(evidence.conditions!.success_criteria.outcome).toBe('MET');
+    expect(evidence.conditions!.failure_criteria.outcome).toBe('NOT_MET');
     expect(evidence.previous_bundle_sha256).toBeNull();
 
     const report = readFileSync(`${settings.reportsDir}/RUNBOOK_20260310.md`, 'utf8');
@@ -170,12 +209,12 @@ describe('a healthy day', () => {
     await runDate(db.pool, { date: '2026-03-09', settings });
     await runDate(db.pool, { date: '2026-03-10', settings });
     const [day9, day10] = await runbook();
-    expect(day10.metrics_snapshot.brier_7d.value).toBeCloseTo(0.22, 12);
-    const evidence = JSON.parse(readFileSync(day10.evidence_path, 'utf8'));
-    expect(evidence.metrics[0].rows_used).toBe(2);
-    expect(evidence.metrics[0].window).toEqual({ from: '2026-03-03T05:00:00.000Z', to: '2026-03-10T05:00:00.000Z' });
-    expect(evidence.conditions.success_criteria.conditions[0]).toMatchObject({ threshold: 0.225, outcome: 'MET' });
-    expect(evidence.previous_bundle_sha256).toBe(day9.evidence_sha256);
+    expect(day10!.metrics_snapshot.brier_7d!.value).toBeCloseTo(0.22, 12);
+    const evidence = readEvidence(day10!.evidence_path!);
+    expect(evidence.metrics[0]!.rows_used).toBe(2);
+    expect(evidence.metrics[0]!.window).toEqual({ from: '2026-03-03T05:00:00.000Z', to: '2026-03-10T05:00:00.000Z' });
+    expect(evidence.conditions!.success_criteria.conditions[0]).toMatchObject({ threshold: 0.225, outcome: 'MET' });
+    expect(evidence.previous_bundle_sha256).toBe(day9!.evidence_sha256);
   });
 });
 
@@ -202,8 +241,8 @@ describe('metrics unavailable', () => {
       },
     ]);
     const [row] = await runbook();
-    expect(row.notes).toBe('Metrics pending: brier (no row at or before the as-of instant).');
-    expect(row.metrics_snapshot.brier).toMatchObject({ value: null, status: 'PENDING' });
+    expect(row!.notes).toBe('Metrics pending: brier (no row at or before the as-of instant).');
+    expect(row!.metrics_snapshot.brier).toMatchObject({ value: null, status: 'PENDING' });
   });
 });
 
@@ -223,7 +262,7 @@ describe('escalation', () => {
       ['2026-03-11', 'ESCALATION', 'CRITICAL'],
       ['2026-03-12', 'ESCALATION_CLEARED', 'INFO'],
     ]);
-    expect(all[0].message).toBe('failure criteria met: brier > 0.3 (current 0.35) (escalated since 2026-03-11)');
+    expect(all[0]!.message).toBe('failure criteria met: brier > 0.3 (current 0.35) (escalated since 2026-03-11)');
     expect((await runbook()).map((r) => [r.run_date, r.escalation_state, r.ceo_action_required])).toEqual([
       ['2026-03-11', 'ESCALATED', true],
       ['2026-03-12', 'NONE', true],
@@ -241,7 +280,7 @@ describe('escalation', () => {
     ]);
     const all = await alerts();
     expect(all.map((a) => [a.run_date, a.alert_type, a.severity])).toEqual([['2026-03-15', 'CHECKPOINT', 'WARNING']]);
-    expect(all[0].message).toMatch(/^Checkpoint 2026-03-15 00:00 Europe\/Oslo reached: Day 15 of 30, 15 day\(s\) remaining\. brier 0\.2 /);
+    expect(all[0]!.message).toMatch(/^Checkpoint 2026-03-15 00:00 Europe\/Oslo reached: Day 15 of 30, 15 day\(s\) remaining\. brier 0\.2 /);
     expect(await testRow()).toMatchObject({ escalation_state: 'NONE', ceo_action_required: true });
   });
 });

@@ -33,8 +33,10 @@ async function everything(cwd: string, outcomes: CliOutcome[]): Promise<string> 
   const files = ['reports', 'evidence', 'logs'].flatMap((folder) =>
     existsSync(join(cwd, folder)) ? readdirSync(join(cwd, folder)).map((name) => readFileSync(join(cwd, folder, name), 'utf8')) : [],
   );
-  const { rows } = await db.exec(`SELECT coalesce(string_agg(error, E'\\n'), '') AS errors FROM fhq_calendar.evaluator_runs`);
-  return [...outcomes.flatMap((o) => [o.stdout, o.stderr]), ...files, rows[0].errors].join('\n');
+  const { rows } = await db.exec<{ errors: string }>(
+    `SELECT coalesce(string_agg(error, E'\\n'), '') AS errors FROM fhq_calendar.evaluator_runs`,
+  );
+  return [...outcomes.flatMap((o) => [o.stdout, o.stderr]), ...files, rows[0]!.errors].join('\n');
 }
 
 async function scenario(env: Record<string, string>): Promise<{ outcomes: CliOutcome[]; text: string }> {

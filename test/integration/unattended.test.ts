@@ -101,7 +101,7 @@ describe('backfill', () => {
     const live = (await db.exec('SELECT * FROM fhq_calendar.canonical_test_events')).rows;
     await backfill(db.pool, { dates: ['2026-03-03', '2026-03-04'], settings });
     expect((await db.exec('SELECT * FROM fhq_calendar.canonical_test_events')).rows).toEqual(live);
-    expect((await db.exec('SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries')).rows[0].n).toBe(3);
+    expect((await db.exec<{ n: number }>('SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries')).rows[0]!.n).toBe(3);
   });
 
   it('stops at the first halted date with exit code 3', async () => {
@@ -270,7 +270,7 @@ describe('one run at a time, status and logs from the real executable', () => {
     expect((await cli(['run', '--date', '2026-03-05'], out, { DATABASE_URL: url.toString() })).code).toBe(0);
     const status = await cli(['status', '--json'], out, { DATABASE_URL: url.toString() });
     expect(status.code).toBe(0);
-    const doc = JSON.parse(status.stdout);
+    const doc = JSON.parse(status.stdout) as { tests: unknown[]; lastRun: Record<string, unknown> | null };
     expect(doc.tests).toEqual([
       {
         test_code: 'T-001',
@@ -290,10 +290,10 @@ describe('one run at a time, status and logs from the real executable', () => {
     const lines = readFileSync(join(out, 'logs', 'canonical-tests.log'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.event)).toEqual(['run_started', 'run_finished']);
     expect(new Set(lines.map((l) => l.run_id)).size).toBe(1);
-    expect(lines[0].run_id).toBe(doc.lastRun.run_id);
+    expect(lines[0]!.run_id).toBe(doc.lastRun!.run_id);
     const everything = [
       status.stdout,
       status.stderr,

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
+import type { MetricsSnapshot } from '../../src/domain/metricsSnapshot.js';
 import { runDate } from '../../src/run/runDate.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
+import { readEvidence } from '../helpers/evidence.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
 
 /** Every temporary folder a test made; removed after each test. */
@@ -48,15 +50,21 @@ describe('with a database', () => {
   });
 
   async function testRow(code = 'T-001') {
-    const { rows } = await db.exec(
+    const { rows } = await db.exec<{
+      status: string;
+      is_overdue: boolean | null;
+      escalation_state: string;
+      verdict: string;
+      last_evaluated_date: string | null;
+    }>(
       `SELECT status, is_overdue, escalation_state, verdict, last_evaluated_date::text AS last_evaluated_date
        FROM fhq_calendar.canonical_test_events WHERE test_code = $1`,
       [code],
     );
-    return rows[0];
+    return rows[0]!;
   }
   async function alerts() {
-    const { rows } = await db.exec(
+    const { rows } = await db.exec<{ run_date: string; test_code: string | null; severity: string; alert_type: string; message: string }>(
       `SELECT a.run_date::text AS run_date, e.test_code, a.severity, a.alert_type, a.message
        FROM fhq_calendar.ceo_calendar_alerts a LEFT JOIN fhq_calendar.canonical_test_events e USING (test_id)
        ORDER BY a.run_date, a.alert_type, e.test_code`,
@@ -64,7 +72,18 @@ describe('with a database', () => {
     return rows;
   }
   async function runbook() {
-    const { rows } = await db.exec(
+    const { rows } = await db.exec<{
+      run_date: string;
+      test_code: string;
+      day_number: number | null;
+      required_days: number | null;
+      status: string;
+      escalation_state: string;
+      verdict: string;
+      notes: string | null;
+      metrics_snapshot: MetricsSnapshot;
+      evidence_path: string | null;
+    }>(
       `SELECT r.run_date::text AS run_date, e.test_code, r.day_number, r.required_days, r.status, r.escalation_state,
               r.verdict, r.notes, r.metrics_snapshot, r.evidence_path
        FROM fhq_calendar.test_runbook_entries r JOIN fhq_calendar.canonical_test_events e USING (test_id)
@@ -72,7 +91,7 @@ describe('with a database', () => {
     );
     return rows;
   }
-  const count = async (table: string) => (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0].n as number;
+  const count = async (table: string) => (await db.exec<{ n: number }>(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0]!.n;
 
   describe('rule 1: the verdict is taken as of end_ts, however late the first run after the close', () => {
     for (const [date, instant] of [
@@ -98,8 +117,8 @@ describe('with a database', () => {
         expect(rows.map((r) => [r.run_date, r.test_code, r.day_number, r.required_days, r.status, r.verdict])).toEqual([
           [date, 'T-001', 30, 30, 'RESOLVED', 'SUCCESS'],
         ]);
-        expect(rows[0].metrics_snapshot.brier.value).toBe(0.2);
-        const evidence = JSON.parse(readFileSync(rows[0].evidence_path, 'utf8'));
+        expect(rows[0]!.metrics_snapshot.brier!.value).toBe(0.2);
+        const evidence = readEvidence(rows[0]!.evidence_path!);
         expect(evidence.verdict_as_of).toBe('2026-03-30T21:59:59.000Z');
         expect(evidence.as_of_instant).toBe(instant);
         const report = readFileSync(join(settings.reportsDir, `RUNBOOK_${date.replaceAll('-', '')}.md`), 'utf8');
@@ -165,7 +184,7 @@ describe('with a database', () => {
       ]);
       const resolutions = (await alerts()).filter((a) => a.alert_type === 'RESOLUTION');
       expect(resolutions.map((a) => [a.run_date, a.test_code, a.severity])).toEqual([['2026-04-02', 'T-001', 'WARNING']]);
-      expect(resolutions[0].message).toBe(
+      expect(resolutions[0]!.message).toBe(
         'Evaluated as of the close (2026-03-30 23:59 Europe/Oslo): success criteria PENDING, failure criteria PENDING; missing as of the close: brier.',
       );
       expect((await runbook()).map((r) => [r.run_date, r.day_number, r.verdict])).toEqual([
@@ -184,8 +203,8 @@ describe('with a database', () => {
     expect(rows.map((r) => [r.run_date, r.day_number, r.required_days, r.status, r.escalation_state, r.verdict])).toEqual([
       ['2026-04-05', 0, 30, 'ACTIVE', 'NONE', 'PENDING'],
     ]);
-    expect(rows[0].notes.startsWith('Window opens 2026-04-10 00:00 Europe/Oslo')).toBe(true);
-    expect(rows[0].metrics_snapshot).toEqual({});
+    expect(rows[0]!.notes!.startsWith('Window opens 2026-04-10 00:00 Europe/Oslo')).toBe(true);
+    expect(rows[0]!.metrics_snapshot).toEqual({});
     expect(await alerts()).toEqual([]);
     expect(await testRow()).toMatchObject({ status: 'ACTIVE', verdict: 'PENDING', escalation_state: 'NONE' });
   });
@@ -350,7 +369,7 @@ describe('without a database', () => {
     const lines = logText
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l));
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.event, l.as_of_date])).toEqual([['database_unreachable', '2026-03-10']]);
     const haltText = readFileSync(join(cwd, 'evidence', 'ORCHESTRATOR_HALT_20260310.json'), 'utf8');
     expect(JSON.parse(haltText)).toMatchObject({

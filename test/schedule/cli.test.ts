@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
-import { cronToShell, parseCrontab, parseUnit, splitMarkers, systemdArgv } from './parsers.js';
+import { cronToShell, parseCrontab, parseUnit, splitMarkers, systemdArgv, taskDocument } from './parsers.js';
 
 // `schedule` through the built executable, in a project folder whose name has a space.
 let root: string;
@@ -28,7 +28,7 @@ describe('canonical-tests schedule', () => {
     for (const args of [[], ['--format', 'windows']]) {
       const { code, stdout } = await schedule([...args, '--time', '05:45', '--zone', 'America/New_York']);
       expect(code).toBe(0);
-      const task = new XMLParser({ ignoreAttributes: false, parseTagValue: false }).parse(stdout).Task;
+      const task = taskDocument.parse(new XMLParser({ ignoreAttributes: false, parseTagValue: false }).parse(stdout)).Task;
       expect(task.Triggers.CalendarTrigger.StartBoundary).toBe('2026-01-01T05:45:00');
       expect(task.Principals.Principal.LogonType).toBe('InteractiveToken');
       expect(task.Actions.Exec.Command).toBe(process.execPath);
@@ -40,7 +40,7 @@ describe('canonical-tests schedule', () => {
   it('--logon s4u prints a task with an S4U principal', async () => {
     const { code, stdout } = await schedule(['--logon', 's4u']);
     expect(code).toBe(0);
-    expect(new XMLParser().parse(stdout).Task.Principals.Principal.LogonType).toBe('S4U');
+    expect(taskDocument.parse(new XMLParser().parse(stdout)).Task.Principals.Principal.LogonType).toBe('S4U');
   });
 
   it('--format systemd prints a service and a timer that parse, and no zone warning', async () => {

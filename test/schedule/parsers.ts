@@ -1,10 +1,32 @@
+import { z } from 'zod';
+
 /**
  * Parsers the schedule tests read printed output with: systemd unit files (and
  * systemd's own word splitting of `ExecStart=`), the marker-separated text of
  * `schedule --format systemd`, and crontab lines. Written from the formats'
  * rules, independently of the builders, and strict: anything they do not
- * expect fails the test instead of being skipped.
+ * expect fails the test instead of being skipped. Plus the shape of a parsed
+ * Task Scheduler document, so the tests walk it typed.
  */
+
+/** An XML element as fast-xml-parser returns it: the children named here, and every other child and attribute kept as parsed. */
+export const xmlElement = <T extends z.ZodRawShape>(children: T) => z.object(children).passthrough();
+
+/**
+ * A Task Scheduler document as fast-xml-parser returns it, whatever the parser's
+ * options: checks only that the elements the tests walk are elements; their
+ * values stay `unknown` for the assertions, and nothing is dropped (use
+ * `.parse(parser.parse(xml))`).
+ */
+export const taskDocument = xmlElement({
+  Task: xmlElement({
+    RegistrationInfo: xmlElement({}),
+    Triggers: xmlElement({ CalendarTrigger: xmlElement({ ScheduleByDay: xmlElement({}) }) }),
+    Settings: xmlElement({}),
+    Actions: xmlElement({ Exec: xmlElement({}) }),
+    Principals: xmlElement({ Principal: xmlElement({}) }),
+  }),
+});
 
 /** A unit file: section name → key → value (a repeated key fails the parse). */
 export type Unit = Record<string, Record<string, string>>;

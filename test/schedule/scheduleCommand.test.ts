@@ -13,7 +13,7 @@ import {
   type ScheduleFlags,
 } from '../../src/schedule/scheduleCommand.js';
 import { usageErrorOf } from '../helpers/errors.js';
-import { parseCrontab, parseUnit, splitMarkers, systemdArgv } from './parsers.js';
+import { parseCrontab, parseUnit, splitMarkers, systemdArgv, taskDocument } from './parsers.js';
 
 const context: ScheduleContext = {
   zone: 'Europe/Oslo',
@@ -68,7 +68,7 @@ describe('runSchedule', () => {
   it('windows (the default): prints the task XML and warns that the machine zone differs', () => {
     const { code, stdout, stderr } = schedule({ time: '07:15' });
     expect(code).toBe(ExitCode.done);
-    const task = xmlParser.parse(stdout).Task;
+    const task = taskDocument.parse(xmlParser.parse(stdout)).Task;
     expect(task.Triggers.CalendarTrigger.StartBoundary).toBe('2026-01-01T07:15:00');
     expect(task.Principals.Principal.LogonType).toBe('InteractiveToken');
     expect(task.Actions.Exec.Command).toBe('/usr/bin/node');
@@ -81,7 +81,7 @@ describe('runSchedule', () => {
   it('windows: no warning when the zones agree; --logon s4u and --task-name reach the XML', () => {
     const { stdout, stderr } = schedule({ logon: 's4u', taskName: '\\Evaluator\\Daily' }, { machineZone: 'Europe/Oslo' });
     expect(stderr).toBe('');
-    const task = xmlParser.parse(stdout).Task;
+    const task = taskDocument.parse(xmlParser.parse(stdout)).Task;
     expect(task.Principals.Principal.LogonType).toBe('S4U');
     expect(task.RegistrationInfo.URI).toBe('\\Evaluator\\Daily');
     expect(task.Triggers.CalendarTrigger.StartBoundary).toBe('2026-01-01T06:00:00');
@@ -170,7 +170,7 @@ describe('runSchedule', () => {
     expect(args).toEqual(['/Create', '/XML', args[2], '/TN', '\\CanonicalTests\\DailyEvaluation', '/F']);
     expect(readdirSync(dir)).toEqual([]); // removed after schtasks ran
     expect([bytes[0], bytes[1]]).toEqual([0xff, 0xfe]);
-    expect(xmlParser.parse(bytes.subarray(2).toString('utf16le')).Task.Principals.Principal.LogonType).toBe('S4U');
+    expect(taskDocument.parse(xmlParser.parse(bytes.subarray(2).toString('utf16le'))).Task.Principals.Principal.LogonType).toBe('S4U');
     expect(stdout).toBe('installed \\CanonicalTests\\DailyEvaluation');
   });
 

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tempDir.js';
+import { taskDocument, xmlElement } from './parsers.js';
 import { UsageError } from '../../src/errors.js';
 import { installTask, installTaskXml, UnsupportedPlatformError, type CommandRunner } from '../../src/schedule/installTask.js';
 import { buildTaskXml, quoteWindowsArg, writeTaskXmlFile, zoneMismatchWarning, type TaskOptions } from '../../src/schedule/taskXml.js';
@@ -27,8 +28,11 @@ const parser = new XMLParser({
   trimValues: false,
 });
 
-function parse(xml: string): any {
-  return parser.parse(xml);
+/** The document with its XML declaration (`?xml`, attributes kept by this parser). */
+const declaredTaskDocument = taskDocument.extend({ '?xml': xmlElement({}) });
+
+function parse(xml: string) {
+  return declaredTaskDocument.parse(parser.parse(xml));
 }
 
 /** An element's attributes and child elements, without the whitespace text between them. */

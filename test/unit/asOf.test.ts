@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { asOfFor, datesBetween, parseDate } from '../../src/domain/asOf.js';
-import { UsageError } from '../../src/errors.js';
 import { usageErrorOf } from '../helpers/errors.js';
 
 describe('parseDate', () => {

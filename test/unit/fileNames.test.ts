@@ -22,6 +22,7 @@ describe('sanitizeTestCode', () => {
     const name = sanitizeTestCode(code);
     expect(name).toBe(`${stem}-${hash8(code)}`);
     expect(name).toMatch(/-[0-9a-f]{8}$/);
+    // eslint-disable-next-line no-control-regex -- a NUL in the name is exactly what this assertion rules out
     expect(name).not.toMatch(/[/\\\u0000]/);
     expect(name.startsWith('.')).toBe(false);
   });

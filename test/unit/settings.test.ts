@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSettings, todayIn } from '../../src/config/settings.js';
-import { UsageError } from '../../src/errors.js';
 import { usageErrorOf } from '../helpers/errors.js';
 
 const CWD = '/srv/app';

@@ -107,7 +107,7 @@ describe('parseDefinition limits', () => {
   });
 
   it('refuses "__proto__" as a signal key instead of losing it', () => {
-    const baseline = JSON.parse('{"brier_score": 0.25, "__proto__": 1}');
+    const baseline: unknown = JSON.parse('{"brier_score": 0.25, "__proto__": 1}');
     expect(problemsOf({ baseline_definition: baseline })).toEqual([
       { field: 'baseline_definition.__proto__', problem: 'must not be "__proto__"' },
       { field: 'success_criteria.all[0]', problem: 'compares brier_score with its baseline, but baseline_definition has no brier_score' },
