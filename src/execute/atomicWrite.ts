@@ -7,15 +7,18 @@ import type { PhaseHook } from '../domain/phases.js';
 const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 /**
- * Writes `content` (UTF-8) to `path` so that no reader ever sees a torn file
- *: a temporary file in the same folder, flushed to disk,
- * then renamed over the target. A file that already holds exactly `content`
- * is left untouched, so an identical re-run changes nothing.
+ * Writes `content` (UTF-8) to `path` so that no reader ever sees a torn file:
+ * a temporary file in the same folder, renamed over the target. A file that
+ * already holds exactly `content` is left untouched, so an identical re-run
+ * changes nothing.
  *
  * @param onPhase told of `file-temporary` and `file-renamed` (crash tests).
+ * @param durable also flush the file to disk before the rename. Evidence and
+ *   reports do not need it: they are exports of the record, rewritten by the
+ *   next run if a power loss takes them (README "Crash safety").
  * @returns true when the file was written, false when it was already identical.
  */
-export function writeFileAtomic(path: string, content: string, onPhase?: PhaseHook): boolean {
+export function writeFileAtomic(path: string, content: string, onPhase?: PhaseHook, durable = false): boolean {
   try {
     if (readFileSync(path, 'utf8') === content) return false;
   } catch {
@@ -28,7 +31,7 @@ export function writeFileAtomic(path: string, content: string, onPhase?: PhaseHo
     const fd = openSync(temporary, 'w');
     try {
       writeSync(fd, content);
-      fsyncSync(fd);
+      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -5,6 +5,7 @@ import { loadHaltFiles } from '../db/runs.js';
 import { canonicalJson } from '../domain/canonicalJson.js';
 import { evidenceFilePath, haltFilePath, historyFilePath, reportFilePath } from '../domain/fileNames.js';
 import type { PhaseHook } from '../domain/phases.js';
+import type { Plan } from '../domain/plan.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { renderReport } from './report.js';
 
@@ -61,5 +62,26 @@ export async function exportDates(
     if (writeFileAtomic(reportFilePath(folders.reportsDir, compact), report, options.onPhase))
       written.push(reportFilePath(folders.reportsDir, compact));
   }
+  return written;
+}
+
+/**
+ * Writes the files of a run that just committed: its evidence files (the
+ * plan holds the exact bytes it recorded), the files of revisions it
+ * replaced (read back from the record, under history/), and the runbook
+ * rendered from the date's rows. The same files {@link exportDates} would
+ * write, without reading back what the run already holds.
+ *
+ * @returns the paths written.
+ */
+export async function writeRunFiles(db: CommonQueryMethods, plan: Plan, folders: ExportFolders, onPhase?: PhaseHook): Promise<string[]> {
+  const written = plan.files.filter((f) => writeFileAtomic(f.path, f.content, onPhase)).map((f) => f.path);
+  const revised = plan.bundles.filter((b) => b.revision > 1).map((b) => b.testId);
+  if (revised.length > 0) {
+    const replaced = (await loadBundles(db, { date: plan.asOf.date, testIds: revised })).filter((b) => !b.is_current);
+    written.push(...writeBundleFiles(replaced, folders.evidenceDir, onPhase));
+  }
+  const report = reportFilePath(folders.reportsDir, plan.asOf.compactDate);
+  if (writeFileAtomic(report, renderReport(await loadReportData(db, plan.asOf.date)), onPhase)) written.push(report);
   return written;
 }

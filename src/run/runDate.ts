@@ -15,7 +15,7 @@ import { LockHeldError, exitCodeOf } from '../errors.js';
 import { evaluateRun } from '../evaluate/evaluateRun.js';
 import { applyPlan } from '../execute/applyPlan.js';
 import { removeAbandonedTemporaries } from '../execute/atomicWrite.js';
-import { exportDates } from '../execute/export.js';
+import { exportDates, writeRunFiles } from '../execute/export.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 
 /** Options of one run for one as-of date. */
@@ -176,12 +176,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       if (!options.dryRun) {
         await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
         pause('committed');
-        filesWritten = await timed('files', () =>
-          exportDates(conn, [asOf.date], settings, {
-            onPhase: options.onPhase,
-            filter: options.testCodes?.length ? { testIds: plan.runbook.map((r) => r.testId) } : {},
-          }),
-        );
+        filesWritten = await timed('files', () => writeRunFiles(conn, plan, settings, options.onPhase));
         pause('files-written');
       }
       const reportPath = options.dryRun ? null : plan.reportPath;

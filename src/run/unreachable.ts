@@ -29,5 +29,5 @@ export function recordUnreachable(settings: Settings, date: string, logger: Logg
     reason: 'database unreachable',
     message: error.message,
   });
-  writeFileAtomic(file.path, file.content);
+  writeFileAtomic(file.path, file.content, undefined, true); // not in the record: flush it
 }

@@ -32,11 +32,11 @@ interface BundleRow {
 }
 const bundles = async (): Promise<BundleRow[]> =>
   (
-    await db.exec(
+    await db.exec<BundleRow>(
       `SELECT run_date::text AS run_date, revision, sha256, previous_sha256, content
        FROM fhq_calendar.evidence_bundles ORDER BY recorded_order`,
     )
-  ).rows as BundleRow[];
+  ).rows;
 const runbookSha = async (date: string): Promise<string> =>
   (await db.exec(`SELECT evidence_sha256 FROM fhq_calendar.test_runbook_entries WHERE run_date = $1`, [date])).rows[0]!
     .evidence_sha256 as string;
