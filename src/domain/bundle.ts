@@ -15,6 +15,8 @@ export interface RecordedRevision {
   sha256: string;
   previousSha256: string | null;
   evaluationSha256: string;
+  /** The recorded bundle itself: an unchanged re-evaluation exports exactly these bytes again. */
+  content: Record<string, unknown>;
 }
 
 /** What the record holds for one test as a run starts: the date's newest revision and the chain's head. */
@@ -76,7 +78,8 @@ export function recordEvaluation(
     return {
       runId: current.runId,
       sha256: current.sha256,
-      text: canonicalJson(build(current.runId, current.previousSha256)),
+      // What it did to live state then may differ from what a re-run would do now: the file is the recorded bundle.
+      text: canonicalJson(current.content),
       bundle: null,
     };
   }

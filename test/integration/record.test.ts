@@ -69,6 +69,19 @@ describe('revisions', () => {
     expect((await bundles()).length).toBe(2);
   });
 
+  it('an unchanged re-run of a past date, after live state moved on, rewrites exactly the recorded bytes', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    await runDate(db.pool, { date: '2026-03-11', settings });
+    rmSync(join(settings.evidenceDir, 'ORCHESTRATOR_T-001_20260310.json'));
+    await runDate(db.pool, { date: '2026-03-10', settings, mode: 'backfill' });
+    const recorded = (await bundles()).filter((b) => b.run_date === '2026-03-10');
+    expect(recorded.map((b) => b.revision)).toEqual([1]);
+    expect(sha256Hex(readFileSync(join(settings.evidenceDir, 'ORCHESTRATOR_T-001_20260310.json'), 'utf8'))).toBe(recorded[0]!.sha256);
+    expect(await runbookSha('2026-03-10')).toBe(recorded[0]!.sha256);
+  });
+
   it('backfilling dates out of order extends one chain in recording order instead of forking it', async () => {
     await insertTest(db);
     await addDaily(db, [

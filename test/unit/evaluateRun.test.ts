@@ -1110,6 +1110,7 @@ describe('evaluateRun re-runs, revisions and the hash chain', () => {
         sha256: b.sha256,
         previousSha256: b.previousSha256,
         evaluationSha256: b.evaluationSha256,
+        content: b.content,
       },
       chainHead: b.sha256,
     };
