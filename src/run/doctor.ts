@@ -154,7 +154,8 @@ export function registrySourcesCheck(columns: readonly RegistrySourceColumn[], u
   if (columns.length === 0) return ok('registry_sources', 'the signal registry names no source');
   const describe = (list: readonly RegistrySourceColumn[]) => {
     const byColumn = new Map<string, string[]>();
-    for (const c of list) byColumn.set(`${c.source}.${c.column_name}`, [...(byColumn.get(`${c.source}.${c.column_name}`) ?? []), c.signal_key]);
+    for (const c of list)
+      byColumn.set(`${c.source}.${c.column_name}`, [...(byColumn.get(`${c.source}.${c.column_name}`) ?? []), c.signal_key]);
     return [...byColumn].map(([column, keys]) => `${column} (${keys.join(', ')})`).join(', ');
   };
   const missing = columns.filter((c) => !c.relation_present || !c.column_present);
@@ -219,7 +220,10 @@ export function zoneCheck(settings: Settings, problems: readonly UsageError[], n
     );
   }
   const next = nextAsOf(settings.zone, settings.runTime, now);
-  return ok('zone_and_run_time', `${settings.zone}, run time ${settings.runTime}: the next as-of instant is ${next.local} ${settings.zone} (${next.instant})`);
+  return ok(
+    'zone_and_run_time',
+    `${settings.zone}, run time ${settings.runTime}: the next as-of instant is ${next.local} ${settings.zone} (${next.instant})`,
+  );
 }
 
 /** What {@link doctor} needs from its caller. */

@@ -86,7 +86,10 @@ function lastDailyCheck(run: DailyRunRow | null, options: HealthOptions): Health
   if (run.rerun_done) return { check, status: 'OK', message: `${what}; the date was run again since, DONE`, action: null };
   const cause = run.error ? `: ${run.error}` : '';
   if (run.outcome === 'HALTED') {
-    const haltFile = shown(join(options.evidenceDir, `ORCHESTRATOR_HALT_${run.as_of_date.replaceAll('-', '')}.json`), options.cwd ?? process.cwd());
+    const haltFile = shown(
+      join(options.evidenceDir, `ORCHESTRATOR_HALT_${run.as_of_date.replaceAll('-', '')}.json`),
+      options.cwd ?? process.cwd(),
+    );
     return {
       check,
       status: 'FAIL',
@@ -138,7 +141,8 @@ export function healthChecks(facts: HealthFacts, options: HealthOptions): Health
         },
   );
   const done = facts.last_done_run;
-  const schedule = 'check that the scheduled daily run starts (canonical-tests schedule) and read logs/canonical-tests.log, then run canonical-tests run --catch-up';
+  const schedule =
+    'check that the scheduled daily run starts (canonical-tests schedule) and read logs/canonical-tests.log, then run canonical-tests run --catch-up';
   checks.push(
     done?.within_hours
       ? {
@@ -165,7 +169,8 @@ export function healthChecks(facts: HealthFacts, options: HealthOptions): Health
       action: `fix its definition or its source (canonical-tests check names the defect), then run canonical-tests run --date ${date}`,
     });
   }
-  if (facts.unacknowledged_critical_alerts.length === 0) checks.push({ check: 'critical_alert', status: 'OK', message: 'none', action: null });
+  if (facts.unacknowledged_critical_alerts.length === 0)
+    checks.push({ check: 'critical_alert', status: 'OK', message: 'none', action: null });
   for (const a of facts.unacknowledged_critical_alerts) {
     checks.push({
       check: 'critical_alert',
@@ -224,7 +229,7 @@ export function checkLine(c: { status: string; message: string; action: string |
 export function formatHealth(report: HealthReport): string[] {
   const lines: string[] = [];
   // Checks of one kind are consecutive: show the first few of each kind.
-  for (let i = 0; i < report.checks.length; ) {
+  for (let i = 0; i < report.checks.length;) {
     const kind = report.checks[i]!.check;
     let end = i;
     while (end < report.checks.length && report.checks[end]!.check === kind) end += 1;

@@ -110,9 +110,7 @@ export function dayText(row: Pick<StatusRow, 'days_elapsed' | 'required_days'>):
 
 /** `ESCALATED since 2026-03-04`, or the state as it is. */
 export function escalationText(row: Pick<StatusRow, 'escalation_state' | 'escalated_since'>): string {
-  return row.escalation_state === 'ESCALATED' && row.escalated_since
-    ? `ESCALATED since ${row.escalated_since}`
-    : row.escalation_state;
+  return row.escalation_state === 'ESCALATED' && row.escalated_since ? `ESCALATED since ${row.escalated_since}` : row.escalation_state;
 }
 
 function runText(run: { mode: string; as_of_date: string; outcome: string; exit_code: number | null; started_at: string }): string {

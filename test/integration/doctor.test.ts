@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { redactUri } from '../../src/db/connect.js';
 import { readMigrations } from '../../src/db/migrate.js';
 import { runPrivileges } from '../../src/db/privileges.js';
+import type { DoctorReport } from '../../src/run/doctor.js';
 import { packageRoot } from '../../src/paths.js';
 import { runRoleScript, withDatabase } from '../globalSetup.js';
 import { runCli } from '../helpers/cli.js';
@@ -75,9 +76,9 @@ describe('doctor', () => {
   it('--json: one document, snake_case, ok and one entry per check', async () => {
     const out = await doctor(['--json']);
     expect(out.code).toBe(0);
-    const doc = JSON.parse(out.stdout);
+    const doc = JSON.parse(out.stdout) as DoctorReport;
     expect(doc.ok).toBe(true);
-    expect(doc.checks.map((c: { check: string; status: string }) => [c.check, c.status])).toEqual([
+    expect(doc.checks.map((c) => [c.check, c.status])).toEqual([
       ['connection', 'OK'],
       ['server_version', 'OK'],
       ['migrations', 'OK'],
@@ -88,7 +89,12 @@ describe('doctor', () => {
       ['logs_folder', 'OK'],
       ['zone_and_run_time', 'OK'],
     ]);
-    expect(doc.checks[4]).toEqual({ check: 'registry_sources', status: 'OK', message: 'the signal registry names no source', action: null });
+    expect(doc.checks[4]).toEqual({
+      check: 'registry_sources',
+      status: 'OK',
+      message: 'the signal registry names no source',
+      action: null,
+    });
   });
 
   it('on a database that was never migrated: the migration line fails with the hint, the privilege lines are skipped; exit 1', async () => {

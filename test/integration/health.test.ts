@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HealthReport } from '../../src/run/health.js';
 import { runDate } from '../../src/run/runDate.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
@@ -51,7 +53,7 @@ describe('health', () => {
 
     const json = await health('--json');
     expect(json.code).toBe(0);
-    const doc = JSON.parse(json.stdout);
+    const doc = JSON.parse(json.stdout) as HealthReport;
     expect(keysOf(doc).every((k) => /^[a-z0-9_]+$/.test(k))).toBe(true);
     expect(doc).toMatchObject({
       healthy: true,
@@ -65,7 +67,7 @@ describe('health', () => {
       last_daily_run: { as_of_date: today, mode: 'daily', outcome: 'DONE', exit_code: 0 },
       last_done_run: { as_of_date: today, mode: 'daily', within_hours: true },
     });
-    expect(doc.checks.map((c: { check: string; status: string }) => [c.check, c.status])).toEqual([
+    expect(doc.checks.map((c) => [c.check, c.status])).toEqual([
       ['last_daily_run', 'OK'],
       ['missed_days', 'OK'],
       ['recent_run', 'OK'],
@@ -77,7 +79,13 @@ describe('health', () => {
   it('exit 1 when no daily run is recorded (only backfills, as the demo leaves): no missed day, but nothing recent', async () => {
     await addLedgerRows(
       db,
-      ['2020-02-03', '2020-02-04', '2020-03-04'].map((date) => ({ date, mode: 'backfill', outcome: 'DONE', startedAgo: '30 days', finishedAgo: '30 days' })),
+      ['2020-02-03', '2020-02-04', '2020-03-04'].map((date) => ({
+        date,
+        mode: 'backfill',
+        outcome: 'DONE',
+        startedAgo: '30 days',
+        finishedAgo: '30 days',
+      })),
     );
     const out = await health();
     expect(out.code).toBe(1);
@@ -100,11 +108,11 @@ describe('health', () => {
     const halted = await health();
     expect(halted.code).toBe(1);
     expect(lines(halted.stdout)[0]).toBe(
-      `FAIL last daily run: ${today} HALTED (exit 3): halted by the fail-closed gate — read evidence/ORCHESTRATOR_HALT_${today.replaceAll('-', '')}.json, fix the definitions until canonical-tests check exits 0, then run canonical-tests run --date ${today}`,
+      `FAIL last daily run: ${today} HALTED (exit 3): halted by the fail-closed gate — read ${join('evidence', `ORCHESTRATOR_HALT_${today.replaceAll('-', '')}.json`)}, fix the definitions until canonical-tests check exits 0, then run canonical-tests run --date ${today}`,
     );
     expect(lines(halted.stdout).slice(1)).toEqual([
       'OK   missed days: none',
-      expect.stringMatching(/^OK   recent run: daily /),
+      expect.stringMatching(/^OK {3}recent run: daily /),
       ...HEALTHY_TAIL,
       'unhealthy: 1 problem(s)',
     ]);
@@ -154,7 +162,7 @@ describe('health', () => {
       `FAIL missed days: 4: ${addDays(today, -5)} … ${addDays(today, -4)} (2 days), ${addDays(today, -2)} … ${addDays(today, -1)} (2 days) — run canonical-tests run --catch-up`,
     );
     expect(lines(out.stdout).filter((l) => l.startsWith('FAIL'))).toHaveLength(1);
-    const doc = JSON.parse((await health('--json')).stdout);
+    const doc = JSON.parse((await health('--json')).stdout) as HealthReport;
     expect(doc.missed_dates).toEqual([addDays(today, -5), addDays(today, -4), addDays(today, -2), addDays(today, -1)]);
     expect(doc.missed_ranges).toEqual([
       { from: addDays(today, -5), to: addDays(today, -4), days: 2 },
@@ -163,12 +171,16 @@ describe('health', () => {
   });
 
   it('exit 1 when no run finished DONE in the last 26 hours', async () => {
-    await addLedgerRows(db, [{ date: addDays(today, -1), mode: 'daily', outcome: 'DONE', startedAgo: '28 hours', finishedAgo: '27 hours' }]);
+    await addLedgerRows(db, [
+      { date: addDays(today, -1), mode: 'daily', outcome: 'DONE', startedAgo: '28 hours', finishedAgo: '27 hours' },
+    ]);
     const out = await health();
     expect(out.code).toBe(1);
     expect(lines(out.stdout).slice(1)).toEqual([
       'OK   missed days: none',
-      expect.stringMatching(/^FAIL recent run: no run finished DONE in the last 26 hours \(the last one finished \S+Z\) — check that the scheduled/),
+      expect.stringMatching(
+        /^FAIL recent run: no run finished DONE in the last 26 hours \(the last one finished \S+Z\) — check that the scheduled/,
+      ),
       ...HEALTHY_TAIL,
       'unhealthy: 1 problem(s)',
     ]);
@@ -207,14 +219,13 @@ describe('health', () => {
     ]);
     const json = await health('--strict', '--json');
     expect(json.code).toBe(1);
-    const doc = JSON.parse(json.stdout);
+    const doc = JSON.parse(json.stdout) as HealthReport;
     expect(doc.healthy).toBe(false);
     expect(doc.system_error_tests).toEqual([
       { test_code: 'T-BAD', test_name: 'Forecast pipeline change', last_evaluated_date: '2026-03-04', error_date: '2026-03-04' },
     ]);
-    expect(doc.unacknowledged_critical_alerts).toEqual([
+    expect(doc.unacknowledged_critical_alerts.map(({ alert_id: _id, ...alert }) => alert)).toEqual([
       {
-        alert_id: expect.any(String),
         run_date: '2026-03-04',
         alert_type: 'SYSTEM_ERROR',
         test_code: 'T-BAD',

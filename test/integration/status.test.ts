@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backfill } from '../../src/run/backfill.js';
+import type { StatusReport } from '../../src/run/status.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
@@ -100,7 +101,7 @@ describe('status', () => {
     await addLedgerRows(db, [{ date: addDays(today, -3), mode: 'daily', outcome: 'DONE', startedAgo: '3 days' }]);
     const out = await status('--json');
     expect(out.code).toBe(0);
-    const doc = JSON.parse(out.stdout);
+    const doc = JSON.parse(out.stdout) as StatusReport;
     expect(keysOf(doc).every((k) => /^[a-z0-9_]+$/.test(k))).toBe(true);
     expect(Object.keys(doc)).toEqual(['today', 'zone', 'tests', 'last_run', 'last_daily_run', 'missed_dates', 'missed_ranges']);
     expect(doc.tests[0]).toEqual({
@@ -117,8 +118,8 @@ describe('status', () => {
       last_evaluated_date: '2026-03-06',
       pending_metrics: [],
     });
-    expect(doc.tests.map((t: { test_code: string }) => t.test_code)).toEqual(['T-001', 'T-PEND', 'T-LATER']);
-    expect(doc.tests[1].pending_metrics).toEqual(['empty_x']);
+    expect(doc.tests.map((t) => t.test_code)).toEqual(['T-001', 'T-PEND', 'T-LATER']);
+    expect(doc.tests[1]!.pending_metrics).toEqual(['empty_x']);
     expect(doc.last_daily_run).toMatchObject({ as_of_date: addDays(today, -3), mode: 'daily', outcome: 'DONE', exit_code: 0 });
     expect(doc.missed_dates).toEqual([addDays(today, -2), addDays(today, -1)]);
     expect(doc.missed_ranges).toEqual([{ from: addDays(today, -2), to: addDays(today, -1), days: 2 }]);
@@ -139,7 +140,7 @@ describe('status', () => {
       'last daily run: none recorded',
       'missed days:    none (no daily run recorded yet: days count as missed only after the last daily run; backfills and the demo never do)',
     ]);
-    const doc = JSON.parse((await status('--json')).stdout);
+    const doc = JSON.parse((await status('--json')).stdout) as StatusReport;
     expect(doc.missed_dates).toEqual([]);
     expect(doc.last_daily_run).toBeNull();
   });
