@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HealthReport } from '../../src/run/health.js';
+import { sql } from 'slonik';
+import { RUN_LOCK } from '../../src/db/session.js';
 import { runDate } from '../../src/run/runDate.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
@@ -232,6 +234,27 @@ describe('health', () => {
         title: 'T-BAD: incomplete definition, run halted',
       },
     ]);
+  });
+
+  it('a daily run still going (its session holds the run lock) is not judged: the one before it is', async () => {
+    await addLedgerRows(db, [{ date: addDays(today, -1), mode: 'daily', outcome: 'DONE', startedAgo: '1 day', finishedAgo: '2 hours' }]);
+    await db.pool.connect(async (holder) => {
+      await holder.query(sql.unsafe`SELECT pg_advisory_lock(${RUN_LOCK})`);
+      await holder.query(
+        sql.unsafe`INSERT INTO fhq_calendar.evaluator_runs (run_id, as_of_date, mode) VALUES (gen_random_uuid(), ${today}::date, 'daily')`,
+      );
+      const out = await health();
+      await holder.query(sql.unsafe`SELECT pg_advisory_unlock(${RUN_LOCK})`);
+      expect(out.code).toBe(0);
+      expect(lines(out.stdout)[0]).toMatch(new RegExp(`^OK {3}last daily run: ${addDays(today, -1)} DONE \\(exit 0\\), finished `));
+    });
+  });
+
+  it('exit 2 without a configured database and 4 when it cannot be reached, as every command', async () => {
+    expect((await runCli(['health'], cwd)).code).toBe(2);
+    const refused = await runCli(['health'], cwd, { DATABASE_URL: 'postgres://someone:pw@127.0.0.1:1/nowhere' });
+    expect(refused.code).toBe(4);
+    expect(refused.stdout).toBe('');
   });
 
   it('on a database that was never migrated: exit 1, saying to migrate', async () => {
