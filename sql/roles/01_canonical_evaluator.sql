@@ -39,6 +39,9 @@ GRANT SELECT ON fhq_calendar.canonical_test_events, fhq_calendar.test_signal_reg
 -- Acknowledgements are a person's act (03_canonical_approver.sql): the evaluator only reads them.
 GRANT SELECT ON fhq_calendar.acknowledgements TO canonical_evaluator;
 
+-- The migration ledger, read-only: `canonical-tests doctor` compares it with the files in sql/.
+GRANT SELECT ON fhq_calendar.schema_migrations TO canonical_evaluator;
+
 -- Progress, escalation state and (through resolve_test_window) the resolution; never the definition.
 GRANT UPDATE (days_elapsed, days_remaining, is_overdue, escalation_state, ceo_action_required,
               last_evaluated_date, status, verdict, resolved_at)

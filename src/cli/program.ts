@@ -5,6 +5,8 @@ import { packageRoot } from '../paths.js';
 import { registerAck } from './commands/ack.js';
 import { registerBackfill } from './commands/backfill.js';
 import { registerCheck } from './commands/check.js';
+import { registerDoctor } from './commands/doctor.js';
+import { registerHealth } from './commands/health.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRun } from './commands/run.js';
 import { registerSchedule } from './commands/schedule.js';
@@ -23,7 +25,7 @@ export function buildProgram(ctx: CommandContext & { entryScript: string }): Com
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const program = new Command('canonical-tests')
     .description('Evaluates every ACTIVE canonical test window registered in PostgreSQL (see README.md and docs/).')
-    .version(version)
+    .version(`canonical-tests ${version} (Node.js ${process.version})`)
     .option('--zone <iana>', 'time zone of dates and days (env CANONICAL_TZ, default Europe/Oslo)')
     .option('--run-time <HH:MM>', 'scheduled local time = as-of instant of a date (env CANONICAL_RUN_TIME, default 06:00)')
     .option('--reports-dir <dir>', 'folder of RUNBOOK_{YYYYMMDD}.md (env REPORTS_DIR, default ./reports)')
@@ -46,6 +48,8 @@ export function buildProgram(ctx: CommandContext & { entryScript: string }): Com
   registerBackfill(program, ctx);
   registerCheck(program, ctx);
   registerStatus(program, ctx);
+  registerHealth(program, ctx);
+  registerDoctor(program, ctx);
   registerMigrate(program, ctx);
   registerSeed(program, ctx);
   registerSchedule(program, ctx);

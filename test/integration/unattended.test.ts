@@ -270,7 +270,7 @@ describe('one run at a time, status and logs from the real executable', () => {
     expect((await cli(['run', '--date', '2026-03-05'], out, { DATABASE_URL: url.toString() })).code).toBe(0);
     const status = await cli(['status', '--json'], out, { DATABASE_URL: url.toString() });
     expect(status.code).toBe(0);
-    const doc = JSON.parse(status.stdout) as { tests: unknown[]; lastRun: Record<string, unknown> | null };
+    const doc = JSON.parse(status.stdout) as { tests: unknown[]; last_run: Record<string, unknown> | null };
     expect(doc.tests).toEqual([
       {
         test_code: 'T-001',
@@ -280,20 +280,21 @@ describe('one run at a time, status and logs from the real executable', () => {
         days_remaining: 25,
         is_overdue: false,
         escalation_state: 'NONE',
+        escalated_since: null,
         ceo_action_required: false,
         verdict: 'PENDING',
         last_evaluated_date: '2026-03-05',
         pending_metrics: [],
       },
     ]);
-    expect(doc.lastRun).toMatchObject({ as_of_date: '2026-03-05', mode: 'backfill', outcome: 'DONE', exit_code: 0 });
+    expect(doc.last_run).toMatchObject({ as_of_date: '2026-03-05', mode: 'backfill', outcome: 'DONE', exit_code: 0 });
     const lines = readFileSync(join(out, 'logs', 'canonical-tests.log'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.event)).toEqual(['run_started', 'run_finished']);
     expect(new Set(lines.map((l) => l.run_id)).size).toBe(1);
-    expect(lines[0]!.run_id).toBe(doc.lastRun!.run_id);
+    expect(lines[0]!.run_id).toBe(doc.last_run!.run_id);
     const everything = [
       status.stdout,
       status.stderr,

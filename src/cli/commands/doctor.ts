@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import type { SettingFlags } from '../../config/settings.js';
+import { ExitCode } from '../../errors.js';
+import { withCommandDatabase } from '../../run/database.js';
+import { doctor, formatDoctor } from '../../run/doctor.js';
+import { databaseIo, out, type CommandContext } from '../output.js';
+
+/**
+ * `canonical-tests doctor`: one line per check of what a run needs, each `OK …`
+ * or `FAIL … — what to do` (`SKIP` when an earlier failure makes a check
+ * meaningless). Exit 0 when every check is OK, 1 otherwise; an invalid setting
+ * or a missing connection is a failed check, not a usage error.
+ */
+export function registerDoctor(program: Command, ctx: CommandContext): void {
+  program
+    .command('doctor')
+    .description('check the connection, server, migrations, privileges, registry grants, folders, zone and run time')
+    .option('--json', 'print one JSON document on stdout (snake_case keys)')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const report = await doctor({
+        flags: command.optsWithGlobals<SettingFlags>(),
+        env: process.env,
+        cwd: process.cwd(),
+        withDatabase: (settings, work) => withCommandDatabase(settings, work, databaseIo),
+      });
+      if (flags.json) out(JSON.stringify(report, null, 2));
+      else formatDoctor(report).forEach((line) => out(line));
+      ctx.setExit(report.ok ? ExitCode.done : ExitCode.failure);
+    });
+}
