@@ -120,7 +120,9 @@ export function asUnreachable(error: unknown, description: string): unknown {
   const unreachable = (reason: string) => new DatabaseUnreachableError(`database unreachable at ${description}: ${reason}`, { cause: error });
   if (error instanceof PasswordRequired || messages.includes('client password must be a string')) return unreachable(PASSWORD_REQUIRED);
   if (messages.includes('The server does not support SSL connections')) {
-    return unreachable('the server does not accept TLS, and sslmode asks for it; use sslmode=disable only on a network you trust');
+    return unreachable(
+      'the server does not accept TLS, but sslmode (in DATABASE_URL or PGSSLMODE) asks for it: enable TLS on the server, or use sslmode=disable on a network you trust',
+    );
   }
   if (code && CERTIFICATE_REFUSED.has(code)) {
     const reason = error instanceof Error ? error.message : String(error);
