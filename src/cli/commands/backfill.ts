@@ -127,9 +127,14 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
                 if (flags.json) {
                   out(JSON.stringify(dateJson(date, result, dryRun)));
                 } else {
-                  if (!bar) report.line(oneLine(date, result));
-                  if (dryRun || printer.verbosity === 'verbose') summarisePlan(result.plan).forEach((line) => report.line(`  ${line}`));
-                  if (dryRun && printer.verbosity === 'verbose') describePlan(result.plan).forEach((line) => report.line(`    ${line}`));
+                  const verbose = printer.verbosity === 'verbose';
+                  // A dry run shows each date's plan summary (it did nothing, so it says nothing is "done").
+                  if (dryRun) summarisePlan(result.plan).forEach((line) => report.line(line));
+                  else {
+                    if (!bar) report.line(oneLine(date, result));
+                    if (verbose) summarisePlan(result.plan).forEach((line) => report.line(`  ${line}`));
+                  }
+                  if (verbose) describePlan(result.plan).forEach((line) => report.line(`    ${line}`));
                   for (const line of eventLines(result)) {
                     if (line.startsWith('HALT ')) report.error(`${date} ${line}`);
                     else report.line(`${date} ${line}`);
