@@ -113,7 +113,8 @@ export function testCodeProblemMessage(requested: readonly string[], tests: read
         ? `ACTIVE tests (the first ${MAX_LISTED_CODES} of ${active.length}): ${listed}, …`
         : `ACTIVE tests: ${listed}`,
   );
-  return parts.join('; ');
+  // "…; did you mean EC-022? ACTIVE tests: …": no semicolon after a question.
+  return parts.reduce((text, part) => `${text}${text.endsWith('?') ? ' ' : '; '}${part}`);
 }
 
 /**
