@@ -46,17 +46,17 @@ export function verbosityOf(command: Command): Verbosity {
 export interface Printer {
   verbosity: Verbosity;
   /** A line on stdout, unless quiet. */
-  line(text: string): void;
+  line: (text: string) => void;
   /** A line on stdout only with `-v` (e.g. every write of a plan). */
-  detail(text: string): void;
+  detail: (text: string) => void;
   /** A line on stdout at every verbosity: the final line, and findings that must never be hidden. */
-  always(text: string): void;
+  always: (text: string) => void;
   /** A notice on stderr, unless quiet. */
-  notice(text: string): void;
+  notice: (text: string) => void;
   /** A debug line on stderr, only with `-v`. */
-  debug(text: string): void;
+  debug: (text: string) => void;
   /** An error or warning on stderr, at every verbosity. */
-  error(text: string): void;
+  error: (text: string) => void;
 }
 
 /** The {@link Printer} of `command` (global `-q` / `-v`). @throws UsageError when both are given. */

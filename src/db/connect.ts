@@ -117,7 +117,8 @@ export function asUnreachable(error: unknown, description: string): unknown {
   if (error instanceof EvaluatorError) return error;
   const code = errorCode(error);
   const messages = errorMessages(error);
-  const unreachable = (reason: string) => new DatabaseUnreachableError(`database unreachable at ${description}: ${reason}`, { cause: error });
+  const unreachable = (reason: string) =>
+    new DatabaseUnreachableError(`database unreachable at ${description}: ${reason}`, { cause: error });
   if (error instanceof PasswordRequired || messages.includes('client password must be a string')) return unreachable(PASSWORD_REQUIRED);
   if (messages.includes('The server does not support SSL connections')) {
     return unreachable(
@@ -211,9 +212,7 @@ function passFileFields(line: string): string[] | null {
  */
 export function passwordFromFile(endpoint: Endpoint, env: NodeJS.ProcessEnv, notice?: (m: string) => void): string | undefined {
   const windows = process.platform === 'win32';
-  const file =
-    env.PGPASSFILE ||
-    (windows ? join(env.APPDATA ?? '', 'postgresql', 'pgpass.conf') : join(env.HOME || homedir(), '.pgpass'));
+  const file = env.PGPASSFILE || (windows ? join(env.APPDATA ?? '', 'postgresql', 'pgpass.conf') : join(env.HOME || homedir(), '.pgpass'));
   let text: string;
   try {
     const stat = statSync(file);
@@ -298,7 +297,9 @@ export function resolveTarget(env: NodeJS.ProcessEnv, notice?: (m: string) => vo
   };
   for (const name of Object.keys(tls) as (keyof typeof tls)[]) {
     const fromUrl = params.get(name);
-    tls[name] = fromUrl ? { value: fromUrl, from: `DATABASE_URL (${name})` } : { value: env[tls[name].from] || undefined, from: tls[name].from };
+    tls[name] = fromUrl
+      ? { value: fromUrl, from: `DATABASE_URL (${name})` }
+      : { value: env[tls[name].from] || undefined, from: tls[name].from };
   }
   try {
     tlsOptions({

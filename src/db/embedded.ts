@@ -39,7 +39,8 @@ export interface OsUser {
 /** The OS user `postgres` (the one the embedded server runs as under root), or null when there is none yet. */
 function postgresUser(): OsUser | null {
   try {
-    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const id = (flag: string) =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
     const user = { uid: id('-u'), gid: id('-g') };
     return Number.isInteger(user.uid) && Number.isInteger(user.gid) ? user : null;
   } catch {

@@ -67,7 +67,12 @@ describe('the canonical-tests executable', () => {
         live_state_updated: true,
       },
     ]);
-    expect(doc.plan.as_of).toEqual({ date: '2026-03-10', compact_date: '20260310', instant: '2026-03-10T05:00:00.000Z', zone: 'Europe/Oslo' });
+    expect(doc.plan.as_of).toEqual({
+      date: '2026-03-10',
+      compact_date: '20260310',
+      instant: '2026-03-10T05:00:00.000Z',
+      zone: 'Europe/Oslo',
+    });
     // No camelCase key anywhere; a metrics snapshot keeps its signal keys as registered.
     expect(camelKeys(doc)).toEqual([]);
     expect(Object.keys(doc.plan.runbook[0].metrics_snapshot).sort()).toEqual(['brier', 'ready']);
@@ -99,7 +104,9 @@ describe('the canonical-tests executable', () => {
     expect(verbose.code).toBe(0);
     expect(verbose.stdout).toMatch(/^ {2}UPSERT test_runbook_entries T-001 2026-03-09: day 9 ACTIVE NONE verdict=PENDING$/m);
     expect(verbose.stdout).toMatch(/^ {2}RENDER reports\/RUNBOOK_20260309\.md$/m);
-    expect(verbose.stderr).toContain(`database: ${db.uri.replace(/:[^:@/]+@/, ':***@')}; run log: ${join(cwd, 'logs', 'canonical-tests.log')}\n`);
+    expect(verbose.stderr).toContain(
+      `database: ${db.uri.replace(/:[^:@/]+@/, ':***@')}; run log: ${join(cwd, 'logs', 'canonical-tests.log')}\n`,
+    );
     expect(verbose.stderr).toMatch(/^phases: discover \d+ ms, evaluate \d+ ms, execute \d+ ms, files \d+ ms$/m);
     expect(await cli(['-q', '-v', 'run'], env)).toEqual({
       code: 2,

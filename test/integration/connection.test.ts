@@ -106,10 +106,14 @@ describe('DATABASE_URL must be a PostgreSQL URL (exit 2)', () => {
   });
 
   it('postgresql:// is accepted as well as postgres://', async () => {
-    const migrated = await cli(['migrate'], { DATABASE_URL: url('scram_user', 'scram_user-pw', 'app_db').replace('postgres://', 'postgresql://') });
+    const migrated = await cli(['migrate'], {
+      DATABASE_URL: url('scram_user', 'scram_user-pw', 'app_db').replace('postgres://', 'postgresql://'),
+    });
     expect(migrated.stderr).toBe('');
     expect(migrated.code).toBe(0);
-    expect(await cli(['check'], { DATABASE_URL: url('scram_user', 'scram_user-pw', 'app_db').replace('postgres://', 'postgresql://') })).toEqual({
+    expect(
+      await cli(['check'], { DATABASE_URL: url('scram_user', 'scram_user-pw', 'app_db').replace('postgres://', 'postgresql://') }),
+    ).toEqual({
       code: 0,
       stdout: CHECK_OK,
       stderr: '',
@@ -125,7 +129,9 @@ describe('a server that asks for a password none was given (exit 4)', () => {
         stdout: '',
         stderr: `canonical-tests: database unreachable at ${url(user, null, 'postgres')}: the server asks for a password; set it in DATABASE_URL or PGPASSWORD\n`,
       });
-      expect(await cli(['run', '--date', '2026-03-10'], { PGHOST: '127.0.0.1', PGPORT: port, PGUSER: user, PGDATABASE: 'postgres' })).toEqual({
+      expect(
+        await cli(['run', '--date', '2026-03-10'], { PGHOST: '127.0.0.1', PGPORT: port, PGUSER: user, PGDATABASE: 'postgres' }),
+      ).toEqual({
         code: 4,
         stdout: '',
         stderr:
@@ -190,7 +196,9 @@ describe('a database that was never migrated (exit 1)', () => {
       stderr: `canonical-tests: ${advice} (relation "fhq_calendar.canonical_test_events" does not exist)\n`,
     });
     expect(await cli(['status'], env)).toMatchObject({ code: 1, stdout: '' });
-    expect((await cli(['status'], env)).stderr).toMatch(/^canonical-tests: the database is not migrated: run `canonical-tests migrate` \(relation "fhq_calendar\.[a-z_]+" does not exist\)\n$/);
+    expect((await cli(['status'], env)).stderr).toMatch(
+      /^canonical-tests: the database is not migrated: run `canonical-tests migrate` \(relation "fhq_calendar\.[a-z_]+" does not exist\)\n$/,
+    );
     // The run log says the same.
     const failed = readFileSync(join(cwd, 'logs', 'canonical-tests.log'), 'utf8')
       .split('\n')
@@ -216,7 +224,14 @@ describe('TLS (sslmode, libpq semantics) for the probe, the migrator and the poo
   it('PGSSLMODE is honoured when the URL has no sslmode', async () => {
     expect(await cli(['check'], { DATABASE_URL: tlsUrl(''), PGSSLMODE: 'require' })).toEqual({ code: 0, stdout: CHECK_OK, stderr: '' });
     expect(
-      await cli(['check'], { PGHOST: '127.0.0.1', PGPORT: port, PGUSER: 'tls_user', PGPASSWORD: 'tls_user-pw', PGDATABASE: 'tls_db', PGSSLMODE: 'require' }),
+      await cli(['check'], {
+        PGHOST: '127.0.0.1',
+        PGPORT: port,
+        PGUSER: 'tls_user',
+        PGPASSWORD: 'tls_user-pw',
+        PGDATABASE: 'tls_db',
+        PGSSLMODE: 'require',
+      }),
     ).toEqual({ code: 0, stdout: CHECK_OK, stderr: '' });
   });
 

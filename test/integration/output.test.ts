@@ -30,8 +30,14 @@ const SCRIPT = '/usr/bin/script';
 async function onTerminal(args: string[], extraEnv: Record<string, string>): Promise<{ code: number | null; screen: string }> {
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
   const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PG') && k !== 'DATABASE_URL' && k !== 'NO_COLOR'));
-  const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], { cwd, env: { ...base, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('PG') && k !== 'DATABASE_URL' && k !== 'NO_COLOR'),
+  );
+  const child = spawn(SCRIPT, ['-qec', command, '/dev/null'], {
+    cwd,
+    env: { ...base, ...env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let screen = '';
   child.stdout.on('data', (d) => (screen += d));
   child.stderr.on('data', (d) => (screen += d));
@@ -119,7 +125,9 @@ describe('backfill', () => {
         const { code, screen } = await onTerminal(args, plain);
         expect(code).toBe(0);
         expect(screen).not.toContain('\x1b');
-        expect(stable(screen)).toContain('2020-02-25 ESCALATION EC-022: escalated to the CEO\nbackfill 2020-02-24 … 2020-02-25: 2 date(s) evaluated');
+        expect(stable(screen)).toContain(
+          '2020-02-25 ESCALATION EC-022: escalated to the CEO\nbackfill 2020-02-24 … 2020-02-25: 2 date(s) evaluated',
+        );
       }
     },
   );
@@ -137,7 +145,10 @@ describe('backfill', () => {
     const { code, stdout, stderr } = await runCli(['backfill', '--from', '2020-02-26', '--to', '2020-02-27', '--json'], cwd, env);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({
       type: 'date',

@@ -60,7 +60,9 @@ describe('passwordFromFile', () => {
     const file = join(tempDir('pgpass'), 'pgpass');
     writeFileSync(
       file,
-      ['# a comment', 'other:*:*:*:no', 'db.internal:5433:*:svc:wrong-port', 'db.internal:5432:*:svc:a\\:b\\\\c', '*:*:*:*:later'].join('\n'),
+      ['# a comment', 'other:*:*:*:no', 'db.internal:5433:*:svc:wrong-port', 'db.internal:5432:*:svc:a\\:b\\\\c', '*:*:*:*:later'].join(
+        '\n',
+      ),
       { mode: 0o600 },
     );
     expect(passwordFromFile(endpoint, { PGPASSFILE: file })).toBe('a:b\\c');
@@ -128,7 +130,9 @@ describe('--test suggestions', () => {
     expect(nearestCode('ec-022', ['EC-022', 'T-001'])).toBe('EC-022');
     expect(nearestCode('EC-02', ['EC-022', 'T-001'])).toBe('EC-022');
     expect(nearestCode('NOPE', ['EC-022', 'T-001'])).toBeNull();
-    expect(testCodeProblemMessage(['ec-022'], tests)).toBe('no test has the code "ec-022"; did you mean EC-022? ACTIVE tests: EC-022, T-001');
+    expect(testCodeProblemMessage(['ec-022'], tests)).toBe(
+      'no test has the code "ec-022"; did you mean EC-022? ACTIVE tests: EC-022, T-001',
+    );
     expect(testCodeProblemMessage(['NOPE'], tests)).toBe('no test has the code "NOPE"; ACTIVE tests: EC-022, T-001');
     expect(testCodeProblemMessage(['EC-001'], tests)).toBe('"EC-001" is not ACTIVE (it is RESOLVED); ACTIVE tests: EC-022, T-001');
     expect(testCodeProblemMessage(['EC-022', 'T-001'], tests)).toBeNull();

@@ -7,7 +7,17 @@ import { withCommandDatabase } from '../../run/database.js';
 import type { RunResult } from '../../run/runDate.js';
 import { recordUnreachable } from '../../run/unreachable.js';
 import { describePlan, summarisePlan, toSnakeCase } from '../formatPlan.js';
-import { animationAllowed, databaseIoOf, eventLines, oneLine, out, printerFor, settingsOf, type CommandContext, type Printer } from '../output.js';
+import {
+  animationAllowed,
+  databaseIoOf,
+  eventLines,
+  oneLine,
+  out,
+  printerFor,
+  settingsOf,
+  type CommandContext,
+  type Printer,
+} from '../output.js';
 
 interface BackfillFlags {
   from: string;

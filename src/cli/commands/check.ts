@@ -10,7 +10,11 @@ import { databaseIoOf, printerFor, printJson, settingsOf, type CommandContext } 
 /** One signal of `check` as a line: its value, why it is pending, or the error of its source. */
 function signalLine(s: MetricValue): string {
   const state =
-    s.status === 'AVAILABLE' ? String(s.value) : s.status === 'ERROR' ? `ERROR (${s.error ?? 'query failed'})` : `PENDING (${s.pendingReason})`;
+    s.status === 'AVAILABLE'
+      ? String(s.value)
+      : s.status === 'ERROR'
+        ? `ERROR (${s.error ?? 'query failed'})`
+        : `PENDING (${s.pendingReason})`;
   return `signal ${s.key}: ${state} [${s.aggregation} ${s.source.schema}.${s.source.table}.${s.source.column}]`;
 }
 
