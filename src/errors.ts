@@ -45,6 +45,22 @@ export class LockHeldError extends EvaluatorError {
   override readonly exitCode = ExitCode.lockHeld;
 }
 
+/**
+ * The machine's setup keeps a command from working, and a setting or a move
+ * fixes it (exit 2, as a configuration error): e.g. the embedded PostgreSQL
+ * cannot reach its binaries. The message says why and what to do.
+ */
+export class ConfigurationError extends EvaluatorError {
+  override readonly exitCode = ExitCode.usage;
+}
+
+/**
+ * The database has none (or not all) of the evaluator's objects: it was never
+ * migrated (exit 1). Raised once, where a query meets the missing
+ * `fhq_calendar` object (src/db/pool.ts).
+ */
+export class NotMigratedError extends EvaluatorError {}
+
 /** A migration history that does not match the files in `sql/` (exit 1). */
 export class MigrationError extends EvaluatorError {}
 

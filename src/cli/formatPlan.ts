@@ -5,12 +5,33 @@ import { displayTestCode } from '../domain/testCode.js';
 
 const rel = (path: string) => relative(process.cwd(), path) || path;
 
-/** The plan as the JSON document of `--json` (file contents replaced by their size and hash). */
+/** `camelCase` → `snake_case` (a key already in snake_case is unchanged). */
+const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * A copy of `value` whose object keys are all snake_case, the one key style of
+ * every `--json` document. The values of the keys in `opaque` (maps keyed by
+ * data, such as a runbook row's `metricsSnapshot`, keyed by signal key) are
+ * copied as they are: only their own key is converted.
+ */
+export function toSnakeCase(value: unknown, opaque: ReadonlySet<string> = new Set(['metricsSnapshot'])): unknown {
+  if (Array.isArray(value)) return value.map((v) => toSnakeCase(v, opaque));
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [snakeKey(k), opaque.has(k) ? v : toSnakeCase(v, opaque)]),
+  );
+}
+
+/**
+ * The plan as the JSON document of `--json`: file contents replaced by their
+ * size and hash, every key in snake_case (the signal keys of a metrics
+ * snapshot stay as registered).
+ */
 export function planToJson(plan: Plan): Record<string, unknown> {
-  return {
+  return toSnakeCase({
     ...plan,
     files: plan.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content), sha256: f.sha256 })),
-  };
+  }) as Record<string, unknown>;
 }
 
 /** Every write of a plan, one per line, for `--dry-run`. */

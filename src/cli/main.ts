@@ -9,13 +9,12 @@ import { err } from './output.js';
 import { pauseHookFromEnv } from './pauseHook.js';
 import { buildProgram } from './program.js';
 
-const HELP_CODES = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
-
 /**
  * Runs the CLI on `argv` and returns its exit code (README "Exit codes"):
- * commands report theirs, commander's own errors are usage errors (2), and
- * every other error is printed on stderr as one line, never with a password,
- * and mapped by its class.
+ * commands report theirs; `--help`, `help` and `--version` exit 0; commander's
+ * own errors are usage errors (2), and so is no command at all (the help goes
+ * to stderr); every other error is printed on stderr as one line, never with
+ * a password, and mapped by its class.
  *
  * @param onPhase the test-only phase hook (only the executable's entry passes one).
  */
@@ -26,7 +25,8 @@ export async function main(argv: string[], onPhase?: PhaseHook): Promise<number>
     await program.parseAsync(argv);
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return HELP_CODES.has(error.code) ? ExitCode.done : ExitCode.usage;
+    // Commander says 0 for help asked for and the version, non-zero for a usage error or no command.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.done : ExitCode.usage;
     err(`canonical-tests: ${error instanceof Error ? error.message : String(error)}`);
     return exitCodeOf(error);
   }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { logsDir } from '../config/settings.js';
+import { DATABASE_URL_FORM } from '../db/connect.js';
 import { packageRoot } from '../paths.js';
 import { registerAck } from './commands/ack.js';
 import { registerBackfill } from './commands/backfill.js';
@@ -38,11 +40,15 @@ export function buildProgram(ctx: CommandContext & { entryScript: string }): Com
       'days after a close that the verdict waits for late data (env CANONICAL_RESOLUTION_GRACE, default 2)',
     )
     .option('--embedded', 'use a local embedded PostgreSQL in ./.embedded-pg (migrated, never seeded) instead of DATABASE_URL')
+    .option('-q, --quiet', 'print only errors and the final line')
+    .option('-v, --verbose', "also print each plan's summary and every write, and debug lines on stderr")
     .showHelpAfterError()
     .exitOverride();
+  // A function, so the log's path is resolved when the help is shown (CANONICAL_LOG_DIR, the working directory).
   program.addHelpText(
     'after',
-    '\nExit codes: 0 done, 1 failure (e.g. a failing signal source), 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock.\nConnection: DATABASE_URL, else the PG* variables, from the environment or a .env file in the working directory; --embedded for a local embedded PostgreSQL. Without one, commands that need a database exit 2.\nRun log: logs/canonical-tests.log (CANONICAL_LOG_DIR moves it). Documentation: README.md and docs/.',
+    () =>
+      `\nExit codes: 0 done, 1 failure (e.g. a failing signal source, a database that is not migrated), 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock.\nConnection: DATABASE_URL (${DATABASE_URL_FORM}, TLS with ?sslmode=require or verify-full), else the PG* variables, from the environment or a .env file in the working directory; --embedded for a local embedded PostgreSQL. Without one, commands that need a database exit 2.\nRun log: ${join(logsDir(), 'canonical-tests.log')} (CANONICAL_LOG_DIR moves it). Documentation: README.md and docs/.`,
   );
   registerRun(program, ctx);
   registerBackfill(program, ctx);

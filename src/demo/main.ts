@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { DateTime } from 'luxon';
 import { resolveSettings } from '../config/settings.js';
 import { datesBetween } from '../domain/asOf.js';
+import { exitCodeOf } from '../errors.js';
 import { runDate } from '../run/runDate.js';
 import { seedScenario } from '../seed/scenarios.js';
 import { openDemoDatabase } from './database.js';
@@ -50,6 +51,6 @@ export async function demo(): Promise<number> {
 
 const code = await demo().catch((error: unknown) => {
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  return 1;
+  return exitCodeOf(error);
 });
 process.stdout.write('', () => process.exit(code));

@@ -1,5 +1,6 @@
 import type { DatabasePool } from 'slonik';
 import type { Settings } from '../config/settings.js';
+import { requireActiveTestCodes } from '../db/tests.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { Logger } from '../logging/logger.js';
 import { backfill, catchUpDates, refuseFutureDate, type BackfillSummary } from './backfill.js';
@@ -37,10 +38,12 @@ export interface RunCommandResult {
  * halt, exit 3), then the date itself, as a daily run when it is today and as
  * a backfill of that date otherwise.
  *
- * @throws UsageError naming `--date` for a date after today.
+ * @throws UsageError naming `--date` for a date after today, or `--test` for a
+ *   code that names no ACTIVE test (listing the ACTIVE ones and a near match).
  */
 export async function runCommand(pool: DatabasePool, options: RunCommandOptions): Promise<RunCommandResult> {
   refuseFutureDate(options.date, options.today, '--date');
+  await requireActiveTestCodes(pool, options.testCodes);
   const common = {
     settings: options.settings,
     dryRun: options.dryRun,

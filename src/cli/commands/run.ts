@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { logsDir, todayIn } from '../../config/settings.js';
 import { parseDate } from '../../domain/asOf.js';
@@ -6,7 +7,7 @@ import { runCommand } from '../../run/daily.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { recordUnreachable } from '../../run/unreachable.js';
 import { summarisePlan } from '../formatPlan.js';
-import { databaseIo, err, printRun, settingsOf, type CommandContext } from '../output.js';
+import { databaseIoOf, printerFor, printRun, settingsOf, type CommandContext } from '../output.js';
 
 interface RunFlags {
   date?: string;
@@ -30,6 +31,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--json', 'print one JSON document on stdout')
     .action(async (flags: RunFlags, command: Command) => {
       const settings = settingsOf(command);
+      const printer = printerFor(command);
       const today = todayIn(settings.zone);
       const date = flags.date === undefined ? today : parseDate(flags.date);
       // Created on first use, so a refused command leaves no log folder behind.
@@ -38,6 +40,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       const code = await withCommandDatabase(
         settings,
         async (db) => {
+          printer.debug(`database: ${db.description}; run log: ${join(logsDir(), 'canonical-tests.log')}`);
           const { catchUp, result, exitCode } = await runCommand(db.pool, {
             date,
             today,
@@ -48,14 +51,14 @@ export function registerRun(program: Command, ctx: CommandContext): void {
             catchUp: flags.catchUp,
             logger: log(),
             onPhase: ctx.onPhase,
-            onCatchUpStart: (dates) => err(`catching up ${dates.length} missed day(s): ${dates.join(', ')}`),
-            onCatchUpDate: (_date, r) => summarisePlan(r.plan).forEach((line) => err(line)),
+            onCatchUpStart: (dates) => printer.notice(`catching up ${dates.length} missed day(s): ${dates.join(', ')}`),
+            onCatchUpDate: (_date, r) => summarisePlan(r.plan).forEach((line) => printer.notice(line)),
           });
-          if (catchUp?.summary.haltedAt) err(`catch-up stopped at ${catchUp.summary.haltedAt}: halted by the fail-closed gate`);
-          if (result) printRun(result, flags);
+          if (catchUp?.summary.haltedAt) printer.error(`catch-up stopped at ${catchUp.summary.haltedAt}: halted by the fail-closed gate`);
+          if (result) printRun(result, flags, printer);
           return exitCode;
         },
-        { ...databaseIo, onUnreachable: (error) => recordUnreachable(settings, date, log(), error) },
+        { ...databaseIoOf(printer), onUnreachable: (error) => recordUnreachable(settings, date, log(), error) },
       );
       ctx.setExit(code);
     });
