@@ -14,11 +14,47 @@ export function trusted(text: string): Md {
 
 /** Whitespace, line and paragraph separators, and NEL: collapsed to one space. */
 const WHITESPACE = /[\s\u0085]+/gu;
+/** The characters that may need an escape; everything else is copied as it is. */
+const SPECIAL = /[\\`*[\]|~#{}$@_<&:/.\p{Cc}\p{Cf}]/gu;
 /** Control and format characters (bidi overrides, zero-width characters, NUL): shown, not obeyed. */
-const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
-const WORD = /[\p{L}\p{N}]/u;
-/** Escaped wherever they stand: code, emphasis, links, tables, strikethrough, headings' closing #, attributes, math, mentions, entities' tails. */
+const INVISIBLE = /^[\p{Cc}\p{Cf}]$/u;
+const WORD = /^[\p{L}\p{N}]$/u;
+/** Escaped wherever they stand: code, emphasis, links, tables, strikethrough, headings' closing #, attributes, math, mentions. */
 const ALWAYS = new Set(['\\', '`', '*', '[', ']', '|', '~', '#', '{', '}', '$', '@']);
+
+/** The code point before `offset` in `text` (a whole surrogate pair), or undefined at the start. */
+function before(text: string, offset: number): string | undefined {
+  if (offset === 0) return undefined;
+  const low = text.charCodeAt(offset - 1);
+  return offset >= 2 && low >= 0xdc00 && low <= 0xdfff ? text.slice(offset - 2, offset) : text[offset - 1];
+}
+
+/** The code point after the one of `length` UTF-16 units at `offset`, or undefined at the end. */
+function after(text: string, offset: number, length: number): string | undefined {
+  const cp = text.codePointAt(offset + length);
+  return cp === undefined ? undefined : String.fromCodePoint(cp);
+}
+
+function escapeSpecial(ch: string, offset: number, text: string): string {
+  if (ALWAYS.has(ch)) return `\\${ch}`;
+  if (INVISIBLE.test(ch)) return `\\\\u\\{${ch.codePointAt(0)!.toString(16).toUpperCase()}\\}`;
+  const prev = before(text, offset);
+  const next = after(text, offset, ch.length);
+  switch (ch) {
+    case '_':
+      return prev !== undefined && next !== undefined && WORD.test(prev) && WORD.test(next) ? '_' : '\\_';
+    case '<':
+      return next !== undefined && /[\s=0-9]/.test(next) ? '<' : '\\<';
+    case '&':
+      return next !== undefined && /\s/.test(next) ? '&' : '\\&';
+    case ':':
+      return prev !== undefined && /[A-Za-z]/.test(prev) && next !== undefined && !/\s/.test(next) ? '\\:' : ':';
+    case '/':
+      return next === '/' ? '\\/' : '/';
+    default: // '.': the dot of `www.` at the start of a word
+      return offset >= 3 && /^www$/i.test(text.slice(offset - 3, offset)) && (offset === 3 || !WORD.test(before(text, offset - 3)!)) ? '\\.' : '.';
+  }
+}
 
 /**
  * Makes text from a definition, the registry or a source (a test name or
@@ -45,37 +81,11 @@ const ALWAYS = new Set(['\\', '`', '*', '[', ']', '|', '~', '#', '{', '}', '$', 
  * @returns inert Markdown (pure).
  */
 export function md(text: string | null | undefined): Md {
-  const chars = [...String(text ?? '').replace(WHITESPACE, ' ').trim()];
-  let leadingDigits = 0;
-  while (leadingDigits < chars.length && /[0-9]/.test(chars[leadingDigits]!)) leadingDigits++;
-  let out = '';
-  chars.forEach((ch, i) => {
-    const prev = chars[i - 1];
-    const next = chars[i + 1];
-    if (INVISIBLE.test(ch)) {
-      out += `\\\\u\\{${ch.codePointAt(0)!.toString(16).toUpperCase()}\\}`;
-    } else if (ALWAYS.has(ch)) {
-      out += `\\${ch}`;
-    } else if (ch === '_') {
-      out += prev !== undefined && next !== undefined && WORD.test(prev) && WORD.test(next) ? '_' : '\\_';
-    } else if (ch === '<') {
-      out += next !== undefined && /[\s=0-9]/.test(next) ? '<' : '\\<';
-    } else if (ch === '&') {
-      out += next !== undefined && /\s/.test(next) ? '&' : '\\&';
-    } else if (ch === ':') {
-      out += prev !== undefined && /[A-Za-z]/.test(prev) && next !== undefined && !/\s/.test(next) ? '\\:' : ':';
-    } else if (ch === '/') {
-      out += next === '/' ? '\\/' : '/';
-    } else if (ch === '.' && /^www$/i.test(chars.slice(Math.max(0, i - 3), i).join('')) && (i === 3 || !WORD.test(chars[i - 4]!))) {
-      out += '\\.';
-    } else if (i === 0 && /[-+=>]/.test(ch)) {
-      out += `\\${ch}`;
-    } else if ((ch === '.' || ch === ')') && i > 0 && i === leadingDigits) {
-      out += `\\${ch}`;
-    } else {
-      out += ch;
-    }
-  });
+  const collapsed = String(text ?? '').replace(WHITESPACE, ' ').trim();
+  let out = collapsed.replace(SPECIAL, escapeSpecial);
+  // At the start of a line these open a list, a quote or a heading underline; `#` and backticks are escaped already.
+  if (/^[-+=>]/.test(out)) out = `\\${out}`;
+  else out = out.replace(/^([0-9]+)([.)])/, '$1\\$2');
   return out as Md;
 }
 

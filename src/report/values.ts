@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { compare } from '../domain/criteria.js';
 import { OPS, type Op, type Scalar } from '../domain/definition.js';
 
@@ -82,11 +81,48 @@ export function sparkline(values: readonly (Scalar | null)[]): string | null {
   return `${values.length > shown.length ? '…' : ''}${shown.map(bar).join('')}`;
 }
 
-/** An instant (ISO) as `YYYY-MM-DD HH:mm` in `zone`; null stays null. */
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+/** A formatter of `zone` giving year, month, day, hour (00–23) and minute as digits, one per zone; null for an unknown zone. */
+function formatterOf(zone: string): Intl.DateTimeFormat | null {
+  if (formatters.has(zone)) return formatters.get(zone)!;
+  let f: Intl.DateTimeFormat | null = null;
+  try {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+  } catch {
+    f = null;
+  }
+  formatters.set(zone, f);
+  return f;
+}
+
+const shown = new Map<string, string | null>();
+
+/** An instant (ISO) as `YYYY-MM-DD HH:mm` in `zone`; null for null, an unreadable instant or an unknown zone. */
 export function localTime(instant: string | null, zone: string): string | null {
-  if (instant === null) return null;
-  const t = DateTime.fromISO(instant, { zone });
-  return t.isValid ? t.toFormat('yyyy-MM-dd HH:mm') : null;
+  const key = `${zone} ${instant}`;
+  if (shown.has(key)) return shown.get(key)!;
+  if (shown.size > 10_000) shown.clear();
+  const text = formatLocal(instant, zone);
+  shown.set(key, text);
+  return text;
+}
+
+function formatLocal(instant: string | null, zone: string): string | null {
+  const formatter = formatterOf(zone);
+  const at = instant === null ? NaN : Date.parse(instant);
+  if (formatter === null || Number.isNaN(at)) return null;
+  const parts: Record<string, string> = {};
+  for (const p of formatter.formatToParts(at)) parts[p.type] = p.value;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
 /** A count with thousands separators: `2500` → `2,500`. */

@@ -151,7 +151,8 @@ function metricView(p: Parsed, { key, entry }: Parsed['entries'][number]): Metri
   };
 }
 
-const chartNumber = (v: Scalar) => (typeof v === 'boolean' ? (v ? '1' : '0') : plainDecimal(Number(v.toPrecision(6))));
+/** A value on the chart: booleans as 1 and 0, numbers as in the tables. */
+const chartNumber = (v: Scalar) => (typeof v === 'boolean' ? (v ? '1' : '0') : formatValue(v));
 
 function chartView(p: Parsed, today: MetricValues): ChartView | null {
   const deciding = decidingMetric(p.row, today);
@@ -169,7 +170,7 @@ function chartView(p: Parsed, today: MetricValues): ChartView | null {
     ),
     categories: trusted(points.map((pt) => `"${pt.date.slice(5)}"`).join(', ')),
     values: trusted(points.map((pt) => chartNumber(pt.value)).join(', ')),
-    threshold: trusted(points.map(() => chartNumber(deciding.threshold)).join(', ')),
+    threshold: trusted(points.map(() => (typeof deciding.threshold === 'number' ? plainDecimal(deciding.threshold) : chartNumber(deciding.threshold))).join(', ')),
   };
 }
 
