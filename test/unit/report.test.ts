@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReportData } from '../../src/db/report.js';
 import { renderReport } from '../../src/execute/report.js';
 import { alert, daily, data, entry, row } from '../fixtures/report.js';
-import { GOLDEN } from './reportGolden.js';
+import { GOLDEN } from '../fixtures/reportGolden.js';
 
 /** The section of one test: from its heading up to the next test's heading or the alerts. */
 function section(text: string, name: string): string {

@@ -5,7 +5,7 @@ import type { ReportData } from '../../src/db/report.js';
 import { displayTestCode } from '../../src/domain/testCode.js';
 import { renderReport } from '../../src/execute/report.js';
 import { alert, data, entry, row } from '../fixtures/report.js';
-import { GOLDEN } from './reportGolden.js';
+import { GOLDEN } from '../fixtures/reportGolden.js';
 
 const RENDERERS = {
   default: new MarkdownIt(),
