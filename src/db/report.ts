@@ -58,9 +58,13 @@ export const acknowledgementSchema = z.object({
   note: z.string().nullable(),
 });
 
+/** A runbook row of the report's date ({@link reportRowSchema}). */
 export type ReportTestRow = z.infer<typeof reportRowSchema>;
+/** An alert of the report's date ({@link alertRowSchema}). */
 export type ReportAlertRow = z.infer<typeof alertRowSchema>;
+/** A runbook row of a test's window up to the report's date ({@link historyRowSchema}). */
 export type ReportHistoryRow = z.infer<typeof historyRowSchema>;
+/** An acknowledgement of the report's date ({@link acknowledgementSchema}). */
 export type ReportAcknowledgement = z.infer<typeof acknowledgementSchema>;
 
 /** The rows a runbook is rendered from: every runbook row and alert of one run date, the tests' history up to it, the zone. */
@@ -92,8 +96,7 @@ export interface LoadReportOptions {
  * date, reduced to the metric values.
  */
 export async function loadReportData(db: CommonQueryMethods, date: string, options: LoadReportOptions = {}): Promise<ReportData> {
-  const zone =
-    options.zone ?? (await db.oneFirst(sql.type(z.object({ zone: z.string() }))`SELECT current_setting('TimeZone') AS zone`));
+  const zone = options.zone ?? (await db.oneFirst(sql.type(z.object({ zone: z.string() }))`SELECT current_setting('TimeZone') AS zone`));
   const tests = await db.any(sql.type(reportRowSchema)`
     SELECT e.test_code, e.test_name, r.day_number, r.required_days, r.status, r.escalation_state, r.ceo_action_required,
            r.metrics_snapshot, r.verdict, r.notes, r.evidence_path, r.evidence_sha256, r.escalated_since::text AS escalated_since,

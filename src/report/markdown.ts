@@ -52,7 +52,9 @@ function escapeSpecial(ch: string, offset: number, text: string): string {
     case '/':
       return next === '/' ? '\\/' : '/';
     default: // '.': the dot of `www.` at the start of a word
-      return offset >= 3 && /^www$/i.test(text.slice(offset - 3, offset)) && (offset === 3 || !WORD.test(before(text, offset - 3)!)) ? '\\.' : '.';
+      return offset >= 3 && /^www$/i.test(text.slice(offset - 3, offset)) && (offset === 3 || !WORD.test(before(text, offset - 3)!))
+        ? '\\.'
+        : '.';
   }
 }
 
@@ -81,7 +83,9 @@ function escapeSpecial(ch: string, offset: number, text: string): string {
  * @returns inert Markdown (pure).
  */
 export function md(text: string | null | undefined): Md {
-  const collapsed = String(text ?? '').replace(WHITESPACE, ' ').trim();
+  const collapsed = String(text ?? '')
+    .replace(WHITESPACE, ' ')
+    .trim();
   let out = collapsed.replace(SPECIAL, escapeSpecial);
   // At the start of a line these open a list, a quote or a heading underline; `#` and backticks are escaped already.
   if (/^[-+=>]/.test(out)) out = `\\${out}`;

@@ -86,7 +86,7 @@ const formatters = new Map<string, Intl.DateTimeFormat | null>();
 /** A formatter of `zone` giving year, month, day, hour (00–23) and minute as digits, one per zone; null for an unknown zone. */
 function formatterOf(zone: string): Intl.DateTimeFormat | null {
   if (formatters.has(zone)) return formatters.get(zone)!;
-  let f: Intl.DateTimeFormat | null = null;
+  let f: Intl.DateTimeFormat | null;
   try {
     f = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,

@@ -6,7 +6,7 @@ import { displayTestCode } from '../domain/testCode.js';
 import { NEXT_STEP } from '../evaluate/alerts.js';
 import { joinMd, md, trusted, type Md } from './markdown.js';
 import { count, formatTarget, formatValue, knownOp, localTime, plainDecimal, scalarOf, sparkline } from './values.js';
-import { decidingMetric, series, valuesOf, windowSummary, type MetricValues } from './window.js';
+import { decidingMetric, series, windowSummary, type MetricValues } from './window.js';
 
 /** A row of a decision table: its cells, in column order. */
 export type Cells = Md[];
@@ -170,7 +170,11 @@ function chartView(p: Parsed, today: MetricValues): ChartView | null {
     ),
     categories: trusted(points.map((pt) => `"${pt.date.slice(5)}"`).join(', ')),
     values: trusted(points.map((pt) => chartNumber(pt.value)).join(', ')),
-    threshold: trusted(points.map(() => (typeof deciding.threshold === 'number' ? plainDecimal(deciding.threshold) : chartNumber(deciding.threshold))).join(', ')),
+    threshold: trusted(
+      points
+        .map(() => (typeof deciding.threshold === 'number' ? plainDecimal(deciding.threshold) : chartNumber(deciding.threshold)))
+        .join(', '),
+    ),
   };
 }
 
@@ -240,7 +244,9 @@ function testView(p: Parsed, escalatedToday: ReadonlySet<string>, zone: string):
 const alertTest = (a: ReportAlertRow): Cells => [code(a.test_code), a.test_name === null ? DASH : md(a.test_name)];
 
 function actionsOf(a: ReportAlertRow): Md {
-  const list = Array.isArray(a.recommended_actions) ? a.recommended_actions.map((x) => md(typeof x === 'string' ? x : JSON.stringify(x))) : [];
+  const list = Array.isArray(a.recommended_actions)
+    ? a.recommended_actions.map((x) => md(typeof x === 'string' ? x : JSON.stringify(x)))
+    : [];
   return list.length ? joinMd(list, '; ') : DASH;
 }
 
@@ -302,7 +308,15 @@ function decisionsOf(parsed: Parsed[], data: ReportData): { decisions: DecisionV
     alertsOf('CHECKPOINT').map((a) => [...alertTest(a), md(a.message)]),
     'no review due',
   );
-  const handled = new Set(['ESCALATION', 'ESCALATION_CLEARED', 'CHECKPOINT', 'RESOLUTION', 'METRICS_PENDING', 'SYSTEM_ERROR', 'SIGNAL_ERROR']);
+  const handled = new Set([
+    'ESCALATION',
+    'ESCALATION_CLEARED',
+    'CHECKPOINT',
+    'RESOLUTION',
+    'METRICS_PENDING',
+    'SYSTEM_ERROR',
+    'SIGNAL_ERROR',
+  ]);
   add(
     'Other Alerts',
     ['Severity', 'Type', 'Test Code', 'Message', 'Recommended Actions'],
@@ -353,7 +367,9 @@ export function runbookView(data: ReportData): RunbookView {
   const parsed = data.tests
     .map((row) => {
       const entries = entriesOf(row);
-      const history = [...(historyByTest.get(row.test_code) ?? [])].sort((a, b) => (a.run_date < b.run_date ? -1 : a.run_date > b.run_date ? 1 : 0));
+      const history = [...(historyByTest.get(row.test_code) ?? [])].sort((a, b) =>
+        a.run_date < b.run_date ? -1 : a.run_date > b.run_date ? 1 : 0,
+      );
       return { row, entries, history, group: groupOf(row, entries) };
     })
     .map((p, index) => ({ p, index }))

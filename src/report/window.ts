@@ -139,7 +139,11 @@ function directionOf(
   baseline: Record<string, Scalar>,
 ): Direction | null {
   const fromGood = (op: Op, value: Scalar): Direction =>
-    op === '<' || op === '<=' ? { kind: 'high' } : op === '>' || op === '>=' ? { kind: 'low' } : { kind: 'miss', misses: (v) => !compare(v, op, value) };
+    op === '<' || op === '<='
+      ? { kind: 'high' }
+      : op === '>' || op === '>='
+        ? { kind: 'low' }
+        : { kind: 'miss', misses: (v) => !compare(v, op, value) };
   if (target) return fromGood(target.op, target.value);
   const thresholdOf = (criteria: Criteria) => {
     const result = evaluateCriteria(criteria, () => null, baseline).conditions.find((c) => c.metric === metric);
@@ -148,7 +152,11 @@ function directionOf(
   const bad = failure ? thresholdOf(failure) : null;
   if (bad) {
     const { op, threshold } = bad;
-    return op === '>' || op === '>=' ? { kind: 'high' } : op === '<' || op === '<=' ? { kind: 'low' } : { kind: 'miss', misses: (v) => compare(v, op, threshold) };
+    return op === '>' || op === '>='
+      ? { kind: 'high' }
+      : op === '<' || op === '<='
+        ? { kind: 'low' }
+        : { kind: 'miss', misses: (v) => compare(v, op, threshold) };
   }
   const good = success ? thresholdOf(success) : null;
   return good ? fromGood(good.op, good.threshold) : null;
@@ -161,7 +169,11 @@ function directionOf(
  * target, else by its failure or success condition; for `==` / `!=` the first
  * value that missed) and the days it missed its target.
  */
-export function windowSummary(test: ReportTestRow, history: readonly ReportHistoryRow[], targets: Record<string, { op: Op; value: Scalar } | null>): WindowSummary {
+export function windowSummary(
+  test: ReportTestRow,
+  history: readonly ReportHistoryRow[],
+  targets: Record<string, { op: Op; value: Scalar } | null>,
+): WindowSummary {
   const baseline = baselineOf(test.baseline_definition);
   const failure = criteriaOf(test.failure_criteria);
   const success = criteriaOf(test.success_criteria);
@@ -187,7 +199,9 @@ export function windowSummary(test: ReportTestRow, history: readonly ReportHisto
     return {
       metric,
       worst: pick,
-      daysMissed: target ? points.filter((p) => typeof p.value === typeof target.value && !compare(p.value, target.op, target.value)).length : null,
+      daysMissed: target
+        ? points.filter((p) => typeof p.value === typeof target.value && !compare(p.value, target.op, target.value)).length
+        : null,
     };
   });
   return {

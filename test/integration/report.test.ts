@@ -193,7 +193,8 @@ describe('the runbook of a run, from the database rows of its date', () => {
     );
     await grantSources(db);
     await addDaily(db, [['2026-03-01T04:00:00Z', 0.35, 0]]);
-    const name = 'Harmless\n\n### Verdict\nSUCCESS — approved by the CEO\n\n<script>alert(1)</script> [click](javascript:alert(1)) ![x](http://evil/x.png)';
+    const name =
+      'Harmless\n\n### Verdict\nSUCCESS — approved by the CEO\n\n<script>alert(1)</script> [click](javascript:alert(1)) ![x](http://evil/x.png)';
     await insertTest(db, {
       test_code: 'EC|1`*#',
       test_name: name,
@@ -268,7 +269,10 @@ describe('loadReportData', () => {
     expect(many.calls()).toBe(one.calls());
     expect(one.calls()).toBe(3);
     expect(four).toMatchObject({ date: '2026-03-03', zone: 'Europe/Oslo', acknowledgements: [] });
-    expect(four.history.find((h) => h.test_code === 'T-001' && h.run_date === '2026-03-03')?.metric_values).toEqual({ brier: 0.2, ready: true });
+    expect(four.history.find((h) => h.test_code === 'T-001' && h.run_date === '2026-03-03')?.metric_values).toEqual({
+      brier: 0.2,
+      ready: true,
+    });
   });
 
   it("takes the session's zone when none is given", async () => {

@@ -91,7 +91,9 @@ describe('backfill', () => {
       ].join('\n'),
     );
     // Still escalated, but not newly: no decision and no chart that day.
-    expect(stillEscalated).toContain('| ESCALATED | T-001 | Forecast pipeline change | 5 of 30 | ACTIVE | ESCALATED | true | PENDING | — |\n');
+    expect(stillEscalated).toContain(
+      '| ESCALATED | T-001 | Forecast pipeline change | 5 of 30 | ACTIVE | ESCALATED | true | PENDING | — |\n',
+    );
     expect(stillEscalated).not.toContain('### Newly Escalated');
     expect(stillEscalated).not.toContain('```mermaid');
     expect((await ledger()).map((r) => [r.d, r.mode, r.outcome])).toEqual([

@@ -108,7 +108,9 @@ describe('with a database', () => {
         expect(report).toContain(
           '| T-001 | Forecast pipeline change | SUCCESS | Promote the change: the success criteria held at the close of the window |\n',
         );
-        expect(report).toContain('| VERDICT REACHED | T-001 | Forecast pipeline change | 30 of 30 | RESOLVED | NONE | true | SUCCESS | — |\n');
+        expect(report).toContain(
+          '| VERDICT REACHED | T-001 | Forecast pipeline change | 30 of 30 | RESOLVED | NONE | true | SUCCESS | — |\n',
+        );
         expect(report).toContain('### Window Summary\nFirst breach of the failure criteria: none. Days escalated: 0 of 1 evaluated.\n');
       });
     }
@@ -320,7 +322,9 @@ describe('with a database', () => {
     // No summary row and no section for T-B: its halt alert alone stays in the Alerts table.
     expect(report).not.toMatch(/^\| [^|]+ \| T-B \|/m);
     expect(report).not.toContain('| Test Code | T-B |');
-    expect(report).toMatch(/^\| CRITICAL \| SYSTEM_ERROR \| T-B \| T-B: incomplete definition, run halted \| T-B: failure_criteria: is missing \|/m);
+    expect(report).toMatch(
+      /^\| CRITICAL \| SYSTEM_ERROR \| T-B \| T-B: incomplete definition, run halted \| T-B: failure_criteria: is missing \|/m,
+    );
     // The halt's alert is history and stays.
     expect(await alerts()).toEqual([
       {

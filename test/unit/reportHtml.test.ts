@@ -30,7 +30,9 @@ describe('the runbook renders as the tables and chart the template wrote', () =>
   for (const [name, renderer] of Object.entries(RENDERERS)) {
     it(`parses the summary, field and metrics tables and the Mermaid block (markdown-it, ${name})`, () => {
       const html = renderer.render(renderReport(GOLDEN));
-      const headers = [...html.matchAll(/<thead>\s*<tr>([\s\S]*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<th>(.*?)<\/th>/g)].map((c) => c[1]));
+      const headers = [...html.matchAll(/<thead>\s*<tr>([\s\S]*?)<\/tr>/g)].map((m) =>
+        [...m[1]!.matchAll(/<th>(.*?)<\/th>/g)].map((c) => c[1]),
+      );
       expect(headers).toEqual([
         ['Test Code', 'Test Name', 'Verdict', 'Next Step'],
         ['Attention', 'Test Code', 'Test Name', 'Day', 'Status', 'Escalation', 'CEO Action Required', 'Verdict', 'Pending Metrics'],
@@ -44,7 +46,9 @@ describe('the runbook renders as the tables and chart the template wrote', () =>
       expect(html).toContain(
         '<tr>\n<td>ESCALATED</td>\n<td>T-001</td>\n<td>Forecast pipeline change</td>\n<td>30 of 30</td>\n<td>RESOLVED</td>\n<td>ESCALATED</td>\n<td>true</td>\n<td>FAILURE</td>\n<td>—</td>\n</tr>',
       );
-      expect(html).toContain('<tr>\n<td>brier</td>\n<td>0.1974</td>\n<td>0.00004444</td>\n<td>&lt;= 0.05</td>\n<td>✗</td>\n<td>▁▁·▆█▅</td>\n</tr>');
+      expect(html).toContain(
+        '<tr>\n<td>brier</td>\n<td>0.1974</td>\n<td>0.00004444</td>\n<td>&lt;= 0.05</td>\n<td>✗</td>\n<td>▁▁·▆█▅</td>\n</tr>',
+      );
       const fences = renderer.parse(renderReport(GOLDEN), {}).filter((t) => t.type === 'fence');
       expect(fences.map((f) => f.info)).toEqual(['mermaid']);
       expect(fences[0]!.content.split('\n')[0]).toBe('xychart-beta');
@@ -63,12 +67,18 @@ function day(text: (role: string) => string): ReportData {
   const code1 = text('code-1');
   const code2 = text('code-2');
   const code3 = text('code-3');
-  const metric = (v: number) => ({ [key]: entry(v, { baseline: 0.2, target: { op: '<=', value: 0.3 }, target_met: v <= 0.3 }), other: entry(null, {}) });
+  const metric = (v: number) => ({
+    [key]: entry(v, { baseline: 0.2, target: { op: '<=', value: 0.3 }, target_met: v <= 0.3 }),
+    other: entry(null, {}),
+  });
   const pending = (snapshot: Record<string, Record<string, unknown>>) => ({
     ...snapshot,
     other: { ...snapshot.other, pending_reason: text('pending reason') },
   });
-  const criteria = { failure_criteria: { any: [{ metric: key, op: '>', value: 0.3 }] }, success_criteria: { all: [{ metric: key, op: '<=', value: 0.25 }] } };
+  const criteria = {
+    failure_criteria: { any: [{ metric: key, op: '>', value: 0.3 }] },
+    success_criteria: { all: [{ metric: key, op: '<=', value: 0.25 }] },
+  };
   const history = (code: string) =>
     [0.2, 0.2, 0.35].map((v, i) => ({
       test_code: code,
@@ -112,13 +122,36 @@ function day(text: (role: string) => string): ReportData {
     ],
     alerts: [
       ...['ESCALATION', 'CHECKPOINT', 'RESOLUTION', 'METRICS_PENDING'].map((type) =>
-        alert({ test_code: code1, test_name: text('name-1'), alert_type: type, title: text(`${type} title`), message: text(`${type} message`), recommended_actions: [text(`${type} action`), text('recipient')] }),
+        alert({
+          test_code: code1,
+          test_name: text('name-1'),
+          alert_type: type,
+          title: text(`${type} title`),
+          message: text(`${type} message`),
+          recommended_actions: [text(`${type} action`), text('recipient')],
+        }),
       ),
-      alert({ test_code: code3, test_name: text('name-3'), alert_type: 'SYSTEM_ERROR', severity: 'CRITICAL', title: text('halt title'), message: text('defect lines') }),
-      alert({ test_code: null, test_name: null, alert_type: 'MISSED_RUN', title: text('missed title'), message: text('missed message'), recommended_actions: [text('missed action')] }),
+      alert({
+        test_code: code3,
+        test_name: text('name-3'),
+        alert_type: 'SYSTEM_ERROR',
+        severity: 'CRITICAL',
+        title: text('halt title'),
+        message: text('defect lines'),
+      }),
+      alert({
+        test_code: null,
+        test_name: null,
+        alert_type: 'MISSED_RUN',
+        title: text('missed title'),
+        message: text('missed message'),
+        recommended_actions: [text('missed action')],
+      }),
     ],
     history: [...history(code1), ...history(code2)],
-    acknowledgements: [{ test_code: code1, acknowledged_by: text('acknowledged by'), acknowledged_at: '2026-03-10T08:15:00.000Z', note: text('note') }],
+    acknowledgements: [
+      { test_code: code1, acknowledged_by: text('acknowledged by'), acknowledged_at: '2026-03-10T08:15:00.000Z', note: text('note') },
+    ],
   });
 }
 
@@ -154,8 +187,23 @@ describe('a definition cannot forge the runbook', () => {
   it('keeps every hostile text, escaped, so nothing is silently dropped', () => {
     const html = new MarkdownIt().render(hostileText);
     const roles = ['name-1', 'name-2', 'name-3', 'key', 'notes-1', 'notes-2', 'pending reason', 'database error', 'defects'];
-    const alertRoles = ['ESCALATION', 'CHECKPOINT', 'RESOLUTION', 'METRICS_PENDING'].flatMap((t) => [`${t} title`, `${t} message`, `${t} action`]);
-    for (const role of [...roles, ...alertRoles, 'recipient', 'halt title', 'defect lines', 'missed title', 'missed message', 'missed action', 'acknowledged by', 'note']) {
+    const alertRoles = ['ESCALATION', 'CHECKPOINT', 'RESOLUTION', 'METRICS_PENDING'].flatMap((t) => [
+      `${t} title`,
+      `${t} message`,
+      `${t} action`,
+    ]);
+    for (const role of [
+      ...roles,
+      ...alertRoles,
+      'recipient',
+      'halt title',
+      'defect lines',
+      'missed title',
+      'missed message',
+      'missed action',
+      'acknowledged by',
+      'note',
+    ]) {
       expect(html, role).toContain(escapeHtml(shown(hostile(role))));
     }
     // The evidence file is shown relative to the evidence folder: the part after the last `/`.

@@ -62,7 +62,10 @@ function assertInert(value: string): void {
   for (const [name, renderer] of Object.entries(RENDERERS)) {
     const { blocks, texts, childTypes } = inlineTexts(renderer, md(value));
     expect(blocks, name).toBe(BLOCKS);
-    expect(childTypes.filter((t) => t !== 'text'), name).toEqual([]);
+    expect(
+      childTypes.filter((t) => t !== 'text'),
+      name,
+    ).toEqual([]);
     expect(texts, name).toEqual([`CANONICAL TEST: ${want}`, 'Field', 'Value', 'Test Code', want, want, `Evidence: ${want}.`]);
   }
 }
