@@ -268,7 +268,7 @@ function decisionsOf(parsed: Parsed[], data: ReportData): { decisions: DecisionV
         code(p.row.test_code),
         md(p.row.test_name),
         md(p.row.verdict),
-        p.row.verdict in NEXT_STEP ? trusted(NEXT_STEP[p.row.verdict as keyof typeof NEXT_STEP]) : DASH,
+        Object.hasOwn(NEXT_STEP, p.row.verdict) ? trusted(NEXT_STEP[p.row.verdict as keyof typeof NEXT_STEP]) : DASH,
       ]),
     'no verdict reached',
   );
