@@ -1,7 +1,11 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 
-/** A runbook row of the report's date, with its test's code and name. */
+/**
+ * A runbook row of the report's date, with its test's code, name, window and
+ * the definition columns the report charts against (criteria and baseline as
+ * stored: the report reads them leniently and never fails on them).
+ */
 export const reportRowSchema = z.object({
   test_code: z.string(),
   test_name: z.string(),
@@ -15,36 +19,111 @@ export const reportRowSchema = z.object({
   notes: z.string().nullable(),
   evidence_path: z.string().nullable(),
   evidence_sha256: z.string().nullable(),
+  /** `YYYY-MM-DD`: the date the current escalation started; null when not escalated. */
+  escalated_since: z.string().nullable(),
+  /** The window as UTC ISO instants (read as text, whatever the pool's type parsers); null when the definition has none. */
+  start_ts: z.string().nullable(),
+  end_ts: z.string().nullable(),
+  baseline_definition: z.unknown(),
+  success_criteria: z.unknown(),
+  failure_criteria: z.unknown(),
 });
-/** An alert of the report's date. */
+/** An alert of the report's date; `test_code` and `test_name` are null for a run-level alert. */
 export const alertRowSchema = z.object({
   test_code: z.string().nullable(),
+  test_name: z.string().nullable(),
   severity: z.string(),
   alert_type: z.string(),
   title: z.string(),
+  message: z.string(),
   recommended_actions: z.unknown(),
 });
-/** The rows a runbook is rendered from: every runbook row and alert of one run date. */
+/**
+ * One earlier (or this date's) runbook row of a test of the report's date,
+ * within its window: the metric values (`metrics_snapshot` key → `value`)
+ * and escalation state, for trends, charts and the window summary.
+ */
+export const historyRowSchema = z.object({
+  test_code: z.string(),
+  run_date: z.string(),
+  day_number: z.number().int().nullable(),
+  escalation_state: z.string(),
+  metric_values: z.record(z.unknown()),
+});
+/** An acknowledgement recorded on the report's date (`acknowledged_at` a UTC ISO instant). */
+export const acknowledgementSchema = z.object({
+  test_code: z.string(),
+  acknowledged_by: z.string(),
+  acknowledged_at: z.string(),
+  note: z.string().nullable(),
+});
+
+/** A runbook row of the report's date ({@link reportRowSchema}). */
+export type ReportTestRow = z.infer<typeof reportRowSchema>;
+/** An alert of the report's date ({@link alertRowSchema}). */
+export type ReportAlertRow = z.infer<typeof alertRowSchema>;
+/** A runbook row of a test's window up to the report's date ({@link historyRowSchema}). */
+export type ReportHistoryRow = z.infer<typeof historyRowSchema>;
+/** An acknowledgement of the report's date ({@link acknowledgementSchema}). */
+export type ReportAcknowledgement = z.infer<typeof acknowledgementSchema>;
+
+/** The rows a runbook is rendered from: every runbook row and alert of one run date, the tests' history up to it, the zone. */
 export interface ReportData {
+  /** The run date, `YYYY-MM-DD`. */
   date: string;
-  tests: z.infer<typeof reportRowSchema>[];
-  alerts: z.infer<typeof alertRowSchema>[];
+  /** The configured IANA zone: every time in the report is shown in it. */
+  zone: string;
+  tests: ReportTestRow[];
+  alerts: ReportAlertRow[];
+  /** Runbook rows of the date's tests from their window's first day up to the date, ordered by test code and date. */
+  history: ReportHistoryRow[];
+  /** Acknowledgements of the date; absent or empty until acknowledgements are recorded. */
+  acknowledgements?: ReportAcknowledgement[];
 }
 
-/** Reads the runbook rows (ordered like discovery: by window start) and alerts of `date` (`YYYY-MM-DD`). */
-export async function loadReportData(db: CommonQueryMethods, date: string): Promise<ReportData> {
+/** Options of {@link loadReportData}. */
+export interface LoadReportOptions {
+  /** The configured zone; default the session's `TimeZone`, which a run sets to the configured zone. */
+  zone?: string;
+}
+
+/**
+ * Reads what the runbook of `date` (`YYYY-MM-DD`) is rendered from, in three
+ * queries whatever the number of tests: the date's runbook rows with their
+ * tests' names, windows and criteria (ordered like discovery: by window
+ * start); the date's alerts, most severe first; and, for every test of the
+ * date, its runbook rows from its window's first day (in the zone) up to the
+ * date, reduced to the metric values.
+ */
+export async function loadReportData(db: CommonQueryMethods, date: string, options: LoadReportOptions = {}): Promise<ReportData> {
+  const zone = options.zone ?? (await db.oneFirst(sql.type(z.object({ zone: z.string() }))`SELECT current_setting('TimeZone') AS zone`));
   const tests = await db.any(sql.type(reportRowSchema)`
     SELECT e.test_code, e.test_name, r.day_number, r.required_days, r.status, r.escalation_state, r.ceo_action_required,
-           r.metrics_snapshot, r.verdict, r.notes, r.evidence_path, r.evidence_sha256
+           r.metrics_snapshot, r.verdict, r.notes, r.evidence_path, r.evidence_sha256, r.escalated_since::text AS escalated_since,
+           to_char(e.start_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS start_ts,
+           to_char(e.end_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS end_ts,
+           e.baseline_definition, e.success_criteria, e.failure_criteria
     FROM fhq_calendar.test_runbook_entries AS r
     JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
     WHERE r.run_date = ${date}::date
     ORDER BY e.start_ts NULLS LAST, e.test_code`);
   const alerts = await db.any(sql.type(alertRowSchema)`
-    SELECT e.test_code, a.severity, a.alert_type, a.title, a.recommended_actions
+    SELECT e.test_code, e.test_name, a.severity, a.alert_type, a.title, a.message, a.recommended_actions
     FROM fhq_calendar.ceo_calendar_alerts AS a
     LEFT JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
     WHERE a.run_date = ${date}::date
     ORDER BY CASE a.severity WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END, e.test_code NULLS FIRST, a.alert_type`);
-  return { date, tests: [...tests], alerts: [...alerts] };
+  const history = await db.any(sql.type(historyRowSchema)`
+    SELECT e.test_code, h.run_date::text AS run_date, h.day_number, h.escalation_state,
+           CASE WHEN jsonb_typeof(h.metrics_snapshot) = 'object'
+                THEN coalesce((SELECT jsonb_object_agg(m.key, m.value -> 'value') FROM jsonb_each(h.metrics_snapshot) AS m), '{}'::jsonb)
+                ELSE '{}'::jsonb END AS metric_values
+    FROM fhq_calendar.test_runbook_entries AS d
+    JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id
+    JOIN fhq_calendar.test_runbook_entries AS h
+      ON h.test_id = d.test_id AND h.run_date <= d.run_date
+     AND (e.start_ts IS NULL OR h.run_date >= (e.start_ts AT TIME ZONE ${zone})::date)
+    WHERE d.run_date = ${date}::date
+    ORDER BY e.test_code, h.run_date`);
+  return { date, zone, tests: [...tests], alerts: [...alerts], history: [...history], acknowledgements: [] };
 }

@@ -182,14 +182,22 @@ describe('a healthy day', () => {
         '| CEO Action Required | false |',
         '',
         '### Metrics Snapshot',
-        '- brier: 0.21 (baseline: 0.25, target: <= 0.24)',
-        '- ready: true (baseline: —, target: —)',
+        '| Metric | Current | Baseline | Target | Met | Trend |',
+        '|--------|---------|----------|--------|-----|-------|',
+        '| brier | 0.21 | 0.25 | <= 0.24 | ✓ | ▄ |',
+        '| ready | true | — | — | — | █ |',
         '',
         '### Verdict',
         'PENDING',
+        '',
+        '### Notes',
+        '- Window: 2026-03-01 00:00 to 2026-03-30 23:59.',
+        '- All metrics available.',
+        `- Evidence: ORCHESTRATOR_T-001_20260310.json (SHA-256 ${row!.evidence_sha256}).`,
+        '',
       ].join('\n'),
     );
-    expect(report).toContain('| T-001 | Forecast pipeline change | 10 of 30 | ACTIVE | NONE | false | PENDING | — |');
+    expect(report).toContain('| — | T-001 | Forecast pipeline change | 10 of 30 | ACTIVE | NONE | false | PENDING | — |\n');
   });
 
   it('averages AVG_7D over (T - 7 days, T] and chains evidence to the previous day', async () => {

@@ -80,9 +80,22 @@ describe('backfill', () => {
       'RUNBOOK_20260305.md',
       'RUNBOOK_20260306.md',
     ]);
-    expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260305.md'), 'utf8')).toContain(
-      'Escalated since 2026-03-04 (still holds; already alerted): failure criteria met: brier > 0.3 (current 0.35).',
+    const stillEscalated = readFileSync(join(settings.reportsDir, 'RUNBOOK_20260305.md'), 'utf8');
+    expect(stillEscalated).toContain(
+      [
+        '### Notes',
+        '- Escalated since 2026-03-04.',
+        '- Window: 2026-03-01 00:00 to 2026-03-30 23:59.',
+        '- All metrics available. Escalated since 2026-03-04 (still holds; already alerted): failure criteria met: brier > 0.3 (current 0.35).',
+        '',
+      ].join('\n'),
     );
+    // Still escalated, but not newly: no decision and no chart that day.
+    expect(stillEscalated).toContain(
+      '| ESCALATED | T-001 | Forecast pipeline change | 5 of 30 | ACTIVE | ESCALATED | true | PENDING | — |\n',
+    );
+    expect(stillEscalated).not.toContain('### Newly Escalated');
+    expect(stillEscalated).not.toContain('```mermaid');
     expect((await ledger()).map((r) => [r.d, r.mode, r.outcome])).toEqual([
       ['2026-03-03', 'backfill', 'DONE'],
       ['2026-03-04', 'backfill', 'DONE'],
@@ -206,7 +219,7 @@ describe('missed days', () => {
       { test_id: null, d: '2026-03-13', severity: 'WARNING', message: 'No completed run for: 2026-03-11, 2026-03-12.' },
     ]);
     expect(readFileSync(join(settings.reportsDir, 'RUNBOOK_20260313.md'), 'utf8')).toContain(
-      '| WARNING | MISSED_RUN | (run) | 2 day(s) without a completed run |',
+      '| WARNING | MISSED_RUN | (run) | 2 day(s) without a completed run | No completed run for: 2026-03-11, 2026-03-12. | Evaluate them: canonical-tests run --catch-up (or backfill --from 2026-03-11 --to 2026-03-12) |\n',
     );
 
     const out = tempDir('catchup');

@@ -123,7 +123,14 @@ describe('with a database', () => {
         expect(evidence.as_of_instant).toBe(instant);
         const report = readFileSync(join(settings.reportsDir, `RUNBOOK_${date.replaceAll('-', '')}.md`), 'utf8');
         expect(report).toContain('| Day | 30 of 30 |');
-        expect(report).toContain('### Verdict\nSUCCESS\n');
+        expect(report).toContain('### Verdict\nSUCCESS\n\n### Deciding Metric\n');
+        expect(report).toContain(
+          '| T-001 | Forecast pipeline change | SUCCESS | Promote the change: the success criteria held at the close of the window |\n',
+        );
+        expect(report).toContain(
+          '| VERDICT REACHED | T-001 | Forecast pipeline change | 30 of 30 | RESOLVED | NONE | true | SUCCESS | — |\n',
+        );
+        expect(report).toContain('### Window Summary\nFirst breach of the failure criteria: none. Days escalated: 0 of 1 evaluated.\n');
       });
     }
   });
@@ -308,7 +315,18 @@ describe('with a database', () => {
       ['2026-03-10', 'T-B', 'SYSTEM_ERROR', 'PENDING', 'Run halted by the fail-closed gate: T-B: failure_criteria: is missing'],
     ]);
     const reportPath = join(settings.reportsDir, 'RUNBOOK_20260310.md');
-    expect(readFileSync(reportPath, 'utf8')).toContain('RUN HALTED');
+    expect(readFileSync(reportPath, 'utf8')).toContain(
+      [
+        '### In SYSTEM_ERROR',
+        '',
+        'The run halted at the fail-closed gate: no other test was evaluated on this date. Every defect is in ORCHESTRATOR_HALT_20260310.json.',
+        '',
+        '| Test Code | Test Name | Cause | Detail |',
+        '|-----------|-----------|-------|--------|',
+        '| T-B | Forecast pipeline change | definition refused by the fail-closed gate | Run halted by the fail-closed gate: T-B: failure_criteria: is missing |',
+        '',
+      ].join('\n'),
+    );
 
     await db.exec(`UPDATE fhq_calendar.canonical_test_events SET status = 'CANCELLED' WHERE test_code = 'T-B'`);
     const again = await runDate(db.pool, { date: '2026-03-10', settings });
@@ -317,9 +335,15 @@ describe('with a database', () => {
       ['2026-03-10', 'T-A', 'NONE', 'PENDING'],
     ]);
     const report = readFileSync(reportPath, 'utf8');
-    expect(report).not.toContain('RUN HALTED');
-    expect(report).toContain('| T-A | Forecast pipeline change | 10 of 30 | ACTIVE | NONE | false | PENDING | — |');
-    expect(report).not.toMatch(/^\| T-B \|/m);
+    expect(report).not.toContain('The run halted at the fail-closed gate');
+    expect(report).not.toContain('### In SYSTEM_ERROR');
+    expect(report).toContain('| — | T-A | Forecast pipeline change | 10 of 30 | ACTIVE | NONE | false | PENDING | — |\n');
+    // No summary row and no section for T-B: its halt alert alone stays in the Alerts table.
+    expect(report).not.toMatch(/^\| [^|]+ \| T-B \|/m);
+    expect(report).not.toContain('| Test Code | T-B |');
+    expect(report).toMatch(
+      /^\| CRITICAL \| SYSTEM_ERROR \| T-B \| T-B: incomplete definition, run halted \| T-B: failure_criteria: is missing \|/m,
+    );
     // The halt's alert is history and stays.
     expect(await alerts()).toEqual([
       {
