@@ -61,7 +61,7 @@ export async function verifyRecord(pool: DatabasePool, options: VerifyOptions): 
       await readOnlySnapshot(tx);
       if (options.testCodes?.length) {
         const unknown = await unknownTestCodes(tx, options.testCodes);
-        if (unknown.length > 0) throw new UsageError('--test', `no test with code ${unknown.join(', ')}`);
+        if (unknown.length > 0) throw new UsageError('--test', `no test has the code ${unknown.map((c) => JSON.stringify(c)).join(', ')}`);
       }
       return {
         bundles: await loadBundles(tx, { testCodes: options.testCodes }),
