@@ -31,7 +31,8 @@ export async function testHistory(pool: DatabasePool, testCode: string, zone: st
     await setSessionZone(conn, zone);
     return conn.transaction(async (tx) => {
       await readOnlySnapshot(tx);
-      if ((await unknownTestCodes(tx, [testCode])).length > 0) throw new UsageError('--test', `no test has the code ${JSON.stringify(testCode)}`);
+      if ((await unknownTestCodes(tx, [testCode])).length > 0)
+        throw new UsageError('--test', `no test has the code ${JSON.stringify(testCode)}`);
       return loadBundles(tx, { testCodes: [testCode] });
     });
   });

@@ -6,6 +6,19 @@ import { CLI, runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, insertTest } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/tempDir.js';
+import type { HistoryEntry } from '../../src/run/history.js';
+import type { VerifyResult } from '../../src/run/verify/verifyRecord.js';
+
+/** A recorded bundle as the assertions read it. */
+interface BundleRowRead {
+  run_date: string;
+  revision: number;
+  run_id: string;
+  sha256: string;
+  previous_sha256: string | null;
+  content: { previous_bundle_sha256: string | null };
+}
+const verifyDoc = (stdout: string) => JSON.parse(stdout) as VerifyResult;
 
 let db: TestDatabase;
 let cwd: string;
@@ -41,7 +54,7 @@ async function bundles() {
     `SELECT run_date::text AS run_date, revision, run_id::text AS run_id, sha256, previous_sha256, content
      FROM fhq_calendar.evidence_bundles ORDER BY recorded_order`,
   );
-  return rows as { run_date: string; revision: number; run_id: string; sha256: string; previous_sha256: string | null; content: any }[];
+  return rows as BundleRowRead[];
 }
 
 async function runbookRow(date: string) {
@@ -62,14 +75,18 @@ describe('revisions of a date', () => {
     expect(rest).toEqual([]);
     expect([r1!.revision, r2!.revision]).toEqual([1, 2]);
     expect(r2!.previous_sha256).toBe(r1!.sha256);
-    expect(await runbookRow('2026-03-05')).toMatchObject({ run_id: r2!.run_id, evidence_sha256: r2!.sha256, escalation_state: 'ESCALATED' });
+    expect(await runbookRow('2026-03-05')).toMatchObject({
+      run_id: r2!.run_id,
+      evidence_sha256: r2!.sha256,
+      escalation_state: 'ESCALATED',
+    });
     const sha = (path: string) => createSha(readFileSync(path));
     expect(sha(evidence('history/ORCHESTRATOR_T-001_20260305.r1.json'))).toBe(r1!.sha256);
     expect(sha(evidence('ORCHESTRATOR_T-001_20260305.json'))).toBe(r2!.sha256);
 
     const history = await cli('history', '--test', 'T-001', '--json');
     expect(history.code).toBe(0);
-    const doc = JSON.parse(history.stdout);
+    const doc = JSON.parse(history.stdout) as { revisions: HistoryEntry[] };
     expect(doc.revisions).toHaveLength(2);
     expect(doc.revisions[0]).toMatchObject({
       run_date: '2026-03-05',
@@ -82,9 +99,9 @@ describe('revisions of a date', () => {
       changed: [],
     });
     expect(doc.revisions[1]).toMatchObject({ revision: 2, run_id: r2!.run_id, escalation_state: 'ESCALATED', is_current: true });
-    expect(doc.revisions[1].changed).toEqual(expect.arrayContaining(['metrics.brier', 'conditions', 'escalation']));
-    expect(doc.revisions[1].changed).not.toContain('run_id');
-    expect(doc.revisions[1].changed).not.toContain('previous_bundle_sha256');
+    expect(doc.revisions[1]!.changed).toEqual(expect.arrayContaining(['metrics.brier', 'conditions', 'escalation']));
+    expect(doc.revisions[1]!.changed).not.toContain('run_id');
+    expect(doc.revisions[1]!.changed).not.toContain('previous_bundle_sha256');
     const text = await cli('history', '--test', 'T-001');
     expect(text.stdout.split('\n')[1]).toMatch(/^2026-03-05 r2\* run [0-9a-f-]{36} .* escalation ESCALATED .*changed: .*metrics\.brier/);
 
@@ -94,7 +111,10 @@ describe('revisions of a date', () => {
   });
 
   it('history of an unknown test is exit 2', async () => {
-    expect(await cli('history', '--test', 'NOPE')).toMatchObject({ code: 2, stderr: 'canonical-tests: --test: no test has the code "NOPE"\n' });
+    expect(await cli('history', '--test', 'NOPE')).toMatchObject({
+      code: 2,
+      stderr: 'canonical-tests: --test: no test has the code "NOPE"\n',
+    });
   });
 });
 
@@ -130,7 +150,7 @@ describe('a backfill out of order', () => {
     }
     const narrowed = await cli('verify', '--from', '2026-03-06', '--to', '2026-03-06', '--test', 'T-001', '--json');
     expect(narrowed.code).toBe(0);
-    expect(JSON.parse(narrowed.stdout)).toMatchObject({ ok: true, problems: [], checked: { bundles: 1, runbook_rows: 1 } });
+    expect(verifyDoc(narrowed.stdout)).toMatchObject({ ok: true, problems: [], checked: { bundles: 1, runbook_rows: 1 } });
   });
 });
 
@@ -145,9 +165,13 @@ describe('verify finds every alteration; export restores the files', () => {
     rmSync(evidence('ORCHESTRATOR_T-001_20260307.json'));
     // brier 0.2 → 0.35 in a recorded bundle: the failure criteria now hold and the success criteria do not.
     const { rows } = await db.exec(`SELECT bundle_id, content FROM fhq_calendar.evidence_bundles WHERE run_date = '2026-03-05'`);
-    const content = rows[0].content;
-    content.metrics.find((m: { key: string }) => m.key === 'brier').value = 0.35;
-    await db.exec(`UPDATE fhq_calendar.evidence_bundles SET content = $1::jsonb WHERE bundle_id = $2`, [JSON.stringify(content), rows[0].bundle_id]);
+    const row = rows[0] as { bundle_id: string; content: { metrics: { key: string; value: unknown }[] } };
+    const content = row.content;
+    content.metrics.find((m) => m.key === 'brier')!.value = 0.35;
+    await db.exec(`UPDATE fhq_calendar.evidence_bundles SET content = $1::jsonb WHERE bundle_id = $2`, [
+      JSON.stringify(content),
+      row.bundle_id,
+    ]);
     await db.exec(`UPDATE fhq_calendar.test_runbook_entries SET evidence_sha256 = repeat('0', 64) WHERE run_date = '2026-03-06'`);
 
     const found = await cli('verify');
@@ -166,7 +190,7 @@ describe('verify finds every alteration; export restores the files', () => {
 
     const json = await cli('verify', '--json');
     expect(json.code).toBe(6);
-    const doc = JSON.parse(json.stdout);
+    const doc = verifyDoc(json.stdout);
     expect(doc.ok).toBe(false);
     expect(doc.problems).toHaveLength(5);
     expect(doc.problems[4]).toEqual({
@@ -187,7 +211,7 @@ describe('verify finds every alteration; export restores the files', () => {
 
     const after = await cli('verify', '--json');
     expect(after.code).toBe(6);
-    expect(JSON.parse(after.stdout).problems.map((p: { run_date: string; kind: string }) => `${p.run_date} ${p.kind}`)).toEqual([
+    expect(verifyDoc(after.stdout).problems.map((p) => `${p.run_date} ${p.kind}`)).toEqual([
       '2026-03-05 content-hash',
       '2026-03-05 recomputed-verdict',
       '2026-03-06 runbook-row',

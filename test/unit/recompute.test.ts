@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateConditions, recomputeBundle, recordedMetricValues } from '../../src/domain/recompute.js';
-import { parseDefinition, type RawDefinition } from '../../src/domain/definition.js';
+import { parseDefinition } from '../../src/domain/definition.js';
 
 const definition = {
   start_ts: '2026-03-01T00:00:00+01:00',
@@ -16,7 +16,7 @@ const definition = {
 
 /** A bundle as a run records it, for a brier value, with conditions computed by the same rules. */
 function bundle(brier: number | null, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const parsed = parseDefinition(definition as RawDefinition);
+  const parsed = parseDefinition(definition);
   if (!('definition' in parsed)) throw new Error('fixture definition is invalid');
   return {
     phase: 'open',
@@ -51,7 +51,11 @@ describe('recomputeBundle', () => {
     const b = bundle(0.2);
     b.definition = { ...definition, baseline_definition: { brier: 0.2 } };
     const result = recomputeBundle(b);
-    expect(result.kind === 'checked' && result.mismatches[0]).toMatchObject({ field: 'conditions.success_criteria.outcome', recorded: 'MET', recomputed: 'NOT_MET' });
+    expect(result.kind === 'checked' && result.mismatches[0]).toMatchObject({
+      field: 'conditions.success_criteria.outcome',
+      recorded: 'MET',
+      recomputed: 'NOT_MET',
+    });
   });
 
   it('recomputes a close verdict with its grace days', () => {
@@ -63,7 +67,10 @@ describe('recomputeBundle', () => {
     });
     // Pending past the grace: INCONCLUSIVE.
     const late = { ...close, days_after_close: 3, missing: ['brier'] };
-    expect(recomputeBundle(bundle(null, { phase: 'closing', close: late, verdict: 'INCONCLUSIVE' }))).toEqual({ kind: 'checked', mismatches: [] });
+    expect(recomputeBundle(bundle(null, { phase: 'closing', close: late, verdict: 'INCONCLUSIVE' }))).toEqual({
+      kind: 'checked',
+      mismatches: [],
+    });
     // A decision recorded while the grace still waits is wrong.
     const early = { ...close, days_after_close: 1, missing: ['brier'] };
     expect(recomputeBundle(bundle(null, { phase: 'closing', close: early, verdict: 'INCONCLUSIVE' }))).toMatchObject({

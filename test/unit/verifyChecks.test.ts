@@ -56,7 +56,9 @@ describe('checks of the record', () => {
 
   it('content that no longer hashes to its sha256 is content-hash', () => {
     const [row] = chain(['2026-03-05']);
-    expect(checkContentHash({ ...row!, content: { ...row!.content, as_of_date: 'x' } })).toMatchObject([{ kind: 'content-hash', revision: 1 }]);
+    expect(checkContentHash({ ...row!, content: { ...row!.content, as_of_date: 'x' } })).toMatchObject([
+      { kind: 'content-hash', revision: 1 },
+    ]);
   });
 
   it('files: missing, mismatching, matching', () => {

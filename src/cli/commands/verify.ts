@@ -17,7 +17,9 @@ interface VerifyFlags {
 export function registerVerify(program: Command, ctx: CommandContext): void {
   program
     .command('verify')
-    .description('audit the record: bundle hashes, each test chain, recomputed conditions and verdicts, evidence files, runbook rows (read-only)')
+    .description(
+      'audit the record: bundle hashes, each test chain, recomputed conditions and verdicts, evidence files, runbook rows (read-only)',
+    )
     .option('--from <YYYY-MM-DD>', 'first date to report (default: the first recorded)')
     .option('--to <YYYY-MM-DD>', 'last date to report (default: the last recorded)')
     .option('--test <code...>', 'only these tests')
