@@ -63,8 +63,10 @@ export function evaluateConditions(
  *
  * - No recorded `conditions` (before the window, a failed source): skipped.
  * - Otherwise the success and failure criteria outcomes and each condition's outcome are compared.
- * - `phase` `closing` with `close.decision` `verdict`: the verdict of
- *   `decideAtClose(…, close.days_after_close, close.grace_days)` is compared with `verdict`.
+ * - The verdict: at a close (`phase` `closing`), the decision and verdict of
+ *   `decideAtClose(…, close.days_after_close, close.grace_days)` (PENDING
+ *   while it waits for late data); before the close, PENDING. Compared with
+ *   the recorded `close.decision` and `verdict`.
  */
 export function recomputeBundle(content: Record<string, unknown>): RecomputeResult {
   if (content.conditions === null || content.conditions === undefined)
@@ -92,13 +94,16 @@ export function recomputeBundle(content: Record<string, unknown>): RecomputeResu
   compareCriteria('success_criteria', conditions?.success_criteria, success, mismatches);
   compareCriteria('failure_criteria', conditions?.failure_criteria, failure, mismatches);
   const close = asRecord(content.close);
-  if (content.phase === 'closing' && close?.decision === 'verdict') {
+  let verdict = 'PENDING';
+  if (content.phase === 'closing' && close) {
     const daysAfterClose = typeof close.days_after_close === 'number' ? close.days_after_close : 0;
     const graceDays = typeof close.grace_days === 'number' ? close.grace_days : 0;
     const decision = decideAtClose(success, failure, daysAfterClose, graceDays);
-    const verdict = decision.kind === 'verdict' ? decision.verdict : 'PENDING';
-    if (verdict !== content.verdict) mismatches.push({ field: 'verdict', recorded: content.verdict ?? null, recomputed: verdict });
+    if (decision.kind !== close.decision)
+      mismatches.push({ field: 'close.decision', recorded: close.decision ?? null, recomputed: decision.kind });
+    if (decision.kind === 'verdict') verdict = decision.verdict;
   }
+  if (verdict !== content.verdict) mismatches.push({ field: 'verdict', recorded: content.verdict ?? null, recomputed: verdict });
   return { kind: 'checked', mismatches };
 }
 

@@ -98,3 +98,14 @@ describe('recordedMetricValues', () => {
     );
   });
 });
+
+describe('the verdict outside a decided close', () => {
+  it('is PENDING before the close and while the close waits', () => {
+    expect(recomputeBundle(bundle(0.2, { verdict: 'FAILURE' }))).toEqual({
+      kind: 'checked',
+      mismatches: [{ field: 'verdict', recorded: 'FAILURE', recomputed: 'PENDING' }],
+    });
+    const waiting = { decision: 'waiting', missing: ['brier'], grace_days: 2, days_after_close: 1 };
+    expect(recomputeBundle(bundle(null, { phase: 'closing', close: waiting }))).toEqual({ kind: 'checked', mismatches: [] });
+  });
+});

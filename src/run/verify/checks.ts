@@ -143,12 +143,14 @@ export function checkRunbookRows(rows: readonly RunbookRow[], bundles: readonly 
   for (const row of rows) {
     if (isHaltPath(row.evidence_path)) continue;
     const bundle = newest.get(`${row.test_id} ${row.run_date}`);
-    const base = { test_code: row.test_code, run_date: row.run_date, kind: 'runbook-row' as const };
-    if (!bundle) problems.push({ ...base, revision: null, detail: 'runbook row has no recorded bundle for its test and date' });
+    const base = { test_code: row.test_code, run_date: row.run_date };
+    if (!bundle)
+      problems.push({ ...base, revision: null, kind: 'runbook-row', detail: 'runbook row has no recorded bundle for its test and date' });
     else if (row.evidence_sha256 !== bundle.sha256)
       problems.push({
         ...base,
         revision: bundle.revision,
+        kind: 'runbook-row',
         detail: `evidence_sha256 ${short(row.evidence_sha256)}… is not the sha256 ${short(bundle.sha256)}… of the newest revision r${bundle.revision}`,
       });
   }
