@@ -74,7 +74,10 @@ describe('recomputeBundle', () => {
     // A decision recorded while the grace still waits is wrong.
     const early = { ...close, days_after_close: 1, missing: ['brier'] };
     expect(recomputeBundle(bundle(null, { phase: 'closing', close: early, verdict: 'INCONCLUSIVE' }))).toMatchObject({
-      mismatches: [{ field: 'verdict', recomputed: 'PENDING' }],
+      mismatches: [
+        { field: 'close.decision', recorded: 'verdict', recomputed: 'waiting' },
+        { field: 'verdict', recorded: 'INCONCLUSIVE', recomputed: 'PENDING' },
+      ],
     });
   });
 
