@@ -120,7 +120,7 @@ async function waitForBackendsGone(db: TestDatabase): Promise<void> {
 
 async function reset(lane: Lane, initialTests: string): Promise<void> {
   await lane.db.exec(`
-    TRUNCATE fhq_calendar.test_runbook_entries, fhq_calendar.ceo_calendar_alerts, fhq_calendar.evaluator_runs;
+    TRUNCATE fhq_calendar.test_runbook_entries, fhq_calendar.ceo_calendar_alerts, fhq_calendar.evaluator_runs, fhq_calendar.evidence_bundles;
     DELETE FROM fhq_calendar.canonical_test_events;
     INSERT INTO fhq_calendar.canonical_test_events SELECT * FROM jsonb_populate_recordset(NULL::fhq_calendar.canonical_test_events, '${initialTests.replaceAll("'", "''")}'::jsonb);`);
   rmSync(join(lane.out, 'reports'), { recursive: true, force: true });
