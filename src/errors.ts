@@ -11,6 +11,8 @@ export const ExitCode = {
   halted: 3,
   databaseUnreachable: 4,
   lockHeld: 5,
+  /** `verify` found a problem in the record, its files or the runbook. */
+  verifyFailed: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

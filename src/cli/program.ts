@@ -9,11 +9,14 @@ import { registerBackfill } from './commands/backfill.js';
 import { registerCheck } from './commands/check.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerHealth } from './commands/health.js';
+import { registerExport } from './commands/export.js';
+import { registerHistory } from './commands/history.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerRun } from './commands/run.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerSeed } from './commands/seed.js';
 import { registerStatus } from './commands/status.js';
+import { registerVerify } from './commands/verify.js';
 import type { CommandContext } from './output.js';
 
 /**
@@ -48,7 +51,7 @@ export function buildProgram(ctx: CommandContext & { entryScript: string }): Com
   program.addHelpText(
     'after',
     () =>
-      `\nExit codes: 0 done, 1 failure (e.g. a failing signal source, a database that is not migrated), 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock.\nConnection: DATABASE_URL (${DATABASE_URL_FORM}, TLS with ?sslmode=require or verify-full), else the PG* variables, from the environment or a .env file in the working directory; --embedded for a local embedded PostgreSQL. Without one, commands that need a database exit 2.\nRun log: ${join(logsDir(), 'canonical-tests.log')} (CANONICAL_LOG_DIR moves it). Documentation: README.md and docs/.`,
+      `\nExit codes: 0 done, 1 failure (e.g. a failing signal source, a database that is not migrated), 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock, 6 verify found a problem.\nConnection: DATABASE_URL (${DATABASE_URL_FORM}, TLS with ?sslmode=require or verify-full), else the PG* variables, from the environment or a .env file in the working directory; --embedded for a local embedded PostgreSQL. Without one, commands that need a database exit 2.\nRun log: ${join(logsDir(), 'canonical-tests.log')} (CANONICAL_LOG_DIR moves it). Documentation: README.md and docs/.`,
   );
   registerRun(program, ctx);
   registerBackfill(program, ctx);
@@ -56,6 +59,9 @@ export function buildProgram(ctx: CommandContext & { entryScript: string }): Com
   registerStatus(program, ctx);
   registerHealth(program, ctx);
   registerDoctor(program, ctx);
+  registerVerify(program, ctx);
+  registerHistory(program, ctx);
+  registerExport(program, ctx);
   registerMigrate(program, ctx);
   registerSeed(program, ctx);
   registerSchedule(program, ctx);

@@ -125,3 +125,21 @@ export async function loadBundles(db: CommonQueryMethods, filter: BundleFilter):
     WHERE ${where}
     ORDER BY b.recorded_order`);
 }
+
+/**
+ * Every date the record holds anything for in a range (inclusive, either end
+ * open): a bundle, a runbook row or a halted run's file; sorted.
+ */
+export async function recordedDates(db: CommonQueryMethods, range: { from?: string; to?: string }): Promise<string[]> {
+  const from = range.from ?? null;
+  const to = range.to ?? null;
+  const rows = await db.anyFirst(sql.type(z.object({ run_date: z.string() }))`
+    SELECT DISTINCT d::text AS run_date FROM (
+      SELECT run_date AS d FROM fhq_calendar.evidence_bundles
+      UNION SELECT run_date FROM fhq_calendar.test_runbook_entries
+      UNION SELECT as_of_date FROM fhq_calendar.evaluator_runs WHERE halt_file IS NOT NULL
+    ) AS dates
+    WHERE (${from}::date IS NULL OR d >= ${from}::date) AND (${to}::date IS NULL OR d <= ${to}::date)
+    ORDER BY 1`);
+  return [...rows];
+}

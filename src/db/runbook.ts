@@ -63,3 +63,32 @@ export async function retireStaleHaltRows(tx: CommonQueryMethods, runDate: strin
   return tx.oneFirst(sql.type(z.object({ removed: z.number().int() }))`
     SELECT fhq_calendar.retire_stale_halt_rows(${runDate}::date, ${sql.array([...evaluated], 'uuid')}) AS removed`);
 }
+
+/** A runbook row's link to its evidence, as `canonical-tests verify` checks it. */
+export const runbookEvidenceSchema = z.object({
+  test_id: z.string().uuid(),
+  test_code: z.string(),
+  run_date: z.string(),
+  evidence_path: z.string().nullable(),
+  evidence_sha256: z.string().nullable(),
+});
+export type RunbookEvidence = z.infer<typeof runbookEvidenceSchema>;
+
+/** The runbook rows of a date range (inclusive, either end open) and, when given, of these test codes only; read-only. */
+export async function loadRunbookEvidence(
+  db: CommonQueryMethods,
+  filter: { from?: string; to?: string; testCodes?: readonly string[] },
+): Promise<readonly RunbookEvidence[]> {
+  const conditions = [
+    filter.from === undefined ? null : sql.fragment`r.run_date >= ${filter.from}::date`,
+    filter.to === undefined ? null : sql.fragment`r.run_date <= ${filter.to}::date`,
+    filter.testCodes?.length ? sql.fragment`e.test_code = ANY(${sql.array([...filter.testCodes], 'text')})` : null,
+  ].filter((c) => c !== null);
+  const where = conditions.length > 0 ? sql.join(conditions, sql.fragment` AND `) : sql.fragment`TRUE`;
+  return db.any(sql.type(runbookEvidenceSchema)`
+    SELECT r.test_id, e.test_code, r.run_date::text AS run_date, r.evidence_path, r.evidence_sha256
+    FROM fhq_calendar.test_runbook_entries AS r
+    JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
+    WHERE ${where}
+    ORDER BY r.run_date, e.test_code`);
+}

@@ -1,7 +1,8 @@
 import { asOfFor } from '../domain/asOf.js';
-import { evaluateCriteria, type CriteriaResult, type FinalVerdict } from '../domain/criteria.js';
+import type { CriteriaResult, FinalVerdict } from '../domain/criteria.js';
 import type { GatedTest } from '../domain/gate.js';
 import type { MetricValue } from '../domain/metric.js';
+import { evaluateConditions } from '../domain/recompute.js';
 import type { Snapshot } from '../domain/snapshot.js';
 import { decideAtClose, type CloseDecision } from '../domain/verdict.js';
 import { metricsInstant, showInstant, windowLengthDays, windowPhase, type WindowPhase } from '../domain/window.js';
@@ -111,8 +112,7 @@ function closeNotes(ctx: TestContext, decision: CloseDecision): string {
 function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[], instant: string): TestPlan {
   const { definition, snapshot } = ctx;
   const valueOf = (key: string) => metrics.find((m) => m.key === key)?.value ?? null;
-  const success = evaluateCriteria(definition.success, valueOf, definition.baseline);
-  const failure = evaluateCriteria(definition.failure, valueOf, definition.baseline);
+  const { success_criteria: success, failure_criteria: failure } = evaluateConditions(definition, valueOf);
   const pending = metrics.filter((m) => m.status === 'PENDING');
   const decision = phase.kind === 'closing' ? decideAtClose(success, failure, phase.daysAfterClose, snapshot.resolutionGraceDays) : null;
   const verdict = decision?.kind === 'verdict' ? decision.verdict : 'PENDING';

@@ -2,7 +2,7 @@ import type { CommonQueryMethods } from 'slonik';
 import { loadBundles, type BundleFilter, type RecordedBundle } from '../db/bundles.js';
 import { loadReportData } from '../db/report.js';
 import { loadHaltFiles } from '../db/runs.js';
-import { canonicalJson } from '../domain/canonicalJson.js';
+import { canonicalJson, sha256Hex } from '../domain/canonicalJson.js';
 import { evidenceFilePath, haltFilePath, historyFilePath, reportFilePath } from '../domain/fileNames.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { Plan } from '../domain/plan.js';
@@ -26,20 +26,36 @@ export function bundleFilePath(bundle: RecordedBundle, evidenceDir: string): str
 /**
  * Writes the files of recorded bundles (README "The record": the database is
  * the record, files are its export): each bundle's canonical JSON, atomically,
- * where missing or different; identical files are left alone.
+ * where missing or different; identical files are left alone. A bundle whose
+ * content no longer hashes to its recorded `sha256` (edited in the database)
+ * is not written, so its file keeps the bytes that were recorded; `onAltered`
+ * is told of it (`canonical-tests verify` reports it as `content-hash`).
  *
  * @returns the paths written.
  */
-export function writeBundleFiles(bundles: readonly RecordedBundle[], evidenceDir: string, onPhase?: PhaseHook): string[] {
-  return bundles
-    .filter((b) => writeFileAtomic(bundleFilePath(b, evidenceDir), canonicalJson(b.content), onPhase))
-    .map((b) => bundleFilePath(b, evidenceDir));
+export function writeBundleFiles(
+  bundles: readonly RecordedBundle[],
+  evidenceDir: string,
+  onPhase?: PhaseHook,
+  onAltered?: (bundle: RecordedBundle) => void,
+): string[] {
+  const written: string[] = [];
+  for (const b of bundles) {
+    const text = canonicalJson(b.content);
+    if (sha256Hex(text) !== b.sha256) {
+      onAltered?.(b);
+      continue;
+    }
+    if (writeFileAtomic(bundleFilePath(b, evidenceDir), text, onPhase)) written.push(bundleFilePath(b, evidenceDir));
+  }
+  return written;
 }
 
 /**
  * Exports what the record holds for `dates`: every bundle of those dates
  * (narrowed by `filter`), each date's halt file (as its halted run wrote it)
- * and its runbook, rendered from the date's rows.
+ * and its runbook, rendered from the date's rows. Bundles whose content was
+ * altered after recording are left unwritten ({@link writeBundleFiles}).
  *
  * @returns the paths written.
  */
@@ -47,13 +63,13 @@ export async function exportDates(
   db: CommonQueryMethods,
   dates: readonly string[],
   folders: ExportFolders,
-  options: { filter?: BundleFilter; onPhase?: PhaseHook } = {},
+  options: { filter?: BundleFilter; onPhase?: PhaseHook; onAltered?: (bundle: RecordedBundle) => void } = {},
 ): Promise<string[]> {
   const written: string[] = [];
   const halts = await loadHaltFiles(db, dates);
   for (const date of [...new Set(dates)].sort()) {
     const bundles = await loadBundles(db, { ...options.filter, date });
-    written.push(...writeBundleFiles(bundles, folders.evidenceDir, options.onPhase));
+    written.push(...writeBundleFiles(bundles, folders.evidenceDir, options.onPhase, options.onAltered));
     const halt = halts.get(date);
     const compact = date.replaceAll('-', '');
     if (halt !== undefined && writeFileAtomic(haltFilePath(folders.evidenceDir, compact), halt, options.onPhase))

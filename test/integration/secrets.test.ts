@@ -31,7 +31,11 @@ afterAll(async () => {
 /** Everything a person could read after the commands ran in `cwd`. */
 async function everything(cwd: string, outcomes: CliOutcome[]): Promise<string> {
   const files = ['reports', 'evidence', 'logs'].flatMap((folder) =>
-    existsSync(join(cwd, folder)) ? readdirSync(join(cwd, folder)).map((name) => readFileSync(join(cwd, folder, name), 'utf8')) : [],
+    existsSync(join(cwd, folder))
+      ? readdirSync(join(cwd, folder), { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+      : [],
   );
   const { rows } = await db.exec<{ errors: string }>(
     `SELECT coalesce(string_agg(error, E'\\n'), '') AS errors FROM fhq_calendar.evaluator_runs`,

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { changedFields } from '../../src/domain/revisions.js';
+
+describe('changedFields', () => {
+  const base = {
+    run_id: 'a',
+    previous_bundle_sha256: null,
+    verdict: 'PENDING',
+    metrics: [
+      { key: 'brier', value: 0.2, rows_used: 1 },
+      { key: 'lift', value: 0, rows_used: 1 },
+    ],
+    escalation: { state: 'NONE' },
+  };
+
+  it('ignores the run id and the chain link', () => {
+    expect(changedFields(base, { ...base, run_id: 'b', previous_bundle_sha256: 'f'.repeat(64) })).toEqual([]);
+  });
+
+  it('names top-level keys and the metric keys whose value changed, sorted', () => {
+    const next = {
+      ...base,
+      verdict: 'FAILURE',
+      escalation: { state: 'ESCALATED' },
+      metrics: [
+        { key: 'brier', value: 0.35, rows_used: 1 },
+        { key: 'lift', value: 0, rows_used: 1 },
+      ],
+      close: {},
+    };
+    expect(changedFields(base, next)).toEqual(['close', 'escalation', 'metrics.brier', 'verdict']);
+  });
+
+  it('a metric that appears is named; other metric details are plain metrics', () => {
+    expect(changedFields(base, { ...base, metrics: [...base.metrics, { key: 'ready', value: true }] })).toEqual(['metrics.ready']);
+    expect(changedFields(base, { ...base, metrics: base.metrics.map((m) => ({ ...m, rows_used: 2 })) })).toEqual(['metrics']);
+  });
+});
