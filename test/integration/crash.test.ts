@@ -7,6 +7,7 @@ import { resolveSettings } from '../../src/config/settings.js';
 import { openPool } from '../../src/db/pool.js';
 import { isTemporaryFileName } from '../../src/execute/atomicWrite.js';
 import { runDate } from '../../src/run/runDate.js';
+import { verifyRecord } from '../../src/run/verify/verifyRecord.js';
 import { startCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { expectEvidenceMatchesRunbook } from '../helpers/evidence.js';
@@ -215,6 +216,9 @@ async function killAndRecover(lane: Lane, at: { point: string } | { delayMs: num
   const recovered = await files(lane.db, lane.out);
   expect(recovered).toEqual({ files: cleanFiles, temporaries: 0 });
   expect(await expectEvidenceMatchesRunbook(lane.db)).toBe(2);
+  // The record audits clean after every recovery: hashes, chain, recomputed verdicts, files, runbook rows.
+  const audit = await verifyRecord(lane.pool, { evidenceDir: join(lane.out, 'evidence'), zone: 'Europe/Oslo' });
+  expect(audit.problems).toEqual([]);
   const { rows: ledger } = await lane.db.exec(`SELECT outcome, error FROM fhq_calendar.evaluator_runs ORDER BY started_at`);
   expect(ledger.filter((r) => r.outcome === 'RUNNING')).toEqual([]);
   expect(ledger.at(-1)).toEqual({ outcome: 'DONE', error: null });
