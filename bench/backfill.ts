@@ -23,7 +23,9 @@ try {
     const started = performance.now();
     const summary = await backfill(db.pool, { dates, settings });
     const ms = performance.now() - started;
-    console.log(`${pass.padEnd(9)} ${summary.datesDone} dates, ${summary.testsEvaluated} evaluations: ${ms.toFixed(0)} ms (${(ms / dates.length).toFixed(1)} ms/date)`);
+    console.log(
+      `${pass.padEnd(9)} ${summary.datesDone} dates, ${summary.testsEvaluated} evaluations: ${ms.toFixed(0)} ms (${(ms / dates.length).toFixed(1)} ms/date)`,
+    );
   }
 } finally {
   await db.close();

@@ -23,7 +23,12 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function resultRow(options: BenchOptions, days: number, runs: readonly VariantRun[]): ResultRow {
   const pick = (variant: Variant, value: (r: VariantRun) => number | null) =>
-    median(runs.filter((r) => r.variant === variant).map(value).filter((v): v is number => v !== null));
+    median(
+      runs
+        .filter((r) => r.variant === variant)
+        .map(value)
+        .filter((v): v is number => v !== null),
+    );
   const by = (value: (r: VariantRun) => number | null) =>
     Object.fromEntries(VARIANTS.map((v) => [v, pick(v, value)])) as Record<Variant, number | null>;
   return { tests: options.tests, rows: options.rows, days, seconds: by((r) => r.seconds), peakRssMb: by((r) => r.peakRssMb) };
@@ -32,12 +37,22 @@ function resultRow(options: BenchOptions, days: number, runs: readonly VariantRu
 async function bench(options: BenchOptions): Promise<void> {
   const days = Math.max(1, options.backfillDays);
   const dates = datesEnding(options.date, days);
-  log(`machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; as-of ${dates[0]}${days > 1 ? ` … ${dates.at(-1)} (${days} days)` : ''}`);
+  log(
+    `machine: ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}; as-of ${dates[0]}${days > 1 ? ` … ${dates.at(-1)} (${days} days)` : ''}`,
+  );
   const db = await createBenchDatabase(process.env.DATABASE_URL, options.keep);
   log(`bench database: ${db.description}`);
   const building = performance.now();
-  await buildSynthetic(db.uri, { tests: options.tests, rows: options.rows, firstDate: dates[0]!, lastDate: dates.at(-1)!, spanDays: Math.max(400, days + 40) }, log);
-  log(`built ${options.rows.toLocaleString('en')} rows and ${options.tests.toLocaleString('en')} tests in ${((performance.now() - building) / 1000).toFixed(1)} s`);
+  await buildSynthetic(
+    db.uri,
+    { tests: options.tests, rows: options.rows, firstDate: dates[0]!, lastDate: dates.at(-1)!, spanDays: Math.max(400, days + 40) },
+    log,
+  );
+  log(
+    `built ${options.rows.toLocaleString('en')} rows and ${options.tests.toLocaleString('en')} tests in ${((performance.now() - building) / 1000).toFixed(1)} s`,
+  );
   const runs: VariantRun[] = [];
   for (let rep = 1; rep <= options.reps; rep++) {
     for (const variant of options.variants) {
@@ -45,7 +60,9 @@ async function bench(options: BenchOptions): Promise<void> {
       const run = await runVariant(variant, { uri: db.uri, dates, tests: options.tests });
       runs.push(run);
       const phases = run.phaseMs ? ` (project phases ms: ${JSON.stringify(run.phaseMs)})` : '';
-      log(`rep ${rep}/${options.reps} ${variant}: ${run.seconds.toFixed(2)} s wall, ${run.cpuSeconds?.toFixed(2) ?? 'n/a'} s CPU (node only), peak RSS ${run.peakRssMb?.toFixed(0) ?? 'n/a'} MB${phases}`);
+      log(
+        `rep ${rep}/${options.reps} ${variant}: ${run.seconds.toFixed(2)} s wall, ${run.cpuSeconds?.toFixed(2) ?? 'n/a'} s CPU (node only), peak RSS ${run.peakRssMb?.toFixed(0) ?? 'n/a'} MB${phases}`,
+      );
     }
   }
   process.stdout.write(`${formatTable([resultRow(options, days, runs)])}\n`);

@@ -73,7 +73,8 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   if (date > todayInZone()) throw new Error(`--date: ${date} is in the future; the evaluator refuses future dates`);
   const variants = (values.variants ?? VARIANTS.join(',')).split(',').map((v) => v.trim());
   const unknown = variants.filter((v) => !(VARIANTS as readonly string[]).includes(v));
-  if (unknown.length > 0 || variants.length === 0) throw new Error(`--variants: ${unknown.join(', ') || '(empty)'} is not one of ${VARIANTS.join(', ')}`);
+  if (unknown.length > 0 || variants.length === 0)
+    throw new Error(`--variants: ${unknown.join(', ') || '(empty)'} is not one of ${VARIANTS.join(', ')}`);
   return {
     tests: count('tests', values.tests, 100, 1),
     rows: count('rows', values.rows, 1_000_000, 10),

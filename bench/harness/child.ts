@@ -78,7 +78,13 @@ export async function runMeasured(spec: ChildSpec): Promise<ChildMeasurement> {
     const stderr = tail(err);
     if (code !== 0) throw new Error(`${spec.script} ${spec.args.join(' ')} exited with ${signal ?? code}:\n${stderr.slice(-4000)}`);
     const usage = readUsage(rssFile);
-    return { seconds, peakRssMb: usage ? usage.maxRSS / 1024 : null, cpuSeconds: usage ? (usage.userCPUTime + usage.systemCPUTime) / 1e6 : null, stdout, stderr };
+    return {
+      seconds,
+      peakRssMb: usage ? usage.maxRSS / 1024 : null,
+      cpuSeconds: usage ? (usage.userCPUTime + usage.systemCPUTime) / 1e6 : null,
+      stdout,
+      stderr,
+    };
   } finally {
     rmSync(probeDir, { recursive: true, force: true });
   }

@@ -39,7 +39,10 @@ export function runCleanup(): Promise<void> {
 
 /** On SIGINT / SIGTERM: clean up, then exit 130 / 143. */
 export function cleanupOnSignals(): void {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       process.stderr.write(`\nbench: ${signal}: cleaning up\n`);
       void runCleanup().finally(() => process.exit(code));

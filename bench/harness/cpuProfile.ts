@@ -27,7 +27,15 @@ export interface ProfileSummary {
 }
 
 /** Native frames of the ES module loader (compiling, linking, evaluating modules). */
-const MODULE_NATIVES = new Set(['evaluate', 'link', 'instantiate', 'compileSourceTextModule', 'compileFunction', 'internalCompileFunction', 'compileFunctionForCJSLoader']);
+const MODULE_NATIVES = new Set([
+  'evaluate',
+  'link',
+  'instantiate',
+  'compileSourceTextModule',
+  'compileFunction',
+  'internalCompileFunction',
+  'compileFunctionForCJSLoader',
+]);
 /** Frames that only carry others (the microtask and tick queues): left out of the inclusive list. */
 const CARRIERS = new Set(['(root)', '(native) runMicrotasks', 'node: process']);
 
@@ -45,7 +53,10 @@ export function groupOf(url: string, functionName: string): string {
 }
 
 function sorted(map: Map<string, number>, limit: number): [string, number][] {
-  return [...map].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([k, us]) => [k, us / 1000]);
+  return [...map]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([k, us]) => [k, us / 1000]);
 }
 
 /** Reads and summarises the profile at `path`. */
@@ -79,13 +90,20 @@ export function summariseProfile(path: string, limit = 25): ProfileSummary {
   visit(profile.nodes[0]!);
   for (const carrier of CARRIERS) inclusive.delete(carrier);
   const totalUs = profile.timeDeltas.reduce((a, b) => a + b, 0);
-  return { totalMs: totalUs / 1000, self: sorted(self, limit), inclusive: sorted(inclusive, limit), projectFunctions: sorted(functions, limit) };
+  return {
+    totalMs: totalUs / 1000,
+    self: sorted(self, limit),
+    inclusive: sorted(inclusive, limit),
+    projectFunctions: sorted(functions, limit),
+  };
 }
 
 /** The summary as printable lines. */
 export function formatProfile(summary: ProfileSummary): string[] {
   const block = (title: string, rows: [string, number][]) => [
-    '', title, ...rows.map(([k, ms]) => `  ${ms.toFixed(0).padStart(7)} ms  ${(100 * ms / summary.totalMs).toFixed(1).padStart(5)} %  ${k}`),
+    '',
+    title,
+    ...rows.map(([k, ms]) => `  ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / summary.totalMs).toFixed(1).padStart(5)} %  ${k}`),
   ];
   return [
     `profile: ${summary.totalMs.toFixed(0)} ms sampled`,

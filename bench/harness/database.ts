@@ -41,7 +41,8 @@ async function onDatabaseUrl(serverUri: string, name: string, keep: boolean): Pr
   await onServer(serverUri, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   url.pathname = `/${name}`;
   const uri = url.toString();
-  if (!keep) onCleanup(`drop database ${name}`, () => onServer(serverUri, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+  if (!keep)
+    onCleanup(`drop database ${name}`, () => onServer(serverUri, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
   return { uri, description: redactUri(uri) };
 }
 

@@ -34,7 +34,11 @@ export async function profileProject(input: Omit<VariantInput, 'cpuProfileDir'>,
   out();
   out(`profiled project run: ${run.seconds.toFixed(2)} s wall under --cpu-prof; profile kept at ${join(dir, file)}`);
   out(`project phases from its ledger (ms): ${JSON.stringify(run.phaseMs)}`);
-  out(`starting the CLI alone (node dist/src/cli/main.js --version): ${(startup.seconds * 1000).toFixed(0)} ms, peak RSS ${startup.peakRssMb?.toFixed(0) ?? 'n/a'} MB`);
-  out(`signal resolution alone (bench process, warm): ${signals.signals} queries one by one ${signals.oneByOneMs.toFixed(0)} ms; the floor's one query for all signals and tests ${signals.floorQueryMs.toFixed(0)} ms`);
+  out(
+    `starting the CLI alone (node dist/src/cli/main.js --version): ${(startup.seconds * 1000).toFixed(0)} ms, peak RSS ${startup.peakRssMb?.toFixed(0) ?? 'n/a'} MB`,
+  );
+  out(
+    `signal resolution alone (bench process, warm): ${signals.signals} queries one by one ${signals.oneByOneMs.toFixed(0)} ms; the floor's one query for all signals and tests ${signals.floorQueryMs.toFixed(0)} ms`,
+  );
   formatProfile(summariseProfile(join(dir, file))).forEach((line) => out(line));
 }

@@ -47,5 +47,7 @@ export async function resetWrittenState(uri: string): Promise<void> {
 
 /** Rows of `fhq_calendar.test_runbook_entries`: what a variant must have written. */
 export async function countRunbookRows(uri: string): Promise<number> {
-  return withClient(uri, async (client) => Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM fhq_calendar.test_runbook_entries')).rows[0]!.n));
+  return withClient(uri, async (client) =>
+    Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM fhq_calendar.test_runbook_entries')).rows[0]!.n),
+  );
 }

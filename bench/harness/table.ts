@@ -26,8 +26,12 @@ const ratio = (a: number | null, b: number | null) => (a === null || b === null 
 
 /** The table: one header and one line per result row. */
 export function formatTable(rows: readonly ResultRow[]): string {
-  const header = '| tests | rows | days | project s | per-test s | floor s | project/floor | per-test/project | RSS project MB | RSS per-test MB | RSS floor MB |';
+  const header =
+    '| tests | rows | days | project s | per-test s | floor s | project/floor | per-test/project | RSS project MB | RSS per-test MB | RSS floor MB |';
   const rule = '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const lines = rows.map((r) => `| ${n(r.tests)} | ${n(r.rows)} | ${r.days} | ${s(r.seconds.project)} | ${s(r.seconds['per-test'])} | ${s(r.seconds.floor)} | ${ratio(r.seconds.project, r.seconds.floor)} | ${ratio(r.seconds['per-test'], r.seconds.project)} | ${mb(r.peakRssMb.project, r.seconds.project)} | ${mb(r.peakRssMb['per-test'], r.seconds['per-test'])} | ${mb(r.peakRssMb.floor, r.seconds.floor)} |`);
+  const lines = rows.map(
+    (r) =>
+      `| ${n(r.tests)} | ${n(r.rows)} | ${r.days} | ${s(r.seconds.project)} | ${s(r.seconds['per-test'])} | ${s(r.seconds.floor)} | ${ratio(r.seconds.project, r.seconds.floor)} | ${ratio(r.seconds['per-test'], r.seconds.project)} | ${mb(r.peakRssMb.project, r.seconds.project)} | ${mb(r.peakRssMb['per-test'], r.seconds['per-test'])} | ${mb(r.peakRssMb.floor, r.seconds.floor)} |`,
+  );
   return [header, rule, ...lines].join('\n');
 }

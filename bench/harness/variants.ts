@@ -57,7 +57,8 @@ function argsOf(variant: Variant, dates: string[]): string[] {
 async function projectPhases(uri: string): Promise<Record<string, number>> {
   return withClient(uri, async (client) => {
     const { rows } = await client.query<{ phase: string; ms: string }>(
-      `SELECT p.key AS phase, sum(p.value::numeric) AS ms FROM fhq_calendar.evaluator_runs AS r, jsonb_each_text(r.phase_ms) AS p GROUP BY p.key`);
+      `SELECT p.key AS phase, sum(p.value::numeric) AS ms FROM fhq_calendar.evaluator_runs AS r, jsonb_each_text(r.phase_ms) AS p GROUP BY p.key`,
+    );
     return Object.fromEntries(rows.map((r) => [r.phase, Number(r.ms)]));
   });
 }
@@ -80,8 +81,13 @@ export async function runVariant(variant: Variant, input: VariantInput): Promise
       cwd: work,
       nodeFlags: input.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', input.cpuProfileDir] : [],
       env: childEnv({
-        DATABASE_URL: input.uri, EVIDENCE_DIR: evidenceDir, REPORTS_DIR: reportsDir, CANONICAL_LOG_DIR: join(work, 'logs'),
-        CANONICAL_TZ: ZONE, CANONICAL_RUN_TIME: RUN_TIME, CANONICAL_EMBEDDED_DIR: join(work, 'no-embedded-pg'),
+        DATABASE_URL: input.uri,
+        EVIDENCE_DIR: evidenceDir,
+        REPORTS_DIR: reportsDir,
+        CANONICAL_LOG_DIR: join(work, 'logs'),
+        CANONICAL_TZ: ZONE,
+        CANONICAL_RUN_TIME: RUN_TIME,
+        CANONICAL_EMBEDDED_DIR: join(work, 'no-embedded-pg'),
       }),
     });
     const expected = input.tests * input.dates.length;
@@ -89,7 +95,9 @@ export async function runVariant(variant: Variant, input: VariantInput): Promise
     const files = readdirSync(evidenceDir).filter((f) => f.startsWith('ORCHESTRATOR_') && f.endsWith('.json')).length;
     const reports = readdirSync(reportsDir).filter((f) => f.endsWith('.md')).length;
     if (rows !== expected || files !== expected || reports !== input.dates.length) {
-      throw new Error(`${variant} wrote ${rows} runbook rows, ${files} evidence files and ${reports} reports; expected ${expected}, ${expected} and ${input.dates.length}\n${measured.stderr.slice(-2000)}`);
+      throw new Error(
+        `${variant} wrote ${rows} runbook rows, ${files} evidence files and ${reports} reports; expected ${expected}, ${expected} and ${input.dates.length}\n${measured.stderr.slice(-2000)}`,
+      );
     }
     return { ...measured, variant, phaseMs: variant === 'project' ? await projectPhases(input.uri) : null };
   } finally {

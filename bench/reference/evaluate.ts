@@ -30,12 +30,18 @@ export interface Evaluation {
 
 function compare(a: number | boolean, op: Condition['op'], b: number | boolean): boolean {
   switch (op) {
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    case '==': return a === b;
-    default: return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    case '==':
+      return a === b;
+    default:
+      return a !== b;
   }
 }
 
@@ -48,14 +54,25 @@ function holds(c: Condition, values: Map<string, SignalValue>, baseline: Record<
 }
 
 /** Whether a CRITERIA holds: true, false, or null when a metric it needs is pending. */
-export function criteriaHold(criteria: Criteria, values: Map<string, SignalValue>, baseline: Record<string, number | boolean>): boolean | null {
+export function criteriaHold(
+  criteria: Criteria,
+  values: Map<string, SignalValue>,
+  baseline: Record<string, number | boolean>,
+): boolean | null {
   const outcomes = ('all' in criteria ? criteria.all : criteria.any).map((c) => holds(c, values, baseline));
   if ('all' in criteria) return outcomes.includes(false) ? false : outcomes.includes(null) ? null : true;
   return outcomes.includes(true) ? true : outcomes.includes(null) ? null : false;
 }
 
 /** Evaluates one test as of `asOf` (UTC ISO) for `date`, given its window state and its metrics. */
-export function evaluate(test: TestDefinition, date: string, asOf: string, runId: string, window: WindowState, values: Map<string, SignalValue>): Evaluation {
+export function evaluate(
+  test: TestDefinition,
+  date: string,
+  asOf: string,
+  runId: string,
+  window: WindowState,
+  values: Map<string, SignalValue>,
+): Evaluation {
   const success = criteriaHold(test.success_criteria, values, test.baseline_definition);
   const failure = criteriaHold(test.failure_criteria, values, test.baseline_definition);
   const closing = window.is_overdue;
@@ -68,14 +85,29 @@ export function evaluate(test: TestDefinition, date: string, asOf: string, runId
   const metricsSnapshot: Record<string, unknown> = {};
   for (const [key, v] of values) {
     const target = test.target_metrics[key] ?? null;
-    metricsSnapshot[key] = { value: v.value, baseline: test.baseline_definition[key] ?? null, target, target_met: target && v.value !== null ? compare(v.value, target.op, target.value) : null };
+    metricsSnapshot[key] = {
+      value: v.value,
+      baseline: test.baseline_definition[key] ?? null,
+      target,
+      target_met: target && v.value !== null ? compare(v.value, target.op, target.value) : null,
+    };
   }
   const notes = `${escalationState === 'ESCALATED' ? `Escalated: ${reasons.join('; ')}.` : 'No escalation.'} Verdict ${verdict}.`;
   const evidence = `${JSON.stringify({
-    run_id: runId, test_id: test.test_id, test_code: test.test_code, test_name: test.test_name, as_of_date: date, as_of_instant: asOf,
+    run_id: runId,
+    test_id: test.test_id,
+    test_code: test.test_code,
+    test_name: test.test_name,
+    as_of_date: date,
+    as_of_instant: asOf,
     definition: {
-      start_ts: test.start_ts, end_ts: test.end_ts, required_days: test.required_days, baseline_definition: test.baseline_definition,
-      target_metrics: test.target_metrics, success_criteria: test.success_criteria, failure_criteria: test.failure_criteria,
+      start_ts: test.start_ts,
+      end_ts: test.end_ts,
+      required_days: test.required_days,
+      baseline_definition: test.baseline_definition,
+      target_metrics: test.target_metrics,
+      success_criteria: test.success_criteria,
+      failure_criteria: test.failure_criteria,
       escalation_path: test.escalation_path,
     },
     progress: { days_elapsed: window.days_elapsed, days_remaining: window.days_remaining, is_overdue: window.is_overdue },
@@ -85,7 +117,12 @@ export function evaluate(test: TestDefinition, date: string, asOf: string, runId
     verdict,
   })}\n`;
   return {
-    escalationState, verdict, ceoActionRequired: escalationState === 'ESCALATED' || closing, notes, metricsSnapshot,
-    evidence, evidenceSha256: createHash('sha256').update(evidence).digest('hex'),
+    escalationState,
+    verdict,
+    ceoActionRequired: escalationState === 'ESCALATED' || closing,
+    notes,
+    metricsSnapshot,
+    evidence,
+    evidenceSha256: createHash('sha256').update(evidence).digest('hex'),
   };
 }

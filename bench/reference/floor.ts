@@ -26,10 +26,12 @@ runReference(async (argv) => {
       const { rows: tests } = await client.query<FloorRow>(query, [asOf, ZONE]);
       const signals = tests[0]?.signals ?? {};
       const results = tests.map((test) => {
-        const values = new Map<string, SignalValue>(metricKeys(test).map((key) => {
-          const [value, rowsUsed, latestAt] = signals[key] ?? [null, 0, null];
-          return [key, { value: rowsUsed > 0 ? value : null, rowsUsed, latestAt }];
-        }));
+        const values = new Map<string, SignalValue>(
+          metricKeys(test).map((key) => {
+            const [value, rowsUsed, latestAt] = signals[key] ?? [null, 0, null];
+            return [key, { value: rowsUsed > 0 ? value : null, rowsUsed, latestAt }];
+          }),
+        );
         return { test, path: evidencePath(evidenceDir, test.test_code, date), result: evaluate(test, date, asOf, runId, test, values) };
       });
       await client.query('BEGIN');
@@ -40,8 +42,15 @@ runReference(async (argv) => {
          FROM unnest($1::uuid[], $2::int[], $3::int[], $4::boolean[], $5::text[], $6::boolean[])
            AS u(test_id, days_elapsed, days_remaining, is_overdue, escalation_state, ceo)
          WHERE e.test_id = u.test_id AND (e.last_evaluated_date IS NULL OR e.last_evaluated_date <= $7::date)`,
-        [results.map((r) => r.test.test_id), results.map((r) => r.test.days_elapsed), results.map((r) => r.test.days_remaining),
-          results.map((r) => r.test.is_overdue), results.map((r) => r.result.escalationState), results.map((r) => r.result.ceoActionRequired), date],
+        [
+          results.map((r) => r.test.test_id),
+          results.map((r) => r.test.days_elapsed),
+          results.map((r) => r.test.days_remaining),
+          results.map((r) => r.test.is_overdue),
+          results.map((r) => r.result.escalationState),
+          results.map((r) => r.result.ceoActionRequired),
+          date,
+        ],
       );
       await client.query(
         `INSERT INTO fhq_calendar.test_runbook_entries
@@ -51,16 +60,35 @@ runReference(async (argv) => {
          FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::boolean[], $6::jsonb[], $7::text[], $8::text[], $9::text[], $10::text[])
            AS u(test_id, day, required, escalation, ceo, metrics, verdict, notes, path, sha)
          ON CONFLICT (test_id, run_date) DO NOTHING`,
-        [results.map((r) => r.test.test_id), results.map((r) => r.test.days_elapsed), results.map((r) => r.test.required_days),
-          results.map((r) => r.result.escalationState), results.map((r) => r.result.ceoActionRequired),
-          results.map((r) => JSON.stringify(r.result.metricsSnapshot)), results.map((r) => r.result.verdict),
-          results.map((r) => r.result.notes), results.map((r) => r.path), results.map((r) => r.result.evidenceSha256), date, runId],
+        [
+          results.map((r) => r.test.test_id),
+          results.map((r) => r.test.days_elapsed),
+          results.map((r) => r.test.required_days),
+          results.map((r) => r.result.escalationState),
+          results.map((r) => r.result.ceoActionRequired),
+          results.map((r) => JSON.stringify(r.result.metricsSnapshot)),
+          results.map((r) => r.result.verdict),
+          results.map((r) => r.result.notes),
+          results.map((r) => r.path),
+          results.map((r) => r.result.evidenceSha256),
+          date,
+          runId,
+        ],
       );
       await client.query('COMMIT');
       for (const r of results) writePlain(r.path, r.result.evidence);
-      writePlain(reportPath(reportsDir, date), reportMarkdown(date, results.map((r) => ({
-        code: r.test.test_code, day: r.test.days_elapsed, escalation: r.result.escalationState, verdict: r.result.verdict,
-      }))));
+      writePlain(
+        reportPath(reportsDir, date),
+        reportMarkdown(
+          date,
+          results.map((r) => ({
+            code: r.test.test_code,
+            day: r.test.days_elapsed,
+            escalation: r.result.escalationState,
+            verdict: r.result.verdict,
+          })),
+        ),
+      );
     }
   } finally {
     await client.end();

@@ -12,9 +12,10 @@ import { signalSelect, type Signal } from './registry.js';
 import { TEST_COLUMNS, type TestDefinition } from './tests.js';
 
 /** A row of the floor query: a test, its window state, and (first row only, else null) the signal values by key. */
-export type FloorRow = TestDefinition & WindowState & {
-  signals: Record<string, [number | null, number, string | null]> | null;
-};
+export type FloorRow = TestDefinition &
+  WindowState & {
+    signals: Record<string, [number | null, number, string | null]> | null;
+  };
 
 /** The SQL text; `$1` = as-of instant, `$2` = zone. */
 export function floorQuery(signals: readonly Signal[]): string {

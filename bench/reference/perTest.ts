@@ -15,12 +15,29 @@ import { ensureFolders, evidencePath, reportMarkdown, reportPath, writeDurable }
 import { loadSignals, signalSelect, toSignalValue, type Signal, type SignalRow, type SignalValue } from './registry.js';
 import { loadTests, metricKeys, type TestDefinition } from './tests.js';
 
-async function evaluateOne(client: pg.Client, test: TestDefinition, signals: Map<string, Signal>, date: string, runId: string, evidenceDir: string) {
+async function evaluateOne(
+  client: pg.Client,
+  test: TestDefinition,
+  signals: Map<string, Signal>,
+  date: string,
+  runId: string,
+  evidenceDir: string,
+) {
   const asOf = asOfInstant(date);
   await client.query('BEGIN');
   try {
-    const progress = (await client.query<Pick<WindowState, 'days_elapsed' | 'days_remaining' | 'is_overdue'>>('SELECT * FROM fhq_calendar.compute_test_progress($1, $2, $3)', [test.test_id, asOf, ZONE])).rows[0];
-    const escalation = (await client.query<Pick<WindowState, 'should_escalate' | 'escalation_reason'>>('SELECT * FROM fhq_calendar.check_escalation_conditions($1, $2)', [test.test_id, asOf])).rows[0];
+    const progress = (
+      await client.query<Pick<WindowState, 'days_elapsed' | 'days_remaining' | 'is_overdue'>>(
+        'SELECT * FROM fhq_calendar.compute_test_progress($1, $2, $3)',
+        [test.test_id, asOf, ZONE],
+      )
+    ).rows[0];
+    const escalation = (
+      await client.query<Pick<WindowState, 'should_escalate' | 'escalation_reason'>>(
+        'SELECT * FROM fhq_calendar.check_escalation_conditions($1, $2)',
+        [test.test_id, asOf],
+      )
+    ).rows[0];
     const values = new Map<string, SignalValue>();
     for (const key of metricKeys(test)) {
       const signal = signals.get(key);
@@ -45,8 +62,20 @@ async function evaluateOne(client: pg.Client, test: TestDefinition, signals: Map
          escalation_state = EXCLUDED.escalation_state, ceo_action_required = EXCLUDED.ceo_action_required,
          metrics_snapshot = EXCLUDED.metrics_snapshot, verdict = EXCLUDED.verdict, notes = EXCLUDED.notes,
          evidence_path = EXCLUDED.evidence_path, evidence_sha256 = EXCLUDED.evidence_sha256`,
-      [test.test_id, date, runId, window.days_elapsed, test.required_days, result.escalationState, result.ceoActionRequired,
-        JSON.stringify(result.metricsSnapshot), result.verdict, result.notes, path, result.evidenceSha256],
+      [
+        test.test_id,
+        date,
+        runId,
+        window.days_elapsed,
+        test.required_days,
+        result.escalationState,
+        result.ceoActionRequired,
+        JSON.stringify(result.metricsSnapshot),
+        result.verdict,
+        result.notes,
+        path,
+        result.evidenceSha256,
+      ],
     );
     await client.query('COMMIT');
     writeDurable(path, result.evidence);

@@ -45,5 +45,7 @@ export async function loadTests(client: pg.Client): Promise<TestDefinition[]> {
 /** The signal keys a test uses: its baseline, targets and both criteria, sorted. */
 export function metricKeys(test: TestDefinition): string[] {
   const conditions = [test.success_criteria, test.failure_criteria].flatMap((c) => ('all' in c ? c.all : c.any));
-  return [...new Set([...Object.keys(test.baseline_definition), ...Object.keys(test.target_metrics), ...conditions.map((c) => c.metric)])].sort();
+  return [
+    ...new Set([...Object.keys(test.baseline_definition), ...Object.keys(test.target_metrics), ...conditions.map((c) => c.metric)]),
+  ].sort();
 }

@@ -30,7 +30,9 @@ export async function buildSynthetic(uri: string, plan: BuildPlan, log: (line: s
   await withClient(uri, async (client) => {
     await client.query('SET synchronous_commit = off');
     await client.query("SET maintenance_work_mem = '256MB'");
-    await createSources(client, plan.rows, plan.spanDays, (t, n) => log(`  source table ${t + 1}/${TABLES}: ${n.toLocaleString('en')} rows`));
+    await createSources(client, plan.rows, plan.spanDays, (t, n) =>
+      log(`  source table ${t + 1}/${TABLES}: ${n.toLocaleString('en')} rows`),
+    );
     await createRegistry(client);
     await createTests(client, plan.tests, plan.firstDate, plan.lastDate);
   });

@@ -32,7 +32,12 @@ export function rowsOfTable(rows: number, table: number): number {
  *
  * @param progress called after each table with its number and row count.
  */
-export async function createSources(client: pg.Client, rows: number, spanDays: number, progress: (table: number, rows: number) => void): Promise<void> {
+export async function createSources(
+  client: pg.Client,
+  rows: number,
+  spanDays: number,
+  progress: (table: number, rows: number) => void,
+): Promise<void> {
   await client.query(`CREATE SCHEMA ${SOURCE_SCHEMA}`);
   for (let t = 0; t < TABLES; t++) {
     const table = `${SOURCE_SCHEMA}.src_${t}`;
