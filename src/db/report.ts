@@ -50,7 +50,7 @@ export const historyRowSchema = z.object({
   escalation_state: z.string(),
   metric_values: z.record(z.unknown()),
 });
-/** An acknowledgement recorded on the report's date (`acknowledged_at` a UTC ISO instant). */
+/** An acknowledgement recorded on the report's date or the day before (`acknowledged_at` a UTC ISO instant). */
 export const acknowledgementSchema = z.object({
   test_code: z.string(),
   acknowledged_by: z.string(),
@@ -125,5 +125,13 @@ export async function loadReportData(db: CommonQueryMethods, date: string, optio
      AND (e.start_ts IS NULL OR h.run_date >= (e.start_ts AT TIME ZONE ${zone})::date)
     WHERE d.run_date = ${date}::date
     ORDER BY e.test_code, h.run_date`);
-  return { date, zone, tests: [...tests], alerts: [...alerts], history: [...history], acknowledgements: [] };
+  // Acknowledgements since the day before: the runbook after a person acknowledged shows who, when and why.
+  const acknowledgements = await db.any(sql.type(acknowledgementSchema)`
+    SELECT e.test_code, k.acknowledged_by,
+           to_char(k.acknowledged_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS acknowledged_at, k.note
+    FROM fhq_calendar.acknowledgements AS k
+    JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
+    WHERE (k.acknowledged_at AT TIME ZONE ${zone})::date BETWEEN ${date}::date - 1 AND ${date}::date
+    ORDER BY k.acknowledged_at, e.test_code`);
+  return { date, zone, tests: [...tests], alerts: [...alerts], history: [...history], acknowledgements: [...acknowledgements] };
 }

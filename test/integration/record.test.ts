@@ -5,6 +5,8 @@ import type { Settings } from '../../src/config/settings.js';
 import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
 import { backfill } from '../../src/run/backfill.js';
 import { runDate } from '../../src/run/runDate.js';
+import { todayIn } from '../../src/config/settings.js';
+import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, insertTest, tempSettings } from '../helpers/fixtures.js';
 
@@ -145,5 +147,26 @@ describe('re-evaluating a resolved test', () => {
     expect((await runDate(db.pool, { date: '2026-03-20', settings })).plan.outcomes).toEqual([]);
     const included = await runDate(db.pool, { date: '2026-03-20', settings, includeResolved: true });
     expect(included.plan.outcomes.map((o) => [o.testCode, o.liveStateUpdated])).toEqual([['T-001', false]]);
+  });
+});
+
+describe('acknowledgement', () => {
+  it('ack (as the approver) clears the flag, and the next runbook shows who acknowledged and why', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-09T16:00:00Z', 0.35, 0]]);
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    const flag = async () =>
+      (await db.exec<{ f: boolean }>(`SELECT ceo_action_required AS f FROM fhq_calendar.canonical_test_events`)).rows[0]!.f;
+    expect(await flag()).toBe(true);
+    const acked = await runCli(['ack', '--test', 'T-001', '--by', 'Kari Nordmann', '--note', 'rollback planned'], settings.reportsDir, {
+      DATABASE_URL: db.approverUri,
+    });
+    expect(acked.code, acked.stderr).toBe(0);
+    expect(await flag()).toBe(false);
+    const today = todayIn('Europe/Oslo');
+    await runDate(db.pool, { date: today, settings });
+    const report = readFileSync(join(settings.reportsDir, `RUNBOOK_${today.replaceAll('-', '')}.md`), 'utf8');
+    expect(report).toContain('Acknowledged');
+    expect(report).toMatch(/\| T-001 \| Kari Nordmann \| \d{4}-\d{2}-\d{2} \d{2}:\d{2}[^|]*\| rollback planned \|/);
   });
 });
