@@ -85,11 +85,11 @@ describe('the canonical-tests executable', () => {
   it('check --json prints snake_case keys too', async () => {
     const { code, stdout } = await cli(['check', '--date', '2026-03-10', '--json'], env);
     expect(code).toBe(0);
-    const doc = JSON.parse(stdout);
+    const doc = JSON.parse(stdout) as { tests_checked: string[]; signals: { source: unknown }[] };
     expect(Object.keys(doc)).toEqual(['exit_code', 'tests_checked', 'defects', 'signals']);
     expect(doc.tests_checked).toEqual(['T-001']);
     expect(doc.signals[0]).toMatchObject({ key: 'brier', status: 'AVAILABLE', pending_reason: null, rows_used: 1, as_of_exact: true });
-    expect(doc.signals[0].source).toEqual({ schema: 'fixture', table: 'daily', column: 'brier', time_column: 'ts' });
+    expect(doc.signals[0]!.source).toEqual({ schema: 'fixture', table: 'daily', column: 'brier', time_column: 'ts' });
     expect(camelKeys(doc)).toEqual([]);
   });
 

@@ -186,7 +186,7 @@ describe('backfill', () => {
       halts: 0,
       halted_at: null,
       exit_code: 0,
-      seconds: expect.any(Number),
+      seconds: expect.any(Number) as unknown,
     });
   });
 

@@ -198,7 +198,7 @@ describe('verify finds every alteration; export restores the files', () => {
       run_date: '2026-03-07',
       revision: 1,
       kind: 'file-missing',
-      detail: expect.stringContaining('ORCHESTRATOR_T-001_20260307.json'),
+      detail: expect.stringContaining('ORCHESTRATOR_T-001_20260307.json') as unknown,
     });
     expect(doc.checked).toMatchObject({ tests: 1, bundles: 3, files: 3, runbook_rows: 3 });
 
