@@ -94,7 +94,9 @@ describe('tlsOptions (libpq sslmode)', () => {
     const verifyCa = tlsOptions({ sslmode: 'verify-ca', sslrootcert: CA });
     expect(verifyCa && typeof verifyCa.checkServerIdentity).toBe('function');
     expect(tlsOptions({ sslmode: 'verify-full' })).toEqual({});
-    expect(tlsOptions({ sslmode: 'verify-full', sslrootcert: CA })).toEqual({ ca: expect.stringContaining('BEGIN CERTIFICATE') as unknown });
+    expect(tlsOptions({ sslmode: 'verify-full', sslrootcert: CA })).toEqual({
+      ca: expect.stringContaining('BEGIN CERTIFICATE') as unknown,
+    });
   });
 
   it('refuses what it cannot honour', () => {
