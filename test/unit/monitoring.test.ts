@@ -145,11 +145,10 @@ describe('doctor checks', () => {
       args: 'date, uuid[]',
       privilege: 'EXECUTE',
     });
-    expect(required.filter((p) => p.kind === 'table' && p.name === 'pending_files').map((p) => p.privilege)).toEqual([
+    // The record is append-only for the evaluator: read and insert, never update or delete.
+    expect(required.filter((p) => p.kind === 'table' && p.name === 'evidence_bundles').map((p) => p.privilege)).toEqual([
       'SELECT',
       'INSERT',
-      'UPDATE',
-      'DELETE',
     ]);
     // Never the definition's columns.
     expect(required.some((p) => p.kind === 'column' && p.name === 'canonical_test_events' && p.column === 'success_criteria')).toBe(false);
