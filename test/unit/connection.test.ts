@@ -127,6 +127,7 @@ describe('--test suggestions', () => {
     { test_code: 'EC-022', status: 'ACTIVE' },
     { test_code: 'T-001', status: 'ACTIVE' },
     { test_code: 'EC-001', status: 'RESOLVED' },
+    { test_code: 'EC-000', status: 'CANCELLED' },
   ];
   it('suggests the same code in another case, or one a typo away, and lists the ACTIVE codes', () => {
     expect(nearestCode('ec-022', ['EC-022', 'T-001'])).toBe('EC-022');
@@ -136,7 +137,11 @@ describe('--test suggestions', () => {
       'no test has the code "ec-022"; did you mean EC-022? ACTIVE tests: EC-022, T-001',
     );
     expect(testCodeProblemMessage(['NOPE'], tests)).toBe('no test has the code "NOPE"; ACTIVE tests: EC-022, T-001');
-    expect(testCodeProblemMessage(['EC-001'], tests)).toBe('"EC-001" is not ACTIVE (it is RESOLVED); ACTIVE tests: EC-022, T-001');
+    // A RESOLVED test may be named (its past is re-evaluated); a CANCELLED one may not.
+    expect(testCodeProblemMessage(['EC-001'], tests)).toBeNull();
+    expect(testCodeProblemMessage(['EC-000'], tests)).toBe(
+      '"EC-000" is CANCELLED: only ACTIVE and RESOLVED tests can be evaluated; ACTIVE tests: EC-022, T-001',
+    );
     expect(testCodeProblemMessage(['EC-022', 'T-001'], tests)).toBeNull();
     expect(testCodeProblemMessage(['X'], [])).toBe('no test has the code "X"; there is no ACTIVE test');
   });
