@@ -2,6 +2,65 @@ import { describeDefect, type Defect } from '../domain/gate.js';
 import { haltFilePath, jsonFile, reportFilePath, stableBundle } from '../domain/fileNames.js';
 import type { AlertWrite, Plan, RunbookWrite, StateUpdate, TestOutcome } from '../domain/plan.js';
 import { movesLiveState, type Snapshot } from '../domain/snapshot.js';
+import type { TestRow } from '../domain/testRow.js';
+
+/** What one refused test contributes to a halt: its live-state update (when the date may move it), alert, runbook row and outcome. */
+function refusedTest(test: TestRow, defects: readonly Defect[], snapshot: Snapshot, file: { runId: string; path: string; sha256: string }) {
+  const { asOf } = snapshot;
+  const movesLive = movesLiveState(test, asOf.date);
+  const lines = defects.map(describeDefect);
+  const stateUpdate: StateUpdate | null = movesLive
+    ? {
+        testId: test.test_id,
+        testCode: test.test_code,
+        progress: null,
+        escalationState: 'SYSTEM_ERROR',
+        raiseCeoAction: true,
+        lastEvaluatedDate: asOf.date,
+      }
+    : null;
+  const alert: AlertWrite = {
+    testId: test.test_id,
+    testCode: test.test_code,
+    runDate: asOf.date,
+    severity: 'CRITICAL',
+    alertType: 'SYSTEM_ERROR',
+    title: `${test.test_code}: incomplete definition, run halted`,
+    message: lines.join('\n'),
+    recommendedActions: [
+      'Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry',
+      `Re-run the date: canonical-tests run --date ${asOf.date}`,
+    ],
+  };
+  const runbook: RunbookWrite = {
+    testId: test.test_id,
+    testCode: test.test_code,
+    runDate: asOf.date,
+    runId: file.runId,
+    dayNumber: null,
+    requiredDays: test.required_days,
+    status: test.status,
+    escalationState: 'SYSTEM_ERROR',
+    ceoActionRequired: true,
+    metricsSnapshot: {},
+    verdict: test.verdict,
+    notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`,
+    evidencePath: file.path,
+    evidenceSha256: file.sha256,
+    escalationReasons: [],
+    escalatedSince: null,
+  };
+  const outcome: TestOutcome = {
+    testCode: test.test_code,
+    dayNumber: null,
+    escalationState: 'SYSTEM_ERROR',
+    verdict: test.verdict,
+    pendingMetrics: [],
+    resolved: false,
+    liveStateUpdated: movesLive,
+  };
+  return { stateUpdate, alert, runbook, outcome };
+}
 
 /**
  * The plan of a halted run (README "The fail-closed gate"): per offending test the
@@ -32,79 +91,22 @@ export function haltPlan(snapshot: Snapshot): Plan {
     snapshot.runId,
     offending.map((t) => snapshot.history.get(t.test_id)?.current ?? null),
   );
-
-  const stateUpdates: StateUpdate[] = [];
-  const runbook: RunbookWrite[] = [];
-  const alerts: AlertWrite[] = [];
-  const outcomes: TestOutcome[] = [];
-  for (const test of offending) {
-    const defects = byTest.get(test.test_id)!;
-    const movesLive = movesLiveState(test, asOf.date);
-    if (movesLive) {
-      stateUpdates.push({
-        testId: test.test_id,
-        testCode: test.test_code,
-        progress: null,
-        escalationState: 'SYSTEM_ERROR',
-        raiseCeoAction: true,
-        lastEvaluatedDate: asOf.date,
-      });
-    }
-    const lines = defects.map(describeDefect);
-    alerts.push({
-      testId: test.test_id,
-      testCode: test.test_code,
-      runDate: asOf.date,
-      severity: 'CRITICAL',
-      alertType: 'SYSTEM_ERROR',
-      title: `${test.test_code}: incomplete definition, run halted`,
-      message: lines.join('\n'),
-      recommendedActions: [
-        'Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry',
-        `Re-run the date: canonical-tests run --date ${asOf.date}`,
-      ],
-    });
-    runbook.push({
-      testId: test.test_id,
-      testCode: test.test_code,
-      runDate: asOf.date,
-      runId,
-      dayNumber: null,
-      requiredDays: test.required_days,
-      status: test.status,
-      escalationState: 'SYSTEM_ERROR',
-      ceoActionRequired: true,
-      metricsSnapshot: {},
-      verdict: test.verdict,
-      notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`,
-      evidencePath: file.path,
-      evidenceSha256: file.sha256,
-      escalationReasons: [],
-      escalatedSince: null,
-    });
-    outcomes.push({
-      testCode: test.test_code,
-      dayNumber: null,
-      escalationState: 'SYSTEM_ERROR',
-      verdict: test.verdict,
-      pendingMetrics: [],
-      resolved: false,
-      liveStateUpdated: movesLive,
-    });
-  }
+  const refused = offending.map((test) =>
+    refusedTest(test, byTest.get(test.test_id)!, snapshot, { runId, path: file.path, sha256: file.sha256 }),
+  );
   return {
     runId: snapshot.runId,
     asOf,
     halted: true,
     failedSignals: [],
     defects: gate.defects,
-    stateUpdates,
+    stateUpdates: refused.flatMap((r) => (r.stateUpdate ? [r.stateUpdate] : [])),
     resolutions: [],
-    runbook,
-    alerts,
+    runbook: refused.map((r) => r.runbook),
+    alerts: refused.map((r) => r.alert),
     files: [file],
     bundles: [],
     reportPath: reportFilePath(snapshot.reportsDir, asOf.compactDate),
-    outcomes,
+    outcomes: refused.map((r) => r.outcome),
   };
 }
