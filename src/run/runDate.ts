@@ -119,6 +119,39 @@ function phaseTimer(phaseMs: Record<string, number>) {
   };
 }
 
+/** Records how a run that got its plan ended: its ledger row and its last log line. */
+async function finishRun(
+  conn: CommonQueryMethods,
+  plan: Plan,
+  exitCode: 0 | 1 | 3,
+  phaseMs: Record<string, number>,
+  reportPath: string | null,
+  log: Logger,
+) {
+  const outcome = plan.halted ? 'HALTED' : 'DONE';
+  const failed = plan.failedSignals.map((f) => `signal ${f.key} (${f.source}): ${f.message}`).join('; ');
+  await recordFinish(conn, plan.runId, {
+    outcome,
+    exitCode,
+    testsEvaluated: plan.outcomes.length,
+    escalations: plan.alerts.filter((a) => a.alertType === 'ESCALATION').length,
+    resolutions: plan.resolutions.length,
+    alerts: plan.alerts.length,
+    phaseMs,
+    ...(failed ? { error: failed } : {}),
+  });
+  const counts = { tests: plan.outcomes.length, alerts: plan.alerts.length, resolutions: plan.resolutions.length };
+  log.info({ event: 'run_finished', outcome, exit_code: exitCode, ...counts, phase_ms: phaseMs, report: reportPath }, 'run finished');
+}
+
+/** Logs each gate defect and failing source of a plan. */
+function logProblems(plan: Plan, log: Logger): void {
+  for (const defect of plan.defects)
+    log.error({ event: 'gate_defect', test_code: defect.testCode, field: defect.field }, describeDefect(defect));
+  for (const f of plan.failedSignals)
+    log.error({ event: 'signal_failed', signal_key: f.key, source: f.source }, `signal ${f.key} (${f.source}): ${f.message}`);
+}
+
 /**
  * One run for one as-of date (README "How it works"): under the run lock,
  * discover, evaluate (pure), then apply the plan in one transaction that also
@@ -151,27 +184,14 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
       await recordStart(conn, runId, asOf.date, mode);
       if (!options.dryRun) pause('locked');
       log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
-      const snapshot = await timed('discover', () =>
-        discover(conn, {
-          asOf,
-          runTime: settings.runTime,
-          resolutionGraceDays: settings.resolutionGraceDays,
-          evaluatorVersion: evaluatorVersion(),
-          evidenceDir: settings.evidenceDir,
-          reportsDir: settings.reportsDir,
-          testCodes: options.testCodes,
-          includeResolved: options.includeResolved,
-          runId,
-          mode,
-        }),
-      );
+      const { testCodes, includeResolved } = options;
+      const { runTime, resolutionGraceDays, evidenceDir, reportsDir } = settings;
+      const discoverOptions = { asOf, runTime, resolutionGraceDays, evidenceDir, reportsDir, testCodes, includeResolved, runId, mode };
+      const snapshot = await timed('discover', () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }));
       pause('discovered');
       const plan = await timed('evaluate', () => evaluateRun(snapshot));
       const exitCode = exitCodeOfPlan(plan);
-      for (const defect of plan.defects)
-        log.error({ event: 'gate_defect', test_code: defect.testCode, field: defect.field }, describeDefect(defect));
-      for (const f of plan.failedSignals)
-        log.error({ event: 'signal_failed', signal_key: f.key, source: f.source }, `signal ${f.key} (${f.source}): ${f.message}`);
+      logProblems(plan, log);
       let filesWritten: string[] = [];
       if (!options.dryRun) {
         await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
@@ -180,31 +200,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
         pause('files-written');
       }
       const reportPath = options.dryRun ? null : plan.reportPath;
-      const outcome = plan.halted ? 'HALTED' : 'DONE';
-      const failed = plan.failedSignals.map((f) => `signal ${f.key} (${f.source}): ${f.message}`).join('; ');
-      await recordFinish(conn, runId, {
-        outcome,
-        exitCode,
-        testsEvaluated: plan.outcomes.length,
-        escalations: plan.alerts.filter((a) => a.alertType === 'ESCALATION').length,
-        resolutions: plan.resolutions.length,
-        alerts: plan.alerts.length,
-        phaseMs,
-        ...(failed ? { error: failed } : {}),
-      });
-      log.info(
-        {
-          event: 'run_finished',
-          outcome,
-          exit_code: exitCode,
-          tests: plan.outcomes.length,
-          alerts: plan.alerts.length,
-          resolutions: plan.resolutions.length,
-          phase_ms: phaseMs,
-          report: reportPath,
-        },
-        'run finished',
-      );
+      await finishRun(conn, plan, exitCode, phaseMs, reportPath, log);
       return { plan, exitCode, filesWritten, reportPath, phaseMs };
     } catch (error) {
       log.error(
