@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { toSnakeCase } from '../../src/cli/formatPlan.js';
 import { parseDatabaseUrl, passwordFromFile, resolveTarget } from '../../src/db/connect.js';
 import { isNotMigrated, splitTls, tlsOptions } from '../../src/db/pool.js';
-import { nearestCode, testCodeProblemMessage } from '../../src/db/tests.js';
+import { nearestCode, testCodeProblemMessage } from '../../src/domain/testCodeSuggestions.js';
 import { UsageError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
 import { tempDir } from '../helpers/tempDir.js';
