@@ -46,6 +46,31 @@ function actionsTaken(ctx: TestContext, d: Decision): string[] {
   ];
 }
 
+/** The test's runbook row of the date, pointing at the evidence the evaluation was recorded as. */
+function runbookRow(ctx: TestContext, d: Decision, runId: string, file: FileWrite, resolved: boolean): RunbookWrite {
+  const { row, snapshot } = ctx;
+  const notes = [...d.notes, ...(ctx.movesLive ? [] : [`Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`])];
+  return {
+    testId: row.test_id,
+    testCode: row.test_code,
+    runDate: snapshot.asOf.date,
+    runId,
+    dayNumber: d.dayNumber,
+    requiredDays: row.required_days,
+    // A RESOLVED test re-evaluated for a date before its close was ACTIVE on that date.
+    status: resolved ? 'RESOLVED' : row.status === 'RESOLVED' ? 'ACTIVE' : row.status,
+    escalationState: d.state,
+    ceoActionRequired: d.raiseCeoAction || (ctx.movesLive && row.ceo_action_required),
+    metricsSnapshot: d.metricsSnapshot,
+    verdict: d.verdict,
+    notes: notes.join(' '),
+    evidencePath: file.path,
+    evidenceSha256: file.sha256,
+    escalationReasons: d.escalationReasons,
+    escalatedSince: d.escalatedSince,
+  };
+}
+
 /**
  * Turns a decision into the test's share of the plan: the live-state update
  * (only when the date may move live state), the resolution, the runbook row,
@@ -54,9 +79,6 @@ function actionsTaken(ctx: TestContext, d: Decision): string[] {
 export function assemble(ctx: TestContext, d: Decision): TestPlan {
   const { row, snapshot } = ctx;
   const resolved = d.verdict !== 'PENDING';
-  const notes = [...d.notes, ...(ctx.movesLive ? [] : [`Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`])].join(
-    ' ',
-  );
   const progress = {
     days_elapsed: d.progress.daysElapsed,
     days_remaining: d.progress.daysRemaining,
@@ -86,24 +108,7 @@ export function assemble(ctx: TestContext, d: Decision): TestPlan {
             evidence: { verdict: d.verdict as FinalVerdict, run_id: runId, evidence_path: file.path, evidence_sha256: file.sha256 },
           }
         : null,
-    runbook: {
-      testId: row.test_id,
-      testCode: row.test_code,
-      runDate: snapshot.asOf.date,
-      runId,
-      dayNumber: d.dayNumber,
-      requiredDays: row.required_days,
-      status: resolved ? 'RESOLVED' : row.status,
-      escalationState: d.state,
-      ceoActionRequired: d.raiseCeoAction || (ctx.movesLive && row.ceo_action_required),
-      metricsSnapshot: d.metricsSnapshot,
-      verdict: d.verdict,
-      notes,
-      evidencePath: file.path,
-      evidenceSha256: file.sha256,
-      escalationReasons: d.escalationReasons,
-      escalatedSince: d.escalatedSince,
-    },
+    runbook: runbookRow(ctx, d, runId, file, resolved),
     alerts: d.alerts,
     file,
     bundle,
