@@ -267,7 +267,7 @@ describe('loadReportData', () => {
     expect(four.tests.map((t) => t.test_code)).toEqual(['T-001', 'T-002', 'T-003', 'T-004']);
     expect(four.history).toHaveLength(6);
     expect(many.calls()).toBe(one.calls());
-    expect(one.calls()).toBe(3);
+    expect(one.calls()).toBe(4); // rows, alerts, history, acknowledgements
     expect(four).toMatchObject({ date: '2026-03-03', zone: 'Europe/Oslo', acknowledgements: [] });
     expect(four.history.find((h) => h.test_code === 'T-001' && h.run_date === '2026-03-03')?.metric_values).toEqual({
       brier: 0.2,
