@@ -1,17 +1,9 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { ledgerRowSchema } from './runs.js';
 
 /** A ledger row of `fhq_calendar.evaluator_runs` with its error text, as `health` and `status` show it. */
-export const runRowSchema = z.object({
-  run_id: z.string().uuid(),
-  as_of_date: z.string(),
-  mode: z.string(),
-  started_at: z.string(),
-  finished_at: z.string().nullable(),
-  outcome: z.string(),
-  exit_code: z.number().int().nullable(),
-  error: z.string().nullable(),
-});
+export const runRowSchema = ledgerRowSchema.extend({ error: z.string().nullable() });
 export type RunRow = z.infer<typeof runRowSchema>;
 
 const dailyRowSchema = runRowSchema.extend({ rerun_done: z.boolean() });

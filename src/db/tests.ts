@@ -41,20 +41,15 @@ export async function unknownTestCodes(db: CommonQueryMethods, codes: readonly s
   return codes.filter((code) => !known.includes(code));
 }
 
-/** The status of each of `codes` that names a test (for `--test` usage errors), by code. */
-export async function testStatuses(db: CommonQueryMethods, codes: readonly string[]): Promise<Map<string, string>> {
-  const rows = await db.any(sql.type(z.object({ test_code: z.string(), status: z.string() }))`
-    SELECT test_code, status FROM fhq_calendar.canonical_test_events WHERE test_code = ANY(${sql.array([...codes], 'text')})`);
-  return new Map(rows.map((r) => [r.test_code, r.status]));
-}
-
 /**
- * Refuses `--test` codes that name no test, or a test that is not ACTIVE,
- * before a run starts ({@link testCodeProblemMessage}).
+ * Refuses `--test` codes that name no test, or a test that can be neither
+ * evaluated (ACTIVE) nor re-evaluated (RESOLVED), with near matches and the
+ * ACTIVE codes ({@link testCodeProblemMessage}). Called once before a command
+ * runs, and by discover for callers of a run that skip the command.
  *
  * @throws UsageError naming `--test` (exit 2).
  */
-export async function requireActiveTestCodes(db: CommonQueryMethods, codes: readonly string[] | undefined): Promise<void> {
+export async function requireEvaluableTestCodes(db: CommonQueryMethods, codes: readonly string[] | undefined): Promise<void> {
   if (!codes || codes.length === 0) return;
   const tests = await db.any(sql.type(z.object({ test_code: z.string(), status: z.string() }))`
     SELECT test_code, status::text AS status FROM fhq_calendar.canonical_test_events ORDER BY start_ts NULLS LAST, test_code

@@ -6,14 +6,13 @@ import { loadRegistry } from '../db/registry.js';
 import { missedDates } from '../db/runs.js';
 import { readOnlySnapshot } from '../db/session.js';
 import { resolveSignals } from '../db/signals.js';
-import { loadActiveTests, testStatuses } from '../db/tests.js';
+import { loadActiveTests, requireEvaluableTestCodes } from '../db/tests.js';
 import type { AsOf } from '../domain/asOf.js';
 import { runGate, type GatedTest } from '../domain/gate.js';
 import type { SignalSource } from '../domain/registry.js';
 import type { RunMode } from '../domain/runMode.js';
 import type { Snapshot } from '../domain/snapshot.js';
 import { metricsInstant } from '../domain/window.js';
-import { UsageError } from '../errors.js';
 
 /** What discovery needs besides the connection. */
 export interface DiscoverOptions {
@@ -64,13 +63,13 @@ function signalNeeds(passed: readonly GatedTest[], asOf: AsOf): { source: Signal
  * query each, for every instant needed) and the runbook history. A failing
  * source is recorded as an ERROR metric, not thrown.
  *
- * @throws UsageError naming `--test` when a requested code is unknown or not ACTIVE.
+ * @throws UsageError naming `--test` when a requested code names no test, or one neither ACTIVE nor RESOLVED.
  */
 export async function discover(conn: DatabasePoolConnection, options: DiscoverOptions): Promise<Snapshot> {
   return conn.transaction(async (tx) => {
     await readOnlySnapshot(tx);
     const tests = await loadActiveTests(tx, options.testCodes, { date: options.asOf.date, includeResolved: options.includeResolved });
-    await checkRequestedCodes(tx, options.testCodes);
+    await requireEvaluableTestCodes(tx, options.testCodes);
     const gate = runGate(tests, await loadRegistry(tx));
     const records = await loadRecords(
       tx,
@@ -109,24 +108,4 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
       evaluatorVersion: options.evaluatorVersion,
     };
   });
-}
-
-/**
- * `--test` codes must name tests that can be evaluated: ACTIVE, or RESOLVED
- * (re-evaluated for dates up to their resolution; later dates simply leave them out).
- *
- * @throws UsageError naming `--test` for an unknown code, or a DRAFT or CANCELLED test.
- */
-async function checkRequestedCodes(db: Parameters<typeof testStatuses>[0], requested: readonly string[] | undefined): Promise<void> {
-  if (!requested || requested.length === 0) return;
-  const statuses = await testStatuses(db, requested);
-  const unknown = requested.filter((code) => !statuses.has(code));
-  if (unknown.length > 0) throw new UsageError('--test', `no test has the code ${unknown.map((c) => JSON.stringify(c)).join(', ')}`);
-  const refused = requested.filter((code) => !['ACTIVE', 'RESOLVED'].includes(statuses.get(code)!));
-  if (refused.length > 0) {
-    throw new UsageError(
-      '--test',
-      `${refused.map((c) => `${JSON.stringify(c)} is ${statuses.get(c)}`).join(', ')}: only ACTIVE and RESOLVED tests can be evaluated`,
-    );
-  }
 }

@@ -51,6 +51,12 @@ export function writeBundleFiles(
   return written;
 }
 
+/** Renders the runbook of `date` (`YYYY-MM-DD`) from its rows and writes it when it changed; returns the path written, if any. */
+async function writeReport(db: CommonQueryMethods, date: string, reportsDir: string, onPhase?: PhaseHook): Promise<string[]> {
+  const path = reportFilePath(reportsDir, date.replaceAll('-', ''));
+  return writeFileAtomic(path, renderReport(await loadReportData(db, date)), onPhase) ? [path] : [];
+}
+
 /**
  * Exports what the record holds for `dates`: every bundle of those dates
  * (narrowed by `filter`), each date's halt file (as its halted run wrote it)
@@ -74,9 +80,7 @@ export async function exportDates(
     const compact = date.replaceAll('-', '');
     if (halt !== undefined && writeFileAtomic(haltFilePath(folders.evidenceDir, compact), halt, options.onPhase))
       written.push(haltFilePath(folders.evidenceDir, compact));
-    const report = renderReport(await loadReportData(db, date));
-    if (writeFileAtomic(reportFilePath(folders.reportsDir, compact), report, options.onPhase))
-      written.push(reportFilePath(folders.reportsDir, compact));
+    written.push(...(await writeReport(db, date, folders.reportsDir, options.onPhase)));
   }
   return written;
 }
@@ -97,7 +101,6 @@ export async function writeRunFiles(db: CommonQueryMethods, plan: Plan, folders:
     const replaced = (await loadBundles(db, { date: plan.asOf.date, testIds: revised })).filter((b) => !b.is_current);
     written.push(...writeBundleFiles(replaced, folders.evidenceDir, onPhase));
   }
-  const report = reportFilePath(folders.reportsDir, plan.asOf.compactDate);
-  if (writeFileAtomic(report, renderReport(await loadReportData(db, plan.asOf.date)), onPhase)) written.push(report);
+  written.push(...(await writeReport(db, plan.asOf.date, folders.reportsDir, onPhase)));
   return written;
 }

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { DatabasePool } from 'slonik';
 import type { Settings } from '../config/settings.js';
 import { missedDates } from '../db/runs.js';
-import { requireActiveTestCodes } from '../db/tests.js';
+import { requireEvaluableTestCodes } from '../db/tests.js';
 import { datesBetween, parseDate } from '../domain/asOf.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { UsageError } from '../errors.js';
@@ -80,7 +80,7 @@ export function backfillDates(from: string, to: string, today: string): string[]
  * @throws UsageError naming `--test` for a code that names no ACTIVE test, before any date runs.
  */
 export async function backfill(pool: DatabasePool, options: BackfillOptions): Promise<BackfillSummary> {
-  await requireActiveTestCodes(pool, options.testCodes);
+  await requireEvaluableTestCodes(pool, options.testCodes);
   const summary: BackfillSummary = {
     datesDone: 0,
     testsEvaluated: 0,

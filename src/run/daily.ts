@@ -1,6 +1,6 @@
 import type { DatabasePool } from 'slonik';
 import type { Settings } from '../config/settings.js';
-import { requireActiveTestCodes } from '../db/tests.js';
+import { requireEvaluableTestCodes } from '../db/tests.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { Logger } from '../logging/logger.js';
 import { backfill, catchUpDates, refuseFutureDate, type BackfillSummary } from './backfill.js';
@@ -43,7 +43,7 @@ export interface RunCommandResult {
  */
 export async function runCommand(pool: DatabasePool, options: RunCommandOptions): Promise<RunCommandResult> {
   refuseFutureDate(options.date, options.today, '--date');
-  await requireActiveTestCodes(pool, options.testCodes);
+  await requireEvaluableTestCodes(pool, options.testCodes);
   const common = {
     settings: options.settings,
     dryRun: options.dryRun,
