@@ -1,8 +1,7 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { MAX_JSON_DEPTH, baselineSchema, criteriaSchema, escalationPathSchema, targetsSchema, type Op } from './definitionSchema.js';
 
-/** Comparison operators of a CONDITION (docs/registering-a-test.md). */
-export const OPS = ['<', '<=', '>', '>=', '==', '!='] as const;
-export type Op = (typeof OPS)[number];
+export { MAX_CONDITIONS, MAX_JSON_DEPTH, MAX_RECIPIENTS, OPS, type Op } from './definitionSchema.js';
 
 /** A metric value or threshold: a finite number or a boolean. */
 export type Scalar = number | boolean;
@@ -22,100 +21,6 @@ export interface EscalationPath {
   notify: string[];
   [extra: string]: unknown;
 }
-
-/** Upper bound on conditions per CRITERIA: a definition is a human-written rule set, not a data dump. */
-export const MAX_CONDITIONS = 200;
-/** Upper bound on `escalation_path.notify`: a list of people to tell, not a mailing list. */
-export const MAX_RECIPIENTS = 100;
-/**
- * Deepest nesting of objects and arrays accepted in a JSONB definition column
- * (a valid CRITERIA is 3 deep). PostgreSQL stores JSON thousands of levels
- * deep, and `JSON.stringify` of the definition into the evidence bundle would
- * overflow the stack on it.
- */
-export const MAX_JSON_DEPTH = 32;
-const MAX_KEY_LENGTH = 128;
-
-// The union's errorMap covers only "neither a number nor a boolean"; Infinity (JSONB 1e400) fails inside z.number().
-const scalar = z.union([z.number().finite('must be a finite number or a boolean'), z.boolean()], {
-  errorMap: () => ({ message: 'must be a finite number or a boolean' }),
-});
-const signalKey = z
-  .string({ invalid_type_error: 'must be a signal key (text)' })
-  .min(1, 'must not be empty')
-  .max(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`)
-  // A plain object cannot hold this key (it sets the prototype): it would vanish from the baseline silently.
-  .refine((key) => key !== '__proto__', 'must not be "__proto__"');
-const op = z.enum(OPS, { errorMap: () => ({ message: `must be one of ${OPS.join(' ')}` }) });
-const finite = z.number({ invalid_type_error: 'must be a finite number' }).finite('must be a finite number');
-
-const conditionSchema = z
-  .object({
-    metric: signalKey,
-    op,
-    value: scalar.optional(),
-    baseline_delta: finite.optional(),
-    baseline_ratio: finite.optional(),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    const given = (['value', 'baseline_delta', 'baseline_ratio'] as const).filter((k) => c[k] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `needs exactly one of value, baseline_delta, baseline_ratio (has ${given.length ? given.join(', ') : 'none'})`,
-      });
-    }
-    if (typeof c.value === 'boolean' && c.op !== '==' && c.op !== '!=') {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['op'], message: `${c.op} cannot compare booleans (use == or !=)` });
-    }
-  });
-
-const conditionList = z
-  .array(conditionSchema, { invalid_type_error: 'must be a list of conditions' })
-  .min(1, 'must not be an empty list')
-  .max(MAX_CONDITIONS, `must have at most ${MAX_CONDITIONS} conditions`);
-
-const criteriaSchema = z
-  .object(
-    { all: conditionList.optional(), any: conditionList.optional() },
-    { invalid_type_error: 'must be an object { "all": [...] } or { "any": [...] }' },
-  )
-  .strict()
-  .superRefine((c, ctx) => {
-    if ((c.all === undefined) === (c.any === undefined)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must have exactly one of "all" or "any"' });
-    }
-  });
-
-const baselineSchema = z.record(signalKey, scalar, { invalid_type_error: 'must be an object { signal_key: number | boolean }' });
-const targetsSchema = z.record(
-  signalKey,
-  z
-    .object({ op, value: scalar }, { invalid_type_error: 'must be an object { "op": OP, "value": number | boolean }' })
-    .strict()
-    .superRefine((t, ctx) => {
-      if (typeof t.value === 'boolean' && t.op !== '==' && t.op !== '!=') {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['op'], message: `${t.op} cannot compare booleans (use == or !=)` });
-      }
-    }),
-  { invalid_type_error: 'must be an object { signal_key: { op, value } }' },
-);
-const escalationPathSchema = z
-  .object(
-    {
-      owner: z.string().min(1, 'must not be empty').optional(),
-      notify: z
-        .array(z.string().min(1, 'must not be empty'), {
-          required_error: 'is missing: no escalation path',
-          invalid_type_error: 'must be a list of recipients',
-        })
-        .min(1, 'is empty: no escalation path')
-        .max(MAX_RECIPIENTS, `must have at most ${MAX_RECIPIENTS} recipients`),
-    },
-    { invalid_type_error: 'must be an object { "owner": text, "notify": [text, ...] }' },
-  )
-  .passthrough();
 
 /** A defect in a definition: the field as a JSON path and what is wrong with it. */
 export interface FieldProblem {
@@ -203,6 +108,36 @@ export function conditionsOf(criteria: Criteria): Condition[] {
  * @returns the parsed definition, or every problem found (never throws).
  */
 export function parseDefinition(raw: RawDefinition): { definition: Definition } | { problems: FieldProblem[] } {
+  const problems: FieldProblem[] = windowProblems(raw);
+  const baseline = parseField('baseline_definition', raw.baseline_definition, baselineSchema, problems) ?? {};
+  const targets = parseField('target_metrics', raw.target_metrics, targetsSchema, problems) ?? {};
+  const success = parseField('success_criteria', raw.success_criteria, criteriaSchema, problems, 'is missing') as Criteria | undefined;
+  const failure = parseField('failure_criteria', raw.failure_criteria, criteriaSchema, problems, 'is missing') as Criteria | undefined;
+  const escalationPath = parseField(
+    'escalation_path',
+    raw.escalation_path,
+    escalationPathSchema,
+    problems,
+    'is missing: no escalation path',
+  );
+  problems.push(...baselineProblems(baseline, { success_criteria: success, failure_criteria: failure }));
+  if (problems.length > 0 || !success || !failure || !escalationPath) return { problems };
+  return {
+    definition: {
+      startTs: raw.start_ts!,
+      endTs: raw.end_ts!,
+      requiredDays: raw.required_days,
+      baseline,
+      targets,
+      success,
+      failure,
+      escalationPath,
+    },
+  };
+}
+
+/** The window's problems: start and end present, valid and ordered; `required_days` positive when given. */
+function windowProblems(raw: RawDefinition): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!raw.start_ts) problems.push({ field: 'start_ts', problem: 'is missing: the window has no start' });
   else if (Number.isNaN(Date.parse(raw.start_ts)))
@@ -216,22 +151,16 @@ export function parseDefinition(raw: RawDefinition): { definition: Definition } 
   if (raw.required_days !== null && raw.required_days <= 0) {
     problems.push({ field: 'required_days', problem: `must be a positive number of days (is ${raw.required_days})` });
   }
-  const baseline = parseField('baseline_definition', raw.baseline_definition, baselineSchema, problems) ?? {};
-  const targets = parseField('target_metrics', raw.target_metrics, targetsSchema, problems) ?? {};
-  const success = parseField('success_criteria', raw.success_criteria, criteriaSchema, problems, 'is missing') as Criteria | undefined;
-  const failure = parseField('failure_criteria', raw.failure_criteria, criteriaSchema, problems, 'is missing') as Criteria | undefined;
-  const escalationPath = parseField(
-    'escalation_path',
-    raw.escalation_path,
-    escalationPathSchema,
-    problems,
-    'is missing: no escalation path',
-  );
+  return problems;
+}
 
-  for (const [field, criteria] of [
-    ['success_criteria', success],
-    ['failure_criteria', failure],
-  ] as const) {
+/** Each baseline-relative condition (`baseline_delta`, `baseline_ratio`) needs a numeric baseline of its metric. */
+function baselineProblems(
+  baseline: Record<string, Scalar>,
+  criteriaByField: { success_criteria: Criteria | undefined; failure_criteria: Criteria | undefined },
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const [field, criteria] of Object.entries(criteriaByField)) {
     if (!criteria) continue;
     const list = 'all' in criteria ? 'all' : 'any';
     conditionsOf(criteria).forEach((c, i) => {
@@ -250,19 +179,7 @@ export function parseDefinition(raw: RawDefinition): { definition: Definition } 
       }
     });
   }
-  if (problems.length > 0 || !success || !failure || !escalationPath) return { problems };
-  return {
-    definition: {
-      startTs: raw.start_ts!,
-      endTs: raw.end_ts!,
-      requiredDays: raw.required_days,
-      baseline,
-      targets,
-      success,
-      failure,
-      escalationPath,
-    },
-  };
+  return problems;
 }
 
 /** The signal keys a definition needs, sorted: criteria, baseline and target keys. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 /**
  * A test code made safe for a file name: characters outside
@@ -26,6 +26,15 @@ export function pathInside(folder: string, name: string): string {
   const rel = relative(folder, full);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`file name ${JSON.stringify(name)} escapes ${folder}`);
   return full;
+}
+
+/**
+ * The path of `path` relative to `folder`, with `/` between its parts on every
+ * platform: what rows, reports and evidence record (README "What a run writes"),
+ * so the record does not depend on where the folders were when it was written.
+ */
+export function pathInFolder(folder: string, path: string): string {
+  return relative(folder, path).split(sep).join('/');
 }
 
 /** `evidence/ORCHESTRATOR_{test_code}_{YYYYMMDD}.json`. */

@@ -1,5 +1,6 @@
 import type { BundleWrite } from '../domain/bundle.js';
 import type { FinalVerdict } from '../domain/criteria.js';
+import { pathInFolder } from '../domain/fileNames.js';
 import type { MetricsSnapshot } from '../domain/metricsSnapshot.js';
 import type { AlertWrite, EscalationState, FileWrite, Resolution, RunbookWrite, StateUpdate, TestOutcome } from '../domain/plan.js';
 import type { TestContext } from './context.js';
@@ -64,7 +65,7 @@ function runbookRow(ctx: TestContext, d: Decision, runId: string, file: FileWrit
     metricsSnapshot: d.metricsSnapshot,
     verdict: d.verdict,
     notes: notes.join(' '),
-    evidencePath: file.path,
+    evidencePath: pathInFolder(snapshot.evidenceDir, file.path),
     evidenceSha256: file.sha256,
     escalationReasons: d.escalationReasons,
     escalatedSince: d.escalatedSince,
@@ -105,7 +106,12 @@ export function assemble(ctx: TestContext, d: Decision): TestPlan {
             testCode: row.test_code,
             verdict: d.verdict as FinalVerdict,
             asOf: snapshot.asOf.instant,
-            evidence: { verdict: d.verdict as FinalVerdict, run_id: runId, evidence_path: file.path, evidence_sha256: file.sha256 },
+            evidence: {
+              verdict: d.verdict as FinalVerdict,
+              run_id: runId,
+              evidence_path: pathInFolder(snapshot.evidenceDir, file.path),
+              evidence_sha256: file.sha256,
+            },
           }
         : null,
     runbook: runbookRow(ctx, d, runId, file, resolved),

@@ -108,6 +108,29 @@ function closeNotes(ctx: TestContext, decision: CloseDecision): string {
   return `Window closed ${closedAt}: verdict ${decision.verdict}, evaluated as of the close${decision.missing.length ? `; missing: ${decision.missing.join(', ')}` : ''}. ${NEXT_STEP[decision.verdict]}.`;
 }
 
+/** The runbook notes of an open window or a close: pending metrics, escalation, checkpoint, close. */
+function windowNotes(
+  ctx: TestContext,
+  phase: WindowPhase,
+  pending: readonly MetricValue[],
+  escalation: ReturnType<typeof decideEscalation>,
+  checkpoint: boolean,
+  decision: CloseDecision | null,
+): string[] {
+  return [
+    pending.length
+      ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason ?? 'pending'})`).join(', ')}.`
+      : 'All metrics available.',
+    escalation.state === 'ESCALATED'
+      ? `Escalated since ${escalation.since}${escalation.changed ? '' : ' (still holds; already alerted)'}: ${escalation.reasons.join('; ')}.`
+      : escalation.previousState !== 'NONE' && phase.kind === 'open'
+        ? `Escalation cleared (was ${escalation.previousState}).`
+        : null,
+    checkpoint ? 'Mid-test checkpoint reached: the metrics are up for review.' : null,
+    decision ? closeNotes(ctx, decision) : null,
+  ].filter((n): n is string => n !== null);
+}
+
 /** An open window, or the close: criteria, escalation, checkpoint and verdict. */
 function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[], instant: string): TestPlan {
   const { definition, snapshot } = ctx;
@@ -125,18 +148,7 @@ function windowPlan(ctx: TestContext, phase: WindowPhase, metrics: MetricValue[]
     ...(checkpoint ? [checkpointAlert(ctx, metrics, dayNumber)] : []),
     ...(decision?.kind === 'verdict' ? closeAlerts(ctx, decision.verdict, success, failure, decision.missing) : []),
   ];
-  const notes = [
-    pending.length
-      ? `Metrics pending: ${pending.map((m) => `${m.key} (${m.pendingReason ?? 'pending'})`).join(', ')}.`
-      : 'All metrics available.',
-    escalation.state === 'ESCALATED'
-      ? `Escalated since ${escalation.since}${escalation.changed ? '' : ' (still holds; already alerted)'}: ${escalation.reasons.join('; ')}.`
-      : escalation.previousState !== 'NONE' && phase.kind === 'open'
-        ? `Escalation cleared (was ${escalation.previousState}).`
-        : null,
-    checkpoint ? 'Mid-test checkpoint reached: the metrics are up for review.' : null,
-    decision ? closeNotes(ctx, decision) : null,
-  ].filter((n): n is string => n !== null);
+  const notes = windowNotes(ctx, phase, pending, escalation, checkpoint, decision);
   return assemble(ctx, {
     state: escalation.state,
     escalationReasons: escalation.reasonKeys,

@@ -47,19 +47,9 @@ export interface EvidenceBody {
   verdict: string;
 }
 
-/**
- * The evidence bundle of one test and date (README "The record"), recorded
- * through {@link recordEvaluation}: identical to the date's newest revision →
- * nothing new (that revision's run id and hash); otherwise a new revision
- * chained to the test's newest bundle.
- *
- * @returns the run id and SHA-256 the rows carry, the file to write, and the bundle to insert (null when nothing changed).
- */
-export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: string; file: FileWrite; bundle: BundleWrite | null } {
-  const { row, snapshot } = ctx;
-  const { asOf } = snapshot;
-  const path = evidenceFilePath(snapshot.evidenceDir, row.test_code, asOf.compactDate);
-  const definition = {
+/** The definition columns as read, recorded in the bundle and hashed. */
+function definitionAsRead(row: TestContext['row']): Record<string, unknown> {
+  return {
     start_ts: row.start_ts,
     end_ts: row.end_ts,
     required_days: row.required_days,
@@ -70,7 +60,60 @@ export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: str
     failure_criteria: row.failure_criteria,
     escalation_path: row.escalation_path,
   };
-  const build = (runId: string, previousSha256: string | null): Record<string, unknown> => ({
+}
+
+/** The registry rows the test's metrics were resolved through, by key. */
+function registryEntries(sources: TestContext['sources']): Record<string, unknown>[] {
+  return Object.values(sources)
+    .sort((a, b) => a.key.localeCompare(b.key))
+    .map((s) => ({
+      signal_key: s.key,
+      source_schema: s.schema,
+      source_table: s.table,
+      source_column: s.column,
+      time_column: s.timeColumn,
+      aggregation: s.aggregation,
+    }));
+}
+
+/** Each metric with its value, source, aggregation, rows used and `as_of_exact`. */
+function metricEntries(metrics: readonly MetricValue[]): Record<string, unknown>[] {
+  return metrics.map((m) => ({
+    key: m.key,
+    value: m.value,
+    status: m.status,
+    pending_reason: m.pendingReason,
+    ...(m.status === 'ERROR' ? { error: m.error ?? null } : {}),
+    source: { schema: m.source.schema, table: m.source.table, column: m.source.column, time_column: m.source.timeColumn },
+    aggregation: m.aggregation,
+    rows_used: m.rowsUsed,
+    window: m.window,
+    latest_row_at: m.latestRowAt,
+    as_of_exact: m.asOfExact,
+  }));
+}
+
+/** The escalation decision, with the time-based condition it started from; null when none was decided. */
+function escalationEntry(ctx: TestContext, body: EvidenceBody): Record<string, unknown> | null {
+  const e = body.escalation;
+  if (!e) return null;
+  return {
+    previous_state: e.previousState,
+    state: e.state,
+    reasons: e.reasons,
+    reason_keys: e.reasonKeys,
+    since: e.since,
+    recommended_actions: e.recommendedActions,
+    time_based: { should_escalate: ctx.window.should_escalate, reason: ctx.window.escalation_reason, applied: body.phase === 'open' },
+  };
+}
+
+/** The bundle's content for a given run id and previous hash (both known only once the record is consulted). */
+function bundleContent(ctx: TestContext, body: EvidenceBody) {
+  const { row, snapshot } = ctx;
+  const { asOf } = snapshot;
+  const definition = definitionAsRead(row);
+  return (runId: string, previousSha256: string | null): Record<string, unknown> => ({
     schema: 'canonical-test-evidence/3',
     evaluator_version: snapshot.evaluatorVersion,
     run_id: runId,
@@ -85,40 +128,11 @@ export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: str
     verdict_as_of: body.verdictAsOf,
     definition,
     definition_sha256: sha256Hex(canonicalJson(definition)),
-    registry: Object.values(ctx.sources)
-      .sort((a, b) => a.key.localeCompare(b.key))
-      .map((s) => ({
-        signal_key: s.key,
-        source_schema: s.schema,
-        source_table: s.table,
-        source_column: s.column,
-        time_column: s.timeColumn,
-        aggregation: s.aggregation,
-      })),
+    registry: registryEntries(ctx.sources),
     progress: body.progress,
-    metrics: body.metrics.map((m) => ({
-      key: m.key,
-      value: m.value,
-      status: m.status,
-      pending_reason: m.pendingReason,
-      ...(m.status === 'ERROR' ? { error: m.error ?? null } : {}),
-      source: { schema: m.source.schema, table: m.source.table, column: m.source.column, time_column: m.source.timeColumn },
-      aggregation: m.aggregation,
-      rows_used: m.rowsUsed,
-      window: m.window,
-      latest_row_at: m.latestRowAt,
-      as_of_exact: m.asOfExact,
-    })),
+    metrics: metricEntries(body.metrics),
     conditions: body.conditions,
-    escalation: body.escalation && {
-      previous_state: body.escalation.previousState,
-      state: body.escalation.state,
-      reasons: body.escalation.reasons,
-      reason_keys: body.escalation.reasonKeys,
-      since: body.escalation.since,
-      recommended_actions: body.escalation.recommendedActions,
-      time_based: { should_escalate: ctx.window.should_escalate, reason: ctx.window.escalation_reason, applied: body.phase === 'open' },
-    },
+    escalation: escalationEntry(ctx, body),
     close: body.close,
     verdict: body.verdict,
     actions: body.actions,
@@ -126,7 +140,21 @@ export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: str
     live_state_updated: ctx.movesLive,
     previous_bundle_sha256: previousSha256,
   });
-  const recorded = recordEvaluation(build, snapshot.records.get(row.test_id), {
+}
+
+/**
+ * The evidence bundle of one test and date (README "The record"), recorded
+ * through {@link recordEvaluation}: identical to the date's newest revision →
+ * nothing new (that revision's run id and hash); otherwise a new revision
+ * chained to the test's newest bundle.
+ *
+ * @returns the run id and SHA-256 the rows carry, the file to write, and the bundle to insert (null when nothing changed).
+ */
+export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: string; file: FileWrite; bundle: BundleWrite | null } {
+  const { row, snapshot } = ctx;
+  const { asOf } = snapshot;
+  const path = evidenceFilePath(snapshot.evidenceDir, row.test_code, asOf.compactDate);
+  const recorded = recordEvaluation(bundleContent(ctx, body), snapshot.records.get(row.test_id), {
     testId: row.test_id,
     testCode: row.test_code,
     runDate: asOf.date,

@@ -1,11 +1,58 @@
 import { describeDefect, type Defect } from '../domain/gate.js';
-import { haltFilePath, jsonFile, reportFilePath, stableBundle } from '../domain/fileNames.js';
+import { haltFilePath, jsonFile, pathInFolder, reportFilePath, stableBundle } from '../domain/fileNames.js';
 import type { AlertWrite, Plan, RunbookWrite, StateUpdate, TestOutcome } from '../domain/plan.js';
 import { movesLiveState, type Snapshot } from '../domain/snapshot.js';
 import type { TestRow } from '../domain/testRow.js';
 
+/** The CRITICAL `SYSTEM_ERROR` alert of a refused test, naming each defect on a line of its own. */
+function refusalAlert(test: TestRow, lines: readonly string[], date: string): AlertWrite {
+  return {
+    testId: test.test_id,
+    testCode: test.test_code,
+    runDate: date,
+    severity: 'CRITICAL',
+    alertType: 'SYSTEM_ERROR',
+    title: `${test.test_code}: incomplete definition, run halted`,
+    message: lines.join('\n'),
+    recommendedActions: [
+      'Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry',
+      `Re-run the date: canonical-tests run --date ${date}`,
+    ],
+  };
+}
+
+/** The runbook row of a refused test: SYSTEM_ERROR, no day number, pointing at the halt file. */
+function refusalRunbookRow(test: TestRow, lines: readonly string[], date: string, file: HaltFileRef): RunbookWrite {
+  return {
+    testId: test.test_id,
+    testCode: test.test_code,
+    runDate: date,
+    runId: file.runId,
+    dayNumber: null,
+    requiredDays: test.required_days,
+    status: test.status,
+    escalationState: 'SYSTEM_ERROR',
+    ceoActionRequired: true,
+    metricsSnapshot: {},
+    verdict: test.verdict,
+    notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`,
+    evidencePath: file.relativePath,
+    evidenceSha256: file.sha256,
+    escalationReasons: [],
+    escalatedSince: null,
+  };
+}
+
+/** The halt file a refused test's rows point at: the run id it carries, its path and SHA-256. */
+interface HaltFileRef {
+  runId: string;
+  /** The halt file's path relative to the evidence folder, as rows record it. */
+  relativePath: string;
+  sha256: string;
+}
+
 /** What one refused test contributes to a halt: its live-state update (when the date may move it), alert, runbook row and outcome. */
-function refusedTest(test: TestRow, defects: readonly Defect[], snapshot: Snapshot, file: { runId: string; path: string; sha256: string }) {
+function refusedTest(test: TestRow, defects: readonly Defect[], snapshot: Snapshot, file: HaltFileRef) {
   const { asOf } = snapshot;
   const movesLive = movesLiveState(test, asOf.date);
   const lines = defects.map(describeDefect);
@@ -19,37 +66,6 @@ function refusedTest(test: TestRow, defects: readonly Defect[], snapshot: Snapsh
         lastEvaluatedDate: asOf.date,
       }
     : null;
-  const alert: AlertWrite = {
-    testId: test.test_id,
-    testCode: test.test_code,
-    runDate: asOf.date,
-    severity: 'CRITICAL',
-    alertType: 'SYSTEM_ERROR',
-    title: `${test.test_code}: incomplete definition, run halted`,
-    message: lines.join('\n'),
-    recommendedActions: [
-      'Correct the named fields in fhq_calendar.canonical_test_events or fhq_calendar.test_signal_registry',
-      `Re-run the date: canonical-tests run --date ${asOf.date}`,
-    ],
-  };
-  const runbook: RunbookWrite = {
-    testId: test.test_id,
-    testCode: test.test_code,
-    runDate: asOf.date,
-    runId: file.runId,
-    dayNumber: null,
-    requiredDays: test.required_days,
-    status: test.status,
-    escalationState: 'SYSTEM_ERROR',
-    ceoActionRequired: true,
-    metricsSnapshot: {},
-    verdict: test.verdict,
-    notes: `Run halted by the fail-closed gate: ${lines.join('; ')}`,
-    evidencePath: file.path,
-    evidenceSha256: file.sha256,
-    escalationReasons: [],
-    escalatedSince: null,
-  };
   const outcome: TestOutcome = {
     testCode: test.test_code,
     dayNumber: null,
@@ -59,7 +75,12 @@ function refusedTest(test: TestRow, defects: readonly Defect[], snapshot: Snapsh
     resolved: false,
     liveStateUpdated: movesLive,
   };
-  return { stateUpdate, alert, runbook, outcome };
+  return {
+    stateUpdate,
+    alert: refusalAlert(test, lines, asOf.date),
+    runbook: refusalRunbookRow(test, lines, asOf.date, file),
+    outcome,
+  };
 }
 
 /**
@@ -92,7 +113,11 @@ export function haltPlan(snapshot: Snapshot): Plan {
     offending.map((t) => snapshot.history.get(t.test_id)?.current ?? null),
   );
   const refused = offending.map((test) =>
-    refusedTest(test, byTest.get(test.test_id)!, snapshot, { runId, path: file.path, sha256: file.sha256 }),
+    refusedTest(test, byTest.get(test.test_id)!, snapshot, {
+      runId,
+      relativePath: pathInFolder(snapshot.evidenceDir, file.path),
+      sha256: file.sha256,
+    }),
   );
   return {
     runId: snapshot.runId,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { expect } from 'vitest';
 import type { CriteriaResult } from '../../src/domain/criteria.js';
 import type { TestDatabase } from './database.js';
@@ -45,17 +46,20 @@ export function readEvidence(path: string): EvidenceBundle {
 }
 
 /**
- * Asserts that every runbook row's evidence file exists and that its SHA-256
- * is the one the row stores (the row and the file it names stand together).
+ * Asserts that every runbook row names its evidence file relative to the
+ * evidence folder, that the file exists there, and that its SHA-256 is the one
+ * the row stores (the row and the file it names stand together).
  *
  * @returns the number of rows checked.
  */
-export async function expectEvidenceMatchesRunbook(db: TestDatabase): Promise<number> {
+export async function expectEvidenceMatchesRunbook(db: TestDatabase, evidenceDir: string): Promise<number> {
   const { rows } = await db.exec<{ evidence_path: string | null; evidence_sha256: string | null }>(
     `SELECT evidence_path, evidence_sha256 FROM fhq_calendar.test_runbook_entries`,
   );
   for (const row of rows) {
-    expect(createHash('sha256').update(readFileSync(row.evidence_path!)).digest('hex'), row.evidence_path!).toBe(row.evidence_sha256);
+    expect(isAbsolute(row.evidence_path!), row.evidence_path!).toBe(false);
+    const text = readFileSync(join(evidenceDir, row.evidence_path!));
+    expect(createHash('sha256').update(text).digest('hex'), row.evidence_path!).toBe(row.evidence_sha256);
   }
   return rows.length;
 }

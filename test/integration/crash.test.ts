@@ -215,7 +215,7 @@ async function killAndRecover(lane: Lane, at: { point: string } | { delayMs: num
   expect(await state(lane.db, lane.out)).toEqual(full);
   const recovered = await files(lane.db, lane.out);
   expect(recovered).toEqual({ files: cleanFiles, temporaries: 0 });
-  expect(await expectEvidenceMatchesRunbook(lane.db)).toBe(2);
+  expect(await expectEvidenceMatchesRunbook(lane.db, join(lane.out, 'evidence'))).toBe(2);
   // The record audits clean after every recovery: hashes, chain, recomputed verdicts, files, runbook rows.
   const audit = await verifyRecord(lane.pool, { evidenceDir: join(lane.out, 'evidence'), zone: 'Europe/Oslo' });
   expect(audit.problems).toEqual([]);

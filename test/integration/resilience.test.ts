@@ -45,7 +45,7 @@ async function expectCleanRun(): Promise<void> {
   ).toEqual(['ESCALATION', 'RESOLUTION']);
   expect(await count('evidence_bundles')).toBe(2);
   expect(outputFiles()).toEqual(EXPECTED_FILES);
-  expect(await expectEvidenceMatchesRunbook(db)).toBe(2);
+  expect(await expectEvidenceMatchesRunbook(db, join(out, 'evidence'))).toBe(2);
 }
 
 /** Ends every session of the test database but the caller's, as an administrator would with pg_terminate_backend. */
@@ -117,7 +117,7 @@ describe('a connection dropped mid-run (pg_terminate_backend)', () => {
       'reports/RUNBOOK_20260306.md',
     ]);
     expect(await count('evidence_bundles')).toBe(3);
-    expect(await expectEvidenceMatchesRunbook(db)).toBe(3);
+    expect(await expectEvidenceMatchesRunbook(db, join(out, 'evidence'))).toBe(3);
   });
 });
 

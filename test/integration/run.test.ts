@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'slonik';
 import type { Settings } from '../../src/config/settings.js';
@@ -146,8 +147,8 @@ describe('a healthy day', () => {
       },
     });
 
-    const evidencePath = `${settings.evidenceDir}/ORCHESTRATOR_T-001_20260310.json`;
-    expect(row!.evidence_path).toBe(evidencePath);
+    expect(row!.evidence_path).toBe('ORCHESTRATOR_T-001_20260310.json');
+    const evidencePath = join(settings.evidenceDir, row!.evidence_path!);
     const evidenceText = readFileSync(evidencePath, 'utf8');
     expect(createHash('sha256').update(evidenceText).digest('hex')).toBe(row!.evidence_sha256);
     const evidence = parseEvidence(evidenceText);
@@ -218,7 +219,7 @@ describe('a healthy day', () => {
     await runDate(db.pool, { date: '2026-03-10', settings });
     const [day9, day10] = await runbook();
     expect(day10!.metrics_snapshot.brier_7d!.value).toBeCloseTo(0.22, 12);
-    const evidence = readEvidence(day10!.evidence_path!);
+    const evidence = readEvidence(join(settings.evidenceDir, day10!.evidence_path!));
     expect(evidence.metrics[0]!.rows_used).toBe(2);
     expect(evidence.metrics[0]!.window).toEqual({ from: '2026-03-03T05:00:00.000Z', to: '2026-03-10T05:00:00.000Z' });
     expect(evidence.conditions!.success_criteria.conditions[0]).toMatchObject({ threshold: 0.225, outcome: 'MET' });

@@ -118,7 +118,7 @@ describe('with a database', () => {
           [date, 'T-001', 30, 30, 'RESOLVED', 'SUCCESS'],
         ]);
         expect(rows[0]!.metrics_snapshot.brier!.value).toBe(0.2);
-        const evidence = readEvidence(rows[0]!.evidence_path!);
+        const evidence = readEvidence(join(settings.evidenceDir, rows[0]!.evidence_path!));
         expect(evidence.verdict_as_of).toBe('2026-03-30T21:59:59.000Z');
         expect(evidence.as_of_instant).toBe(instant);
         const report = readFileSync(join(settings.reportsDir, `RUNBOOK_${date.replaceAll('-', '')}.md`), 'utf8');

@@ -21,7 +21,9 @@ const DATE = '2026-03-29';
 const AS_OF = asOfFor(DATE, ZONE, RUN_TIME);
 /** `end_ts` of the default test as the metrics map keys it: 2026-03-31 06:00 Europe/Oslo. */
 const END = '2026-03-31T04:00:00.000Z';
-const evidencePath = (date: string, code = 'EC-022') => `/data/evidence/ORCHESTRATOR_${code}_${date.replaceAll('-', '')}.json`;
+/** A runbook row's `evidence_path`: relative to the evidence folder. */
+const evidenceName = (date: string, code = 'EC-022') => `ORCHESTRATOR_${code}_${date.replaceAll('-', '')}.json`;
+const evidencePath = (date: string, code = 'EC-022') => `/data/evidence/${evidenceName(date, code)}`;
 const EVIDENCE = evidencePath(DATE);
 const PENDING_REASON = 'no row at or before the as-of instant';
 
@@ -226,7 +228,7 @@ describe('evaluateRun on a healthy open day', () => {
         escalatedSince: null,
         verdict: 'PENDING',
         notes: 'All metrics available.',
-        evidencePath: EVIDENCE,
+        evidencePath: evidenceName(DATE),
         evidenceSha256: plan.files[0]!.sha256,
       },
     ]);
@@ -671,7 +673,7 @@ describe('evaluateRun before the window opens', () => {
         escalatedSince: null,
         verdict: 'PENDING',
         notes: 'Window opens 2026-04-05 06:00 Europe/Oslo; nothing is evaluated before then.',
-        evidencePath: EVIDENCE,
+        evidencePath: evidenceName(DATE),
         evidenceSha256: plan.files[0]!.sha256,
       },
     ]);
@@ -780,7 +782,7 @@ describe('evaluateRun at the close of the window', () => {
           testCode: 'EC-022',
           verdict: name,
           asOf: '2026-04-01T04:00:00.000Z',
-          evidence: { verdict: name, run_id: RUN_A, evidence_path: CLOSE_EVIDENCE, evidence_sha256: file.sha256 },
+          evidence: { verdict: name, run_id: RUN_A, evidence_path: evidenceName(CLOSE_DATE), evidence_sha256: file.sha256 },
         },
       ]);
       expect(plan.stateUpdates).toEqual([
@@ -803,7 +805,7 @@ describe('evaluateRun at the close of the window', () => {
         ceoActionRequired: true,
         escalationReasons: state === 'ESCALATED' ? [READY_KEY] : [],
         escalatedSince: state === 'ESCALATED' ? CLOSE_DATE : null,
-        evidencePath: CLOSE_EVIDENCE,
+        evidencePath: evidenceName(CLOSE_DATE),
       });
       expect(plan.runbook[0]!.notes).toBe(
         `All metrics available. ${escalated}Window closed ${CLOSED_AT}: verdict ${name}, evaluated as of the close. ${step}.`,
@@ -922,7 +924,7 @@ describe('evaluateRun at the close of the window', () => {
         testCode: 'EC-022',
         verdict: 'INCONCLUSIVE',
         asOf: '2026-04-03T04:00:00.000Z',
-        evidence: { verdict: 'INCONCLUSIVE', run_id: RUN_A, evidence_path: evidencePath(date), evidence_sha256: file.sha256 },
+        evidence: { verdict: 'INCONCLUSIVE', run_id: RUN_A, evidence_path: evidenceName(date), evidence_sha256: file.sha256 },
       },
     ]);
     expect(plan.runbook[0]).toMatchObject({ dayNumber: 30, status: 'RESOLVED', verdict: 'INCONCLUSIVE', ceoActionRequired: true });
@@ -1047,7 +1049,7 @@ describe('evaluateRun when a signal source fails', () => {
       escalatedSince: null,
       verdict: 'PENDING',
       notes: `Not evaluated: signal ready (fhq.metrics) failed: ${MESSAGE}.`,
-      evidencePath: EVIDENCE,
+      evidencePath: evidenceName(DATE),
       evidenceSha256: plan.files[0]!.sha256,
     });
     expect(plan.runbook[1]).toMatchObject({
@@ -1055,7 +1057,7 @@ describe('evaluateRun when a signal source fails', () => {
       escalationState: 'NONE',
       verdict: 'PENDING',
       notes: 'All metrics available.',
-      evidencePath: evidencePath(DATE, 'EC-023'),
+      evidencePath: evidenceName(DATE, 'EC-023'),
     });
     expect(plan.outcomes.map((o) => [o.testCode, o.escalationState])).toEqual([
       ['EC-022', 'SYSTEM_ERROR'],
@@ -1206,7 +1208,7 @@ describe('evaluateRun when the gate halts', () => {
         metricsSnapshot: {},
         verdict: 'PENDING',
         notes: 'Run halted by the fail-closed gate: EC-023: start_ts: is missing: the window has no start',
-        evidencePath: haltPath,
+        evidencePath: 'ORCHESTRATOR_HALT_20260329.json',
         evidenceSha256: plan.files[0]!.sha256,
         escalationReasons: [],
         escalatedSince: null,
