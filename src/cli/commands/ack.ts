@@ -3,7 +3,7 @@ import { displayTestCode } from '../../domain/testCode.js';
 import { ExitCode } from '../../errors.js';
 import { acknowledge, checkAckOptions, type AckResult } from '../../run/ack.js';
 import { withCommandDatabase } from '../../run/database.js';
-import { databaseIo, out, settingsOf, type CommandContext } from '../output.js';
+import { databaseIoOf, out, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 interface AckFlags {
   test: string;
@@ -47,7 +47,7 @@ export function registerAck(program: Command, ctx: CommandContext): void {
       const result = await withCommandDatabase(
         settingsOf(command),
         (db) => acknowledge(db.pool, { testCode: flags.test, by: flags.by, note: flags.note }),
-        databaseIo,
+        databaseIoOf(printerFor(command)),
       );
       if (flags.json) out(JSON.stringify(result, null, 2));
       else describeAck(result).forEach((line) => out(line));

@@ -3,7 +3,7 @@ import { parseDate } from '../../domain/asOf.js';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { exportRecord } from '../../run/exportRecord.js';
-import { databaseIo, err, out, settingsOf, type CommandContext } from '../output.js';
+import { databaseIoOf, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 /** `canonical-tests export`: rewrites evidence files, halt files and reports of a date range from the record. */
 export function registerExport(program: Command, ctx: CommandContext): void {
@@ -14,14 +14,15 @@ export function registerExport(program: Command, ctx: CommandContext): void {
     .option('--to <YYYY-MM-DD>', 'last date (default: the last recorded)')
     .action(async (flags: { from?: string; to?: string }, command: Command) => {
       const settings = settingsOf(command);
+      const printer = printerFor(command);
       const from = flags.from === undefined ? undefined : parseDate(flags.from, '--from');
       const to = flags.to === undefined ? undefined : parseDate(flags.to, '--to');
-      const result = await withCommandDatabase(settings, (db) => exportRecord(db.pool, settings, { from, to }), databaseIo);
-      result.written.forEach((path) => out(`wrote ${path}`));
+      const result = await withCommandDatabase(settings, (db) => exportRecord(db.pool, settings, { from, to }), databaseIoOf(printer));
+      result.written.forEach((path) => printer.line(`wrote ${path}`));
       result.altered.forEach((b) =>
-        err(`not exported: ${b}: its content no longer hashes to its recorded sha256 (canonical-tests verify reports it)`),
+        printer.error(`not exported: ${b}: its content no longer hashes to its recorded sha256 (canonical-tests verify reports it)`),
       );
-      out(`exported ${result.dates.length} date(s): ${result.written.length} file(s) (re)written`);
+      printer.always(`exported ${result.dates.length} date(s): ${result.written.length} file(s) (re)written`);
       ctx.setExit(ExitCode.done);
     });
 }

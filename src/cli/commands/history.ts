@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { testHistory } from '../../run/history.js';
-import { databaseIo, out, settingsOf, type CommandContext } from '../output.js';
+import { databaseIoOf, out, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 /** `canonical-tests history --test CODE`: every recorded revision of a test's evaluations, oldest first, with what changed. */
 export function registerHistory(program: Command, ctx: CommandContext): void {
@@ -13,7 +13,11 @@ export function registerHistory(program: Command, ctx: CommandContext): void {
     .option('--json', 'print one JSON document on stdout')
     .action(async (flags: { test: string; json?: boolean }, command: Command) => {
       const settings = settingsOf(command);
-      const entries = await withCommandDatabase(settings, (db) => testHistory(db.pool, flags.test, settings.zone), databaseIo);
+      const entries = await withCommandDatabase(
+        settings,
+        (db) => testHistory(db.pool, flags.test, settings.zone),
+        databaseIoOf(printerFor(command)),
+      );
       if (flags.json) out(JSON.stringify({ test_code: flags.test, revisions: entries }, null, 2));
       else if (entries.length === 0) out(`${flags.test}: nothing recorded`);
       else

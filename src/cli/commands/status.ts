@@ -3,7 +3,7 @@ import { todayIn } from '../../config/settings.js';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { formatStatus, statusReport } from '../../run/status.js';
-import { databaseIo, out, settingsOf, type CommandContext } from '../output.js';
+import { databaseIoOf, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 /** `canonical-tests status`: the ACTIVE tests' current state as a table, the last runs and any missed days (as ranges). */
 export function registerStatus(program: Command, ctx: CommandContext): void {
@@ -13,9 +13,21 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
     .option('--json', 'print one JSON document on stdout (snake_case keys)')
     .action(async (flags: { json?: boolean }, command: Command) => {
       const settings = settingsOf(command);
-      const report = await withCommandDatabase(settings, (db) => statusReport(db.pool, todayIn(settings.zone), settings.zone), databaseIo);
-      if (flags.json) out(JSON.stringify(report, null, 2));
-      else formatStatus(report).forEach((line) => out(line));
+      const printer = printerFor(command);
+      const report = await withCommandDatabase(
+        settings,
+        (db) => statusReport(db.pool, todayIn(settings.zone), settings.zone),
+        databaseIoOf(printer),
+      );
+      if (flags.json) printer.always(JSON.stringify(report, null, 2));
+      else {
+        // -q keeps the findings: the missed days and what to do about them.
+        const lines = formatStatus(report);
+        const found = lines.findIndex((line) => line.startsWith('missed days:'));
+        const missed = found === -1 ? lines.length : found;
+        lines.slice(0, missed).forEach((line) => printer.line(line));
+        lines.slice(missed).forEach((line) => printer.always(line));
+      }
       ctx.setExit(ExitCode.done);
     });
 }

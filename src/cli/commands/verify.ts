@@ -4,7 +4,7 @@ import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { describeProblem } from '../../run/verify/checks.js';
 import { verifyRecord } from '../../run/verify/verifyRecord.js';
-import { databaseIo, out, settingsOf, type CommandContext } from '../output.js';
+import { databaseIoOf, out, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 interface VerifyFlags {
   from?: string;
@@ -31,7 +31,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
       const result = await withCommandDatabase(
         settings,
         (db) => verifyRecord(db.pool, { from, to, testCodes: flags.test, evidenceDir: settings.evidenceDir, zone: settings.zone }),
-        databaseIo,
+        databaseIoOf(printerFor(command)),
       );
       if (flags.json) out(JSON.stringify(result, null, 2));
       else {
