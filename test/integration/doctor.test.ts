@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
-import { redactUri } from '../../src/db/connect.js';
+import { redactUri } from '../../src/db/connectionTarget.js';
 import { readMigrations } from '../../src/db/migrate.js';
 import { runPrivileges } from '../../src/db/privileges.js';
 import type { DoctorReport } from '../../src/run/doctor.js';
