@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { redactUri } from '../../src/db/connectionTarget.js';
 import { readMigrations } from '../../src/db/migrate.js';
 import { runPrivileges } from '../../src/db/privileges.js';
-import type { DoctorReport } from '../../src/run/doctor.js';
+import type { DoctorReport } from '../../src/run/doctor/check.js';
 import { packageRoot } from '../../src/paths.js';
 import { runRoleScript, withDatabase } from '../globalSetup.js';
 import { runCli } from '../helpers/cli.js';
