@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { redactUri } from '../../src/db/connect.js';
+import { redactUri } from '../../src/db/connectionTarget.js';
 import { startEmbedded } from '../../src/db/embedded.js';
 import { onCleanup } from './cleanup.js';
 

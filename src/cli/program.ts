@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { logsDir } from '../config/settings.js';
-import { DATABASE_URL_FORM } from '../db/connect.js';
+import { DATABASE_URL_FORM } from '../db/connectionTarget.js';
 import { packageRoot } from '../paths.js';
 import { registerAck } from './commands/ack.js';
 import { registerBackfill } from './commands/backfill.js';

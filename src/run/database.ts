@@ -1,5 +1,6 @@
 import { embeddedRoot, poolTimeouts, type Settings } from '../config/settings.js';
-import { asUnreachable, openDatabase, type Database } from '../db/connect.js';
+import { openDatabase, type Database } from '../db/connect.js';
+import { asUnreachable } from '../db/connectionErrors.js';
 import { migrate } from '../db/migrate.js';
 import { DatabaseUnreachableError } from '../errors.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noControlChars, parseOptions, posixAbsolutePath, timeSchema, zoneSchema } from './options.js';
+import { noControlChars, type DailyRunSchedule, parseOptions, posixAbsolutePath, timeSchema, zoneSchema } from './options.js';
 
 /**
  * What goes into the crontab entry that starts the daily run.
@@ -14,13 +14,7 @@ import { noControlChars, parseOptions, posixAbsolutePath, timeSchema, zoneSchema
  * - `machineZone`: this machine's zone, named in the comment for crons that
  *   ignore `CRON_TZ`; default the process's zone.
  */
-export interface CronOptions {
-  time: string;
-  zone: string;
-  nodePath: string;
-  scriptPath: string;
-  arguments: string[];
-  workingDirectory: string;
+export interface CronOptions extends DailyRunSchedule {
   machineZone?: string;
 }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { writeTaskXmlFile } from './taskXml.js';
+import { writeTaskXmlFile } from './taskXmlFile.js';
 
 /** What a {@link CommandRunner} reports back: exit status (null if killed) and output. */
 export interface CommandResult {

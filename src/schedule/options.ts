@@ -7,6 +7,21 @@ import { z } from 'zod';
  * each bad field, and the arguments every scheduler passes to the daily run.
  */
 
+/**
+ * What every scheduler starts: the daily run at `time` (`HH:MM`) in `zone` (an
+ * IANA zone), as `nodePath scriptPath ...arguments` (absolute paths; the
+ * arguments from {@link dailyRunArguments}) in `workingDirectory` (absolute).
+ * Each builder states how it writes and checks them.
+ */
+export interface DailyRunSchedule {
+  time: string;
+  zone: string;
+  nodePath: string;
+  scriptPath: string;
+  arguments: string[];
+  workingDirectory: string;
+}
+
 /** `HH:MM` on a 24-hour clock, 00:00 to 23:59. */
 export const TIME_PATTERN = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 

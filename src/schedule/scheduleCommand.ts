@@ -3,9 +3,12 @@ import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { buildCronEntry } from './cronLine.js';
 import { installTaskXml, spawnSyncRunner, type CommandRunner } from './installTask.js';
-import { dailyRunArguments, TIME_PATTERN } from './options.js';
+import { dailyRunArguments, TIME_PATTERN, type DailyRunSchedule } from './options.js';
 import { buildSystemdUnits, formatSystemdUnits } from './systemdUnits.js';
-import { buildTaskXml, LOGON_MODES, writeTaskXmlFile, zoneMismatchWarning, type LogonMode } from './taskXml.js';
+import { LOGON_MODES, type LogonMode } from './taskOptions.js';
+import { buildTaskXml } from './taskXml.js';
+import { writeTaskXmlFile } from './taskXmlFile.js';
+import { zoneMismatchWarning } from './zoneMismatch.js';
 
 /** The schedulers `schedule --format` can print for. */
 export const SCHEDULE_FORMATS = ['windows', 'systemd', 'cron'] as const;
@@ -118,6 +121,27 @@ function currentUser(): string {
  *   whose name holds a control character), or writing or schtasks fails.
  */
 export function runSchedule(flags: ScheduleFlags, context: ScheduleContext, io: ScheduleIo): number {
+  const { format, logon, time } = parseScheduleFlags(flags);
+  const zone = context.zone;
+  const common: DailyRunSchedule = {
+    time,
+    zone,
+    nodePath: context.nodePath ?? process.execPath,
+    scriptPath: context.scriptPath,
+    arguments: dailyRunArguments(zone, time),
+    workingDirectory: context.workingDirectory ?? process.cwd(),
+  };
+  if (format === 'systemd') printSystemd(common, context, io);
+  else if (format === 'cron')
+    buildCronEntry({ ...common, ...(context.machineZone ? { machineZone: context.machineZone } : {}) }).lines.forEach((line) =>
+      io.out(line),
+    );
+  else windowsTask(common, logon, flags, context, io);
+  return ExitCode.done;
+}
+
+/** The format, logon mode and time of the flags; refuses a Windows-only flag with another format. */
+function parseScheduleFlags(flags: ScheduleFlags): { format: ScheduleFormat; logon: LogonMode; time: string } {
   const format = parseScheduleFormat(flags.format);
   const logon = parseLogonMode(flags.logon);
   const time = flags.time ?? '06:00';
@@ -135,39 +159,25 @@ export function runSchedule(flags: ScheduleFlags, context: ScheduleContext, io: 
       if (value !== undefined) throw new UsageError(flag, `only applies to --format windows, not --format ${format}`);
     }
   }
+  return { format, logon, time };
+}
 
-  const zone = context.zone;
-  const common = {
-    time,
-    zone,
-    nodePath: context.nodePath ?? process.execPath,
-    scriptPath: context.scriptPath,
-    arguments: dailyRunArguments(zone, time),
-    workingDirectory: context.workingDirectory ?? process.cwd(),
-  };
-
-  if (format === 'systemd') {
-    const user = context.user ?? currentUser();
-    const units = buildSystemdUnits({ ...common, user });
-    if (user === 'root' || user === '0') {
-      io.err(
-        'Note: the service would run as root. Put the account that owns the project folder in User= ' +
-          '(the embedded PostgreSQL refuses to run as root).',
-      );
-    }
-    io.out(formatSystemdUnits(units).replace(/\n$/, ''));
-    return ExitCode.done;
+function printSystemd(common: DailyRunSchedule, context: ScheduleContext, io: ScheduleIo): void {
+  const user = context.user ?? currentUser();
+  const units = buildSystemdUnits({ ...common, user });
+  if (user === 'root' || user === '0') {
+    io.err(
+      'Note: the service would run as root. Put the account that owns the project folder in User= ' +
+        '(the embedded PostgreSQL refuses to run as root).',
+    );
   }
+  io.out(formatSystemdUnits(units).replace(/\n$/, ''));
+}
 
-  if (format === 'cron') {
-    const entry = buildCronEntry({ ...common, ...(context.machineZone ? { machineZone: context.machineZone } : {}) });
-    entry.lines.forEach((line) => io.out(line));
-    return ExitCode.done;
-  }
-
+function windowsTask(common: DailyRunSchedule, logon: LogonMode, flags: ScheduleFlags, context: ScheduleContext, io: ScheduleIo): void {
   const taskName = flags.taskName ?? DEFAULT_TASK_NAME;
   const xml = buildTaskXml({ ...common, taskName, logon });
-  const warning = zoneMismatchWarning(zone, context.machineZone);
+  const warning = zoneMismatchWarning(common.zone, context.machineZone);
   if (warning) io.err(warning);
   if (flags.install) {
     // Checks the platform before writing anything; without --output the XML goes to a private temporary folder, removed after.
@@ -184,5 +194,4 @@ export function runSchedule(flags: ScheduleFlags, context: ScheduleContext, io: 
   } else {
     io.out(xml.replace(/\n$/, ''));
   }
-  return ExitCode.done;
 }

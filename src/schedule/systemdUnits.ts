@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noControlChars, parseOptions, posixAbsolutePath, timeSchema, zoneSchema } from './options.js';
+import { noControlChars, type DailyRunSchedule, parseOptions, posixAbsolutePath, timeSchema, zoneSchema } from './options.js';
 
 /**
  * What goes into the systemd service and timer that start the daily run.
@@ -20,13 +20,7 @@ import { noControlChars, parseOptions, posixAbsolutePath, timeSchema, zoneSchema
  *   oneshot service has no start timeout of its own.
  * - `description`: the service's `Description=`; a default names time and zone.
  */
-export interface SystemdOptions {
-  time: string;
-  zone: string;
-  nodePath: string;
-  scriptPath: string;
-  arguments: string[];
-  workingDirectory: string;
+export interface SystemdOptions extends DailyRunSchedule {
   user: string;
   unitName?: string;
   timeoutStart?: string;

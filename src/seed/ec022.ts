@@ -29,11 +29,11 @@
  *   the run of 2020-03-04 resolves EC-022 with verdict FAILURE.
  */
 import { DateTime } from 'luxon';
-import { sql, type CommonQueryMethods } from 'slonik';
-import { z } from 'zod';
+import type { CommonQueryMethods } from 'slonik';
+import { deleteTest, insertTestIfAbsent, replaceSourceRows, upsertRegistry } from './ec022Rows.js';
 import { loadSp500Closes } from './loadSp500.js';
 import { deriveSignals, marketCloseInstant, type SignalDay } from './sp500Signals.js';
-import { READINESS_MIN_DAYS, sourceDdl } from './sources.sql.js';
+import { READINESS_MIN_DAYS } from './sources.sql.js';
 
 /** The test code this scenario owns. */
 export const EC022_CODE = 'EC-022';
@@ -145,20 +145,6 @@ export function buildEc022Definition(days: readonly SignalDay[]): Ec022Definitio
   const start = DateTime.fromISO(FIRST_DAY, { zone: ZONE }).startOf('day');
   const end = DateTime.fromISO(LAST_DAY, { zone: ZONE }).endOf('day').set({ millisecond: 0 });
   const requiredDays = end.startOf('day').diff(start, 'days').days + 1;
-  const startMs = start.toMillis();
-
-  // Close instants grow with the date: walk back from the newest row.
-  const closeMs = (d: SignalDay): number => Date.parse(marketCloseInstant(d.date));
-  let last = days.length - 1;
-  while (last >= 0 && closeMs(days[last]!) > startMs) last--;
-  const latest = days[last];
-  if (!latest) throw new Error(`no signal row at or before the EC-022 start ${start.toISO()}`);
-  let first = last;
-  while (first > 0 && closeMs(days[first - 1]!) > startMs - 7 * DAY_MS) first--;
-  const lastWeek = days.slice(first, last + 1);
-  const brier = lastWeek.reduce((sum, d) => sum + d.referenceBrier, 0) / lastWeek.length;
-  const round = (x: number): number => Number(x.toPrecision(6));
-
   return {
     test_code: EC022_CODE,
     test_name: 'Learning-signal stability of the S&P 500 big-move forecasters (Feb 2020)',
@@ -170,40 +156,67 @@ export function buildEc022Definition(days: readonly SignalDay[]): Ec022Definitio
       .plus({ days: Math.floor(requiredDays / 2) })
       .toUTC()
       .toISO()!,
-    baseline_definition: {
-      brier_score: round(brier),
-      context_lift: round(latest.brierDelta),
-      lvi: round(latest.deathRatePct),
-      tier1_death_rate: round(latest.tier1DeathRate),
-      ios010_bridge_ready: last + 1 >= READINESS_MIN_DAYS,
-    },
-    target_metrics: {
-      brier_score: { op: '<=', value: 0.05 },
-      context_lift: { op: '>=', value: 0 },
-      lvi: { op: '<=', value: 40 },
-      tier1_death_rate: { op: '<', value: 1 },
-      ios010_bridge_ready: { op: '==', value: true },
-    },
-    success_criteria: {
-      all: [
-        { metric: 'brier_score', op: '<=', baseline_delta: 0.05 },
-        { metric: 'context_lift', op: '>=', value: 0 },
-        { metric: 'lvi', op: '<=', value: 40 },
-        { metric: 'ios010_bridge_ready', op: '==', value: true },
-      ],
-    },
-    failure_criteria: {
-      any: [
-        { metric: 'brier_score', op: '>', baseline_delta: 0.1 },
-        { metric: 'tier1_death_rate', op: '>=', value: 1 },
-        { metric: 'ios010_bridge_ready', op: '==', value: false },
-      ],
-    },
+    baseline_definition: baselineAt(days, start),
+    target_metrics: EC022_TARGETS,
+    success_criteria: EC022_SUCCESS,
+    failure_criteria: EC022_FAILURE,
     escalation_path: { owner: 'forecasting-research-lead', notify: ['ceo-office', 'model-risk-governance'] },
   };
 }
 
-const testIdRow = z.object({ test_id: z.string().uuid() });
+const EC022_TARGETS: Ec022Definition['target_metrics'] = {
+  brier_score: { op: '<=', value: 0.05 },
+  context_lift: { op: '>=', value: 0 },
+  lvi: { op: '<=', value: 40 },
+  tier1_death_rate: { op: '<', value: 1 },
+  ios010_bridge_ready: { op: '==', value: true },
+};
+
+const EC022_SUCCESS: Ec022Definition['success_criteria'] = {
+  all: [
+    { metric: 'brier_score', op: '<=', baseline_delta: 0.05 },
+    { metric: 'context_lift', op: '>=', value: 0 },
+    { metric: 'lvi', op: '<=', value: 40 },
+    { metric: 'ios010_bridge_ready', op: '==', value: true },
+  ],
+};
+
+const EC022_FAILURE: Ec022Definition['failure_criteria'] = {
+  any: [
+    { metric: 'brier_score', op: '>', baseline_delta: 0.1 },
+    { metric: 'tier1_death_rate', op: '>=', value: 1 },
+    { metric: 'ios010_bridge_ready', op: '==', value: false },
+  ],
+};
+
+/**
+ * Each signal's value as of `start`, resolved as the registry resolves it
+ * (LATEST row at or before it; brier_score averaged over the 7 days before it),
+ * rounded to 6 significant digits.
+ *
+ * @throws Error when no signal row precedes `start`.
+ */
+function baselineAt(days: readonly SignalDay[], start: DateTime): Ec022Definition['baseline_definition'] {
+  const startMs = start.toMillis();
+  // Close instants grow with the date: walk back from the newest row.
+  const closeMs = (d: SignalDay): number => Date.parse(marketCloseInstant(d.date));
+  let last = days.length - 1;
+  while (last >= 0 && closeMs(days[last]!) > startMs) last--;
+  const latest = days[last];
+  if (!latest) throw new Error(`no signal row at or before the EC-022 start ${start.toISO()}`);
+  let first = last;
+  while (first > 0 && closeMs(days[first - 1]!) > startMs - 7 * DAY_MS) first--;
+  const lastWeek = days.slice(first, last + 1);
+  const brier = lastWeek.reduce((sum, d) => sum + d.referenceBrier, 0) / lastWeek.length;
+  const round = (x: number): number => Number(x.toPrecision(6));
+  return {
+    brier_score: round(brier),
+    context_lift: round(latest.brierDelta),
+    lvi: round(latest.deathRatePct),
+    tier1_death_rate: round(latest.tier1DeathRate),
+    ios010_bridge_ready: last + 1 >= READINESS_MIN_DAYS,
+  };
+}
 
 /**
  * Seeds the EC-022 demo in one transaction: creates the `fhq_learning` source
@@ -221,93 +234,18 @@ const testIdRow = z.object({ test_id: z.string().uuid() });
 export async function seedEc022(db: CommonQueryMethods, options: { reset?: boolean } = {}): Promise<SeedSummary> {
   const days = deriveSignals(await loadSp500Closes());
   const definition = buildEc022Definition(days);
-  const stamped = days.map((d) => ({ ts: marketCloseInstant(d.date), d }));
-
   return db.transaction(async (tx) => {
-    for (const statement of sourceDdl) await tx.query(statement);
-    await tx.query(sql.unsafe`
-      TRUNCATE fhq_learning.ldow_cycle_metrics, fhq_learning.context_brier_daily, fhq_learning.learning_velocity_metrics`);
-
-    const cycles = await tx.query(sql.unsafe`
-      INSERT INTO fhq_learning.ldow_cycle_metrics (cycle_ts, trade_date, close, daily_return, big_move, forecast_p, brier_score)
-      SELECT * FROM ${sql.unnest(
-        stamped.map(({ ts, d }) => [ts, d.date, d.close, d.dailyReturn, d.bigMove, d.referenceForecast, d.referenceBrier]),
-        ['timestamptz', 'date', 'float8', 'float8', 'bool', 'float8', 'float8'],
-      )}`);
-    const context = await tx.query(sql.unsafe`
-      INSERT INTO fhq_learning.context_brier_daily (metric_ts, trade_date, model_brier_20d, climatology_brier_20d)
-      SELECT * FROM ${sql.unnest(
-        stamped.map(({ ts, d }) => [ts, d.date, d.referenceBrierMean, d.climatologyBrierMean]),
-        ['timestamptz', 'date', 'float8', 'float8'],
-      )}`);
-    const velocity = await tx.query(sql.unsafe`
-      INSERT INTO fhq_learning.learning_velocity_metrics
-        (metric_ts, trade_date, family_size, dead_count, death_rate_pct, tier1_size, tier1_dead_count)
-      SELECT * FROM ${sql.unnest(
-        stamped.map(({ ts, d }) => [ts, d.date, d.familySize, d.deadCount, d.deathRatePct, d.tier1Size, d.tier1DeadCount]),
-        ['timestamptz', 'date', 'int4', 'int4', 'float8', 'int4', 'int4'],
-      )}`);
-
-    const registry = await tx.query(sql.unsafe`
-      INSERT INTO fhq_calendar.test_signal_registry
-        (signal_key, source_schema, source_table, source_column, time_column, aggregation, description)
-      SELECT * FROM ${sql.unnest(
-        EC022_REGISTRY.map((r) => [
-          r.signal_key,
-          r.source_schema,
-          r.source_table,
-          r.source_column,
-          r.time_column,
-          r.aggregation,
-          r.description,
-        ]),
-        ['text', 'text', 'text', 'text', 'text', 'text', 'text'],
-      )}
-      ON CONFLICT (signal_key) DO UPDATE SET
-        source_schema = EXCLUDED.source_schema, source_table = EXCLUDED.source_table,
-        source_column = EXCLUDED.source_column, time_column = EXCLUDED.time_column,
-        aggregation = EXCLUDED.aggregation, description = EXCLUDED.description`);
-
-    const rowsDeleted = { testRunbookEntries: 0, ceoCalendarAlerts: 0, canonicalTestEvents: 0 };
-    if (options.reset) {
-      const ec022Ids = sql.fragment`SELECT test_id FROM fhq_calendar.canonical_test_events WHERE test_code = ${EC022_CODE}`;
-      rowsDeleted.testRunbookEntries = (
-        await tx.query(sql.unsafe`
-        DELETE FROM fhq_calendar.test_runbook_entries WHERE test_id IN (${ec022Ids})`)
-      ).rowCount;
-      rowsDeleted.ceoCalendarAlerts = (
-        await tx.query(sql.unsafe`
-        DELETE FROM fhq_calendar.ceo_calendar_alerts WHERE test_id IN (${ec022Ids})`)
-      ).rowCount;
-      rowsDeleted.canonicalTestEvents = (
-        await tx.query(sql.unsafe`
-        DELETE FROM fhq_calendar.canonical_test_events WHERE test_code = ${EC022_CODE}`)
-      ).rowCount;
-    }
-
-    const t = definition;
-    const inserted = await tx.maybeOne(sql.type(testIdRow)`
-      INSERT INTO fhq_calendar.canonical_test_events
-        (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
-         baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
-      VALUES (${t.test_code}, ${t.test_name}, ${t.status}, ${t.start_ts}::timestamptz, ${t.end_ts}::timestamptz,
-              ${t.required_days}, ${t.mid_test_checkpoint}::timestamptz,
-              ${sql.jsonb(t.baseline_definition)}, ${sql.jsonb(t.target_metrics)}, ${sql.jsonb(t.success_criteria)},
-              ${sql.jsonb(t.failure_criteria)}, ${sql.jsonb(t.escalation_path)})
-      ON CONFLICT (test_code) DO NOTHING
-      RETURNING test_id`);
-
+    const sources = await replaceSourceRows(tx, days);
+    const registry = await upsertRegistry(tx, EC022_REGISTRY);
+    const rowsDeleted = options.reset
+      ? await deleteTest(tx, EC022_CODE)
+      : { testRunbookEntries: 0, ceoCalendarAlerts: 0, canonicalTestEvents: 0 };
+    const inserted = await insertTestIfAbsent(tx, definition);
     return {
-      rowsWritten: {
-        ldowCycleMetrics: cycles.rowCount,
-        contextBrierDaily: context.rowCount,
-        learningVelocityMetrics: velocity.rowCount,
-        testSignalRegistry: registry.rowCount,
-        canonicalTestEvents: inserted ? 1 : 0,
-      },
+      rowsWritten: { ...sources, testSignalRegistry: registry, canonicalTestEvents: inserted ? 1 : 0 },
       rowsDeleted,
       dataRange: { first: days[0]?.date ?? '', last: days.at(-1)?.date ?? '' },
-      window: { start: t.start_ts, end: t.end_ts },
+      window: { start: definition.start_ts, end: definition.end_ts },
     };
   });
 }

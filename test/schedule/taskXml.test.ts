@@ -7,7 +7,11 @@ import { tempDir } from '../helpers/tempDir.js';
 import { taskDocument, xmlElement } from './parsers.js';
 import { UsageError } from '../../src/errors.js';
 import { installTask, installTaskXml, UnsupportedPlatformError, type CommandRunner } from '../../src/schedule/installTask.js';
-import { buildTaskXml, quoteWindowsArg, writeTaskXmlFile, zoneMismatchWarning, type TaskOptions } from '../../src/schedule/taskXml.js';
+import type { TaskOptions } from '../../src/schedule/taskOptions.js';
+import { buildTaskXml } from '../../src/schedule/taskXml.js';
+import { writeTaskXmlFile } from '../../src/schedule/taskXmlFile.js';
+import { quoteWindowsArg } from '../../src/schedule/windowsText.js';
+import { zoneMismatchWarning } from '../../src/schedule/zoneMismatch.js';
 
 const base: TaskOptions = {
   time: '06:00',

@@ -4,8 +4,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requiredPrivileges, runPrivileges, describePrivileges } from '../../src/db/privileges.js';
 import type { DailyRunRow } from '../../src/db/health.js';
-import { folderCheck, lenientSettings, migrationCheck, nextAsOf, serverVersionCheck, formatDoctor } from '../../src/run/doctor.js';
-import { formatHealth, healthChecks, type HealthFacts, type HealthReport } from '../../src/run/health.js';
+import { formatDoctor } from '../../src/run/doctor.js';
+import { folderCheck } from '../../src/run/doctor/folders.js';
+import { migrationCheck, serverVersionCheck } from '../../src/run/doctor/judges.js';
+import { lenientSettings, nextAsOf } from '../../src/run/doctor/settings.js';
+import type { HealthFacts, HealthReport } from '../../src/run/health.js';
+import { healthChecks } from '../../src/run/health/checks.js';
+import { formatHealth } from '../../src/run/health/lines.js';
 import { dateRanges, describeRange, formatTable, dayText, escalationText } from '../../src/run/status.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'canonical-tests-unit-monitoring-'));

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { todayIn } from '../../config/settings.js';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
-import { formatHealth, healthReport } from '../../run/health.js';
+import { healthReport } from '../../run/health.js';
+import { formatHealth } from '../../run/health/lines.js';
 import { databaseIo, out, settingsOf, type CommandContext } from '../output.js';
 
 /**

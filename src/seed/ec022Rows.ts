@@ -1,0 +1,112 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import type { Ec022Definition } from './ec022.js';
+import { marketCloseInstant, type SignalDay } from './sp500Signals.js';
+import { sourceDdl } from './sources.sql.js';
+
+/** One row of `fhq_calendar.test_signal_registry` as the seed writes it. */
+export interface RegistryRow {
+  signal_key: string;
+  source_schema: string;
+  source_table: string;
+  source_column: string;
+  time_column: string | null;
+  aggregation: string;
+  description: string;
+}
+
+/**
+ * Creates the `fhq_learning` source objects if missing and replaces the rows
+ * of its three tables with `days` (set-based inserts, one per table).
+ *
+ * @returns the rows written per table.
+ */
+export async function replaceSourceRows(
+  tx: CommonQueryMethods,
+  days: readonly SignalDay[],
+): Promise<{ ldowCycleMetrics: number; contextBrierDaily: number; learningVelocityMetrics: number }> {
+  const stamped = days.map((d) => ({ ts: marketCloseInstant(d.date), d }));
+  for (const statement of sourceDdl) await tx.query(statement);
+  await tx.query(sql.unsafe`
+    TRUNCATE fhq_learning.ldow_cycle_metrics, fhq_learning.context_brier_daily, fhq_learning.learning_velocity_metrics`);
+  const cycles = await tx.query(sql.unsafe`
+    INSERT INTO fhq_learning.ldow_cycle_metrics (cycle_ts, trade_date, close, daily_return, big_move, forecast_p, brier_score)
+    SELECT * FROM ${sql.unnest(
+      stamped.map(({ ts, d }) => [ts, d.date, d.close, d.dailyReturn, d.bigMove, d.referenceForecast, d.referenceBrier]),
+      ['timestamptz', 'date', 'float8', 'float8', 'bool', 'float8', 'float8'],
+    )}`);
+  const context = await tx.query(sql.unsafe`
+    INSERT INTO fhq_learning.context_brier_daily (metric_ts, trade_date, model_brier_20d, climatology_brier_20d)
+    SELECT * FROM ${sql.unnest(
+      stamped.map(({ ts, d }) => [ts, d.date, d.referenceBrierMean, d.climatologyBrierMean]),
+      ['timestamptz', 'date', 'float8', 'float8'],
+    )}`);
+  const velocity = await tx.query(sql.unsafe`
+    INSERT INTO fhq_learning.learning_velocity_metrics
+      (metric_ts, trade_date, family_size, dead_count, death_rate_pct, tier1_size, tier1_dead_count)
+    SELECT * FROM ${sql.unnest(
+      stamped.map(({ ts, d }) => [ts, d.date, d.familySize, d.deadCount, d.deathRatePct, d.tier1Size, d.tier1DeadCount]),
+      ['timestamptz', 'date', 'int4', 'int4', 'float8', 'int4', 'int4'],
+    )}`);
+  return { ldowCycleMetrics: cycles.rowCount, contextBrierDaily: context.rowCount, learningVelocityMetrics: velocity.rowCount };
+}
+
+/**
+ * Upserts the registry rows on `signal_key`.
+ *
+ * @returns the number of rows written.
+ */
+export async function upsertRegistry(tx: CommonQueryMethods, rows: readonly RegistryRow[]): Promise<number> {
+  const result = await tx.query(sql.unsafe`
+    INSERT INTO fhq_calendar.test_signal_registry
+      (signal_key, source_schema, source_table, source_column, time_column, aggregation, description)
+    SELECT * FROM ${sql.unnest(
+      rows.map((r) => [r.signal_key, r.source_schema, r.source_table, r.source_column, r.time_column, r.aggregation, r.description]),
+      ['text', 'text', 'text', 'text', 'text', 'text', 'text'],
+    )}
+    ON CONFLICT (signal_key) DO UPDATE SET
+      source_schema = EXCLUDED.source_schema, source_table = EXCLUDED.source_table,
+      source_column = EXCLUDED.source_column, time_column = EXCLUDED.time_column,
+      aggregation = EXCLUDED.aggregation, description = EXCLUDED.description`);
+  return result.rowCount;
+}
+
+/**
+ * Deletes the test `code`: its runbook entries, its alerts, then its row.
+ *
+ * @returns the rows deleted per table.
+ */
+export async function deleteTest(
+  tx: CommonQueryMethods,
+  code: string,
+): Promise<{ testRunbookEntries: number; ceoCalendarAlerts: number; canonicalTestEvents: number }> {
+  const ids = sql.fragment`SELECT test_id FROM fhq_calendar.canonical_test_events WHERE test_code = ${code}`;
+  const entries = await tx.query(sql.unsafe`
+    DELETE FROM fhq_calendar.test_runbook_entries WHERE test_id IN (${ids})`);
+  const alerts = await tx.query(sql.unsafe`
+    DELETE FROM fhq_calendar.ceo_calendar_alerts WHERE test_id IN (${ids})`);
+  const tests = await tx.query(sql.unsafe`
+    DELETE FROM fhq_calendar.canonical_test_events WHERE test_code = ${code}`);
+  return { testRunbookEntries: entries.rowCount, ceoCalendarAlerts: alerts.rowCount, canonicalTestEvents: tests.rowCount };
+}
+
+const testIdRow = z.object({ test_id: z.string().uuid() });
+
+/**
+ * Inserts the test row of `t`, unless a row with its code exists (then it is left untouched).
+ *
+ * @returns true when the row was inserted.
+ */
+export async function insertTestIfAbsent(tx: CommonQueryMethods, t: Ec022Definition): Promise<boolean> {
+  const inserted = await tx.maybeOne(sql.type(testIdRow)`
+    INSERT INTO fhq_calendar.canonical_test_events
+      (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
+       baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
+    VALUES (${t.test_code}, ${t.test_name}, ${t.status}, ${t.start_ts}::timestamptz, ${t.end_ts}::timestamptz,
+            ${t.required_days}, ${t.mid_test_checkpoint}::timestamptz,
+            ${sql.jsonb(t.baseline_definition)}, ${sql.jsonb(t.target_metrics)}, ${sql.jsonb(t.success_criteria)},
+            ${sql.jsonb(t.failure_criteria)}, ${sql.jsonb(t.escalation_path)})
+    ON CONFLICT (test_code) DO NOTHING
+    RETURNING test_id`);
+  return inserted !== null;
+}
