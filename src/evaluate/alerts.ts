@@ -1,16 +1,11 @@
 import { compare, type CriteriaResult, type FinalVerdict } from '../domain/criteria.js';
 import type { MetricValue } from '../domain/metric.js';
+import { NEXT_STEP } from '../domain/nextStep.js';
 import type { AlertWrite } from '../domain/plan.js';
 import { showInstant } from '../domain/window.js';
 import type { TestContext } from './context.js';
 import type { Escalation } from './escalation.js';
 
-/** What to do after each verdict (the RESOLUTION alert's recommended action). */
-export const NEXT_STEP: Record<FinalVerdict, string> = {
-  SUCCESS: 'Promote the change: the success criteria held at the close of the window',
-  FAILURE: 'Roll back the change: the failure criteria held at the close of the window',
-  INCONCLUSIVE: 'Decide: extend the window, re-run the test or close it without a decision',
-};
 const RESOLUTION_SEVERITY = { SUCCESS: 'INFO', FAILURE: 'CRITICAL', INCONCLUSIVE: 'WARNING' } as const;
 
 /** A metric against its target, e.g. `brier_score 0.19 (target <= 0.25: met)`. */

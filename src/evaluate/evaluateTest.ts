@@ -1,6 +1,7 @@
 import { asOfFor } from '../domain/asOf.js';
 import type { CriteriaResult, FinalVerdict } from '../domain/criteria.js';
 import type { GatedTest } from '../domain/gate.js';
+import { NEXT_STEP } from '../domain/nextStep.js';
 import type { MetricValue } from '../domain/metric.js';
 import { evaluateConditions } from '../domain/recompute.js';
 import type { Snapshot } from '../domain/snapshot.js';
@@ -11,7 +12,6 @@ import {
   escalationAlert,
   escalationClearedAlert,
   metricsPendingAlert,
-  NEXT_STEP,
   resolutionAlert,
   signalErrorAlert,
   verdictDriftAlert,

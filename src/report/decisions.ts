@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { ReportAlertRow, ReportData } from '../db/report.js';
-import { NEXT_STEP } from '../evaluate/alerts.js';
+import { NEXT_STEP } from '../domain/nextStep.js';
 import { joinMd, md, trusted, type Md } from './markdown.js';
 import { code, DASH, type ParsedTest } from './parsedTest.js';
 import type { Cells } from './testView.js';

@@ -62,8 +62,22 @@ describe('-q and -v', () => {
     });
   });
 
+  it('health -q prints only the failed checks and the verdict line; doctor -q only its verdict line when all is well', async () => {
+    const normal = await cli(['health']);
+    expect(normal.code).toBe(1);
+    const lines = normal.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => l.startsWith('OK ')).length).toBeGreaterThan(0);
+    expect(lines.filter((l) => l.startsWith('FAIL ')).length).toBeGreaterThan(0);
+    const quiet = await cli(['-q', 'health']);
+    expect(quiet.code).toBe(1);
+    expect(quiet.stdout).toBe(`${lines.filter((l) => !l.startsWith('OK ')).join('\n')}\n`);
+    expect(quiet.stdout).toMatch(/\nunhealthy: \d problem\(s\)\n$/);
+    const doctor = await cli(['-q', 'doctor'], { DATABASE_URL: db.adminUri });
+    expect(doctor).toEqual({ code: 0, stdout: 'all 9 checks OK\n', stderr: '' });
+  });
+
   it('-q with -v is a usage error (exit 2) naming --quiet, on every command', async () => {
-    for (const command of ['status', 'migrate', 'export', 'verify']) {
+    for (const command of ['status', 'migrate', 'export', 'verify', 'health', 'doctor']) {
       const { code, stdout, stderr } = await cli(['-q', '-v', command]);
       expect(code, command).toBe(2);
       expect(stdout, command).toBe('');

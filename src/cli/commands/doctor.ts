@@ -3,7 +3,7 @@ import type { SettingFlags } from '../../config/settings.js';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { doctor, formatDoctor } from '../../run/doctor.js';
-import { databaseIo, out, type CommandContext } from '../output.js';
+import { databaseIoOf, printCheckLines, printerFor, type CommandContext } from '../output.js';
 
 /**
  * `canonical-tests doctor`: one line per check of what a run needs, each `OK …`
@@ -17,14 +17,15 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
     .description('check the connection, server, migrations, privileges, registry grants, folders, zone and run time')
     .option('--json', 'print one JSON document on stdout (snake_case keys)')
     .action(async (flags: { json?: boolean }, command: Command) => {
+      const printer = printerFor(command);
       const report = await doctor({
         flags: command.optsWithGlobals<SettingFlags>(),
         env: process.env,
         cwd: process.cwd(),
-        withDatabase: (settings, work) => withCommandDatabase(settings, work, databaseIo),
+        withDatabase: (settings, work) => withCommandDatabase(settings, work, databaseIoOf(printer)),
       });
-      if (flags.json) out(JSON.stringify(report, null, 2));
-      else formatDoctor(report).forEach((line) => out(line));
+      if (flags.json) printer.always(JSON.stringify(report, null, 2));
+      else printCheckLines(printer, formatDoctor(report));
       ctx.setExit(report.ok ? ExitCode.done : ExitCode.failure);
     });
 }

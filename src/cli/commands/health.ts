@@ -4,7 +4,7 @@ import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { healthReport } from '../../run/health.js';
 import { formatHealth } from '../../run/health/lines.js';
-import { databaseIo, out, settingsOf, type CommandContext } from '../output.js';
+import { databaseIoOf, printCheckLines, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 /**
  * `canonical-tests health`: for a monitoring system. Exit 0 when healthy, 1
@@ -20,6 +20,7 @@ export function registerHealth(program: Command, ctx: CommandContext): void {
     .option('--json', 'print one JSON document on stdout (snake_case keys)')
     .action(async (flags: { strict?: boolean; json?: boolean }, command: Command) => {
       const settings = settingsOf(command);
+      const printer = printerFor(command);
       const report = await withCommandDatabase(
         settings,
         (db) =>
@@ -29,10 +30,10 @@ export function registerHealth(program: Command, ctx: CommandContext): void {
             strict: flags.strict === true,
             evidenceDir: settings.evidenceDir,
           }),
-        databaseIo,
+        databaseIoOf(printer),
       );
-      if (flags.json) out(JSON.stringify(report, null, 2));
-      else formatHealth(report).forEach((line) => out(line));
+      if (flags.json) printer.always(JSON.stringify(report, null, 2));
+      else printCheckLines(printer, formatHealth(report));
       ctx.setExit(report.healthy ? ExitCode.done : ExitCode.failure);
     });
 }
