@@ -30,7 +30,7 @@
  */
 import { DateTime } from 'luxon';
 import type { CommonQueryMethods } from 'slonik';
-import { deleteTest, insertTestIfAbsent, replaceSourceRows, upsertRegistry } from './ec022Rows.js';
+import { deleteTest, insertTestIfAbsent, replaceSourceRows, upsertRegistry, type Ec022Definition } from './ec022Rows.js';
 import { loadSp500Closes } from './loadSp500.js';
 import { deriveSignals, marketCloseInstant, type SignalDay } from './sp500Signals.js';
 import { READINESS_MIN_DAYS } from './sources.sql.js';
@@ -113,22 +113,6 @@ export interface SeedSummary {
   dataRange: { first: string; last: string };
   /** The EC-022 window as written (or as it would be written when the row was kept). */
   window: { start: string; end: string };
-}
-
-/** The definition columns of the EC-022 row. Instants are UTC ISO. */
-export interface Ec022Definition {
-  test_code: string;
-  test_name: string;
-  status: 'ACTIVE';
-  start_ts: string;
-  end_ts: string;
-  required_days: number;
-  mid_test_checkpoint: string;
-  baseline_definition: { [key: string]: number | boolean };
-  target_metrics: { [key: string]: { op: string; value: number | boolean } };
-  success_criteria: { all: Array<{ [key: string]: string | number | boolean }> };
-  failure_criteria: { any: Array<{ [key: string]: string | number | boolean }> };
-  escalation_path: { owner: string; notify: string[] };
 }
 
 /**

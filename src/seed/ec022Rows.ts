@@ -1,8 +1,23 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { Ec022Definition } from './ec022.js';
 import { marketCloseInstant, type SignalDay } from './sp500Signals.js';
 import { sourceDdl } from './sources.sql.js';
+
+/** The definition columns of the EC-022 row. Instants are UTC ISO. */
+export interface Ec022Definition {
+  test_code: string;
+  test_name: string;
+  status: 'ACTIVE';
+  start_ts: string;
+  end_ts: string;
+  required_days: number;
+  mid_test_checkpoint: string;
+  baseline_definition: { [key: string]: number | boolean };
+  target_metrics: { [key: string]: { op: string; value: number | boolean } };
+  success_criteria: { all: Array<{ [key: string]: string | number | boolean }> };
+  failure_criteria: { any: Array<{ [key: string]: string | number | boolean }> };
+  escalation_path: { owner: string; notify: string[] };
+}
 
 /** One row of `fhq_calendar.test_signal_registry` as the seed writes it. */
 export interface RegistryRow {

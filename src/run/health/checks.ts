@@ -1,6 +1,6 @@
 import { isAbsolute, join, relative } from 'node:path';
 import type { DailyRunRow } from '../../db/health.js';
-import { DONE_WITHIN_HOURS, type CheckStatus, type HealthCheck, type HealthFacts, type HealthOptions } from '../health.js';
+import { DONE_WITHIN_HOURS, type CheckStatus, type HealthCheck, type HealthFacts, type HealthOptions } from './report.js';
 import { dateRanges, describeRange } from '../status.js';
 
 /** `path` relative to `cwd` when it lies inside it, else as it is. */

@@ -1,5 +1,5 @@
 import { checkLine } from '../checkLine.js';
-import type { HealthCheck, HealthReport } from '../health.js';
+import type { HealthCheck, HealthReport } from './report.js';
 
 const LABELS: Record<HealthCheck['check'], string> = {
   last_daily_run: 'last daily run',
