@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { DatabasePool } from 'slonik';
 import type { Settings } from '../config/settings.js';
+import { newReportHistoryCache } from '../db/report.js';
 import { missedDates } from '../db/runs.js';
 import { requireEvaluableTestCodes } from '../db/tests.js';
 import { prefetchRange } from '../discover/prefetch.js';
@@ -121,6 +122,7 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
     const asOfs = options.dates.map((date) => asOfFor(date, settings.zone, settings.runTime));
     const started = performance.now();
     const rangeCache = await prefetchRange(conn, { asOfs, testCodes, includeResolved });
+    const range = { cache: rangeCache, reportHistory: newReportHistoryCache() };
     log.info(
       { event: 'range_prefetched', dates: asOfs.length, signals: rangeCache.signals.size, ms: Math.round(performance.now() - started) },
       'range prefetched',
@@ -137,7 +139,7 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
         onPhase,
         runId: runIds[i],
       };
-      const result = await runLocked(conn, runOptions, rangeCache);
+      const result = await runLocked(conn, runOptions, range);
       const halted = tally(summary, date, result);
       await options.onDate?.(date, result);
       if (halted) break;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CommonQueryMethods, DatabasePool, DatabasePoolConnection } from 'slonik';
 import type { Settings } from '../config/settings.js';
 import { retireStaleHaltRows } from '../db/runbook.js';
+import type { ReportHistoryCache } from '../db/report.js';
 import { recordFinish, recordHaltFile, recordStart } from '../db/runs.js';
 import { discover } from '../discover/discover.js';
 import type { RangeCache } from '../discover/prefetch.js';
@@ -120,6 +121,12 @@ function logProblems(plan: Plan, log: Logger): void {
     log.error({ event: 'signal_failed', signal_key: f.key, source: f.source }, `signal ${f.key} (${f.source}): ${f.message}`);
 }
 
+/** What a backfill carries from date to date: the range's prefetched reads and the report rows read so far. */
+export interface RangeState {
+  cache: RangeCache;
+  reportHistory: ReportHistoryCache;
+}
+
 /** The as-of date, run id, mode and logger of one date's run. */
 function runIdentity(options: RunOptions) {
   const asOf = asOfFor(options.date, options.settings.zone, options.settings.runTime);
@@ -156,11 +163,12 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
  * run (src/run/runSession.ts): its ledger row, discover, evaluate, execute,
  * files. A backfill calls it once per date on one connection.
  *
- * @param rangeCache a backfill's registry and signal values for its whole range; default: read everything now.
+ * @param range a backfill's registry and signal values for its whole range, and the report rows its earlier dates read; default: read everything now.
  * @returns the run's plan, exit code, files and phase times.
  * @throws whatever the run throws, after recording it as FAILED in its ledger row.
  */
-export async function runLocked(conn: DatabasePoolConnection, options: RunOptions, rangeCache?: RangeCache): Promise<RunResult> {
+export async function runLocked(conn: DatabasePoolConnection, options: RunOptions, range?: RangeState): Promise<RunResult> {
+  const rangeCache = range?.cache;
   const { settings } = options;
   const { asOf, runId, mode, log } = runIdentity(options);
   const pause: PhaseHook = options.onPhase ?? (() => undefined);
@@ -193,7 +201,7 @@ export async function runLocked(conn: DatabasePoolConnection, options: RunOption
     if (!options.dryRun) {
       await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
       pause('committed');
-      filesWritten = await timed('files', () => writeRunFiles(conn, plan, settings, options.onPhase));
+      filesWritten = await timed('files', () => writeRunFiles(conn, plan, settings, options.onPhase, range?.reportHistory));
       pause('files-written');
     }
     const reportPath = options.dryRun ? null : plan.reportPath;

@@ -15,6 +15,8 @@ import { addDaily, createSources, grantSources, insertTest, tempSettings } from 
  * files byte for byte and the same rows.
  */
 
+/** Run before the range, on both databases alike. */
+const PRIOR = '2026-03-24';
 const DATES = ['2026-03-26', '2026-03-27', '2026-03-28', '2026-03-29', '2026-03-30', '2026-03-31', '2026-04-01'];
 
 /** Fixed ids, so that bundles, their hashes and chains can match byte for byte. */
@@ -126,9 +128,11 @@ async function bothWays(seed: (db: TestDatabase) => Promise<void>) {
   const [one, apart] = [await freshDatabase(), await freshDatabase()];
   databases.push(one, apart);
   const settings: [Settings, Settings] = [tempSettings(), tempSettings()];
-  for (const db of [one, apart]) {
+  for (const [i, db] of [one, apart].entries()) {
     await seed(db);
     await fixIds(db);
+    // A date before the range: the range's reports chart history it did not write.
+    await runDate(db.pool, { date: PRIOR, settings: settings[i]!, runId: runIdFor(PRIOR) });
   }
   const summary = await backfill(one.pool, { dates: DATES, settings: settings[0], runIdFor });
   const exitCodes = [];
@@ -157,9 +161,9 @@ describe('a backfill in one session', () => {
     expect(exitCodes).toEqual([0, 0, 0, 0, 0, 0, 0]);
     expect(evidence[0]).toEqual(evidence[1]);
     expect(reports[0]).toEqual(reports[1]);
-    expect(Object.keys(reports[0]!)).toEqual(DATES.map((d) => `RUNBOOK_${d.replaceAll('-', '')}.md`));
+    expect(Object.keys(reports[0]!)).toEqual([PRIOR, ...DATES].map((d) => `RUNBOOK_${d.replaceAll('-', '')}.md`));
     // T-001 resolves on 2026-03-31: it is out of scope on 2026-04-01.
-    expect(Object.keys(evidence[0]!)).toHaveLength(13);
+    expect(Object.keys(evidence[0]!)).toHaveLength(2 + 13);
     expect(a).toEqual(b);
     expect(a.alerts.map((r) => [r.d, r.alert_type])).toEqual([
       ['2026-03-27', 'CHECKPOINT'],
@@ -167,7 +171,10 @@ describe('a backfill in one session', () => {
       ['2026-03-30', 'ESCALATION_CLEARED'],
       ['2026-03-31', 'RESOLUTION'],
     ]);
-    expect(a.ledger.map((r) => [r.d, r.mode, r.outcome, r.exit_code])).toEqual(DATES.map((d) => [d, 'backfill', 'DONE', 0]));
+    expect(a.ledger.map((r) => [r.d, r.mode, r.outcome, r.exit_code])).toEqual([
+      [PRIOR, 'daily', 'DONE', 0],
+      ...DATES.map((d) => [d, 'backfill', 'DONE', 0]),
+    ]);
   });
 
   it('resolves a source whose range query fails date by date, each date recording its own failure', async () => {
@@ -179,6 +186,7 @@ describe('a backfill in one session', () => {
     expect(reports[0]).toEqual(reports[1]);
     expect(a).toEqual(b);
     expect(a.ledger.map((r) => [r.d, r.exit_code, r.error])).toEqual([
+      [PRIOR, 0, null],
       ...DATES.slice(0, 4).map((d) => [d, 0, null]),
       ...DATES.slice(4).map((d) => [d, 1, 'signal inv (fixture.fragile): division by zero']),
     ]);
