@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { logsDir } from '../config/logsDir.js';
-import { DATABASE_URL_FORM } from '../db/urlForm.js';
 import { packageRoot } from '../paths.js';
 import type { CommandContext } from './output.js';
 
@@ -66,13 +65,18 @@ export async function buildProgram(argv: readonly string[], ctx: Context): Promi
     .option('-v, --verbose', "also print each plan's summary and every write, and debug lines on stderr")
     .showHelpAfterError()
     .exitOverride();
-  // A function, so the log's path is resolved when the help is shown (CANONICAL_LOG_DIR, the working directory).
-  program.addHelpText(
-    'after',
-    () =>
-      `\nExit codes: 0 done, 1 failure (e.g. a failing signal source, a database that is not migrated), 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock, 6 verify found a problem.\nConnection: DATABASE_URL (${DATABASE_URL_FORM}, TLS with ?sslmode=require or verify-full), else the PG* variables, from the environment or a .env file in the working directory; --embedded for a local embedded PostgreSQL. Without one, commands that need a database exit 2.\nRun log: ${join(logsDir(), 'canonical-tests.log')} (CANONICAL_LOG_DIR moves it). Documentation: README.md and docs/.`,
-  );
-  const registers = await Promise.all(commandsFor(argv).map(([, load]) => load()));
+  const commands = commandsFor(argv);
+  const registers = await Promise.all(commands.map(([, load]) => load()));
   for (const register of registers) register(program, ctx);
+  // Only the program's own help shows this text, and only with every subcommand loaded: the driver is loaded by then anyway.
+  if (commands.length === COMMANDS.length) {
+    const { DATABASE_URL_FORM } = await import('../db/connect.js');
+    // A function, so the log's path is resolved when the help is shown (CANONICAL_LOG_DIR, the working directory).
+    program.addHelpText(
+      'after',
+      () =>
+        `\nExit codes: 0 done, 1 failure (e.g. a failing signal source, a database that is not migrated), 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock, 6 verify found a problem.\nConnection: DATABASE_URL (${DATABASE_URL_FORM}, TLS with ?sslmode=require or verify-full), else the PG* variables, from the environment or a .env file in the working directory; --embedded for a local embedded PostgreSQL. Without one, commands that need a database exit 2.\nRun log: ${join(logsDir(), 'canonical-tests.log')} (CANONICAL_LOG_DIR moves it). Documentation: README.md and docs/.`,
+    );
+  }
   return program;
 }

@@ -7,7 +7,6 @@ import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, ConnectionE
 import { DatabaseUnreachableError, EvaluatorError, UsageError } from '../errors.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
 import { openPool, splitTls, tlsOptions, type PoolOptions } from './pool.js';
-import { DATABASE_URL_FORM } from './urlForm.js';
 
 /** An open database: the pool, the connection string, and a description safe to print. */
 export interface Database {
@@ -41,7 +40,8 @@ export interface OpenOptions {
   pool?: PoolOptions;
 }
 
-export { DATABASE_URL_FORM };
+/** The form of `DATABASE_URL`, as every message that refuses one states it. */
+export const DATABASE_URL_FORM = 'postgres://user[:password]@host[:port]/database';
 
 const PG_VARIABLES = ['PGHOST', 'PGHOSTADDR', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'PGSERVICE'];
 const UNREACHABLE = new Set([
