@@ -37,6 +37,7 @@ export interface PrefetchOptions {
  * what it misses itself (src/discover/discover.ts).
  *
  * @returns the cache; nothing is written.
+ * @throws the database's error when the registry, catalog or tests cannot be read (a failing signal query is left out, not thrown).
  */
 export async function prefetchRange(conn: DatabasePoolConnection, options: PrefetchOptions): Promise<RangeCache> {
   return conn.transaction(async (tx) => {
