@@ -5,7 +5,7 @@ import { CommanderError } from 'commander';
 import { loadDotEnv } from '../config/dotEnv.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { ExitCode, exitCodeOf } from '../errors.js';
-import { err } from './output.js';
+import { err } from './stdio.js';
 import { pauseHookFromEnv } from './pauseHook.js';
 import { buildProgram } from './program.js';
 
@@ -20,7 +20,7 @@ import { buildProgram } from './program.js';
  */
 export async function main(argv: string[], onPhase?: PhaseHook): Promise<number> {
   let code: number = ExitCode.done;
-  const program = buildProgram({ setExit: (c) => (code = c), onPhase, entryScript: fileURLToPath(import.meta.url) });
+  const program = await buildProgram(argv, { setExit: (c) => (code = c), onPhase, entryScript: fileURLToPath(import.meta.url) });
   try {
     await program.parseAsync(argv);
     return code;

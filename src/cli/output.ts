@@ -6,10 +6,9 @@ import { UsageError } from '../errors.js';
 import type { RunResult } from '../run/runDate.js';
 import { describePlan, planToJson, summarisePlan, toSnakeCase } from './formatPlan.js';
 
-/** Writes one line to stdout. */
-export const out = (line = ''): void => void process.stdout.write(`${line}\n`);
-/** Writes one line to stderr. */
-export const err = (line: string): void => void process.stderr.write(`${line}\n`);
+import { err, out } from './stdio.js';
+
+export { err, out };
 
 /** What every command gets from the program: how to report its exit code, and the test-only phase hook. */
 export interface CommandContext {

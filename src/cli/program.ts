@@ -1,32 +1,50 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { logsDir } from '../config/settings.js';
-import { DATABASE_URL_FORM } from '../db/connectionTarget.js';
+import { logsDir } from '../config/logsDir.js';
 import { packageRoot } from '../paths.js';
-import { registerAck } from './commands/ack.js';
-import { registerBackfill } from './commands/backfill.js';
-import { registerCheck } from './commands/check.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerHealth } from './commands/health.js';
-import { registerExport } from './commands/export.js';
-import { registerHistory } from './commands/history.js';
-import { registerMigrate } from './commands/migrate.js';
-import { registerRun } from './commands/run.js';
-import { registerSchedule } from './commands/schedule.js';
-import { registerSeed } from './commands/seed.js';
-import { registerStatus } from './commands/status.js';
-import { registerVerify } from './commands/verify.js';
 import type { CommandContext } from './output.js';
+
+type Context = CommandContext & { entryScript: string };
+
+/** Each subcommand, in the order of the help, and how to load its registration (with everything it uses). */
+const COMMANDS: readonly [string, () => Promise<(program: Command, ctx: Context) => void>][] = [
+  ['run', async () => (await import('./commands/run.js')).registerRun],
+  ['backfill', async () => (await import('./commands/backfill.js')).registerBackfill],
+  ['check', async () => (await import('./commands/check.js')).registerCheck],
+  ['status', async () => (await import('./commands/status.js')).registerStatus],
+  ['health', async () => (await import('./commands/health.js')).registerHealth],
+  ['doctor', async () => (await import('./commands/doctor.js')).registerDoctor],
+  ['verify', async () => (await import('./commands/verify.js')).registerVerify],
+  ['history', async () => (await import('./commands/history.js')).registerHistory],
+  ['export', async () => (await import('./commands/export.js')).registerExport],
+  ['migrate', async () => (await import('./commands/migrate.js')).registerMigrate],
+  ['seed', async () => (await import('./commands/seed.js')).registerSeed],
+  ['schedule', async () => (await import('./commands/schedule.js')).registerSchedule],
+  ['ack', async () => (await import('./commands/ack.js')).registerAck],
+];
+
+/**
+ * Which subcommands to load for `argv` (README "Performance": a command loads
+ * only what it uses): every one named in it; none for a bare `--version`;
+ * all of them otherwise (the help, no command, an unknown command and its suggestion).
+ */
+function commandsFor(argv: readonly string[]): typeof COMMANDS {
+  const args = argv.slice(2);
+  const named = COMMANDS.filter(([name]) => args.includes(name));
+  if (named.length > 0) return named;
+  return args.some((a) => a === '--version' || a === '-V') ? [] : COMMANDS;
+}
 
 /**
  * The `canonical-tests` program: the global settings options and one
  * subcommand per file of `src/cli/commands/`. Commander errors are thrown
  * (`exitOverride`) so that {@link main} maps them to exit codes in one place.
  *
+ * @param argv the whole command line (`process.argv`): which subcommands it names decides which are loaded.
  * @param ctx how commands report their exit code, the test-only phase hook, and the executable's path (for schedules).
  */
-export function buildProgram(ctx: CommandContext & { entryScript: string }): Command {
+export async function buildProgram(argv: readonly string[], ctx: Context): Promise<Command> {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const program = new Command('canonical-tests')
     .description('Evaluates every ACTIVE canonical test window registered in PostgreSQL (see README.md and docs/).')
@@ -47,24 +65,18 @@ export function buildProgram(ctx: CommandContext & { entryScript: string }): Com
     .option('-v, --verbose', "also print each plan's summary and every write, and debug lines on stderr")
     .showHelpAfterError()
     .exitOverride();
-  // A function, so the log's path is resolved when the help is shown (CANONICAL_LOG_DIR, the working directory).
-  program.addHelpText(
-    'after',
-    () =>
-      `\nExit codes: 0 done, 1 failure (e.g. a failing signal source, a database that is not migrated), 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock, 6 verify found a problem.\nConnection: DATABASE_URL (${DATABASE_URL_FORM}, TLS with ?sslmode=require or verify-full), else the PG* variables, from the environment or a .env file in the working directory; --embedded for a local embedded PostgreSQL. Without one, commands that need a database exit 2.\nRun log: ${join(logsDir(), 'canonical-tests.log')} (CANONICAL_LOG_DIR moves it). Documentation: README.md and docs/.`,
-  );
-  registerRun(program, ctx);
-  registerBackfill(program, ctx);
-  registerCheck(program, ctx);
-  registerStatus(program, ctx);
-  registerHealth(program, ctx);
-  registerDoctor(program, ctx);
-  registerVerify(program, ctx);
-  registerHistory(program, ctx);
-  registerExport(program, ctx);
-  registerMigrate(program, ctx);
-  registerSeed(program, ctx);
-  registerSchedule(program, ctx);
-  registerAck(program, ctx);
+  const commands = commandsFor(argv);
+  const registers = await Promise.all(commands.map(([, load]) => load()));
+  for (const register of registers) register(program, ctx);
+  // Only the program's own help shows this text, and only with every subcommand loaded: the driver is loaded by then anyway.
+  if (commands.length === COMMANDS.length) {
+    const { DATABASE_URL_FORM } = await import('../db/connectionTarget.js');
+    // A function, so the log's path is resolved when the help is shown (CANONICAL_LOG_DIR, the working directory).
+    program.addHelpText(
+      'after',
+      () =>
+        `\nExit codes: 0 done, 1 failure (e.g. a failing signal source, a database that is not migrated), 2 usage/configuration, 3 halted by the fail-closed gate, 4 database unreachable, 5 another run holds the lock, 6 verify found a problem.\nConnection: DATABASE_URL (${DATABASE_URL_FORM}, TLS with ?sslmode=require or verify-full), else the PG* variables, from the environment or a .env file in the working directory; --embedded for a local embedded PostgreSQL. Without one, commands that need a database exit 2.\nRun log: ${join(logsDir(), 'canonical-tests.log')} (CANONICAL_LOG_DIR moves it). Documentation: README.md and docs/.`,
+    );
+  }
   return program;
 }

@@ -111,10 +111,7 @@ export function embeddedRoot(env: NodeJS.ProcessEnv = process.env, cwd = process
   return resolve(cwd, env.CANONICAL_EMBEDDED_DIR || '.embedded-pg');
 }
 
-/** Folder of the structured run log: `CANONICAL_LOG_DIR`, default `./logs`, against `cwd`. */
-export function logsDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  return resolve(cwd, env.CANONICAL_LOG_DIR || 'logs');
-}
+export { logsDir } from './logsDir.js';
 
 /** The pool timeouts of `settings`, in the milliseconds `openPool` takes. */
 export function poolTimeouts(settings: Settings): { statementTimeoutMs: number; lockTimeoutMs: number } {

@@ -85,6 +85,73 @@ export interface ReportData {
 export interface LoadReportOptions {
   /** The configured zone; default the session's `TimeZone`, which a run sets to the configured zone. */
   zone?: string;
+  /** A backfill's rows read by its earlier dates ({@link newReportHistoryCache}); default: read the whole history now. */
+  historyCache?: ReportHistoryCache;
+}
+
+/** `metrics_snapshot` key → `value` of a runbook row `h`, as SQL. */
+const METRIC_VALUES = sql.fragment`CASE WHEN jsonb_typeof(h.metrics_snapshot) = 'object'
+  THEN coalesce((SELECT jsonb_object_agg(m.key, m.value -> 'value') FROM jsonb_each(h.metrics_snapshot) AS m), '{}'::jsonb)
+  ELSE '{}'::jsonb END`;
+
+/** For every test of `date`, its runbook rows from its window's first day (in `zone`) up to the date, by test code and date. */
+async function fullHistory(db: CommonQueryMethods, date: string, zone: string): Promise<readonly ReportHistoryRow[]> {
+  return db.any(sql.type(historyRowSchema)`
+    SELECT e.test_code, h.run_date::text AS run_date, h.day_number, h.escalation_state, ${METRIC_VALUES} AS metric_values
+    FROM fhq_calendar.test_runbook_entries AS d
+    JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id
+    JOIN fhq_calendar.test_runbook_entries AS h
+      ON h.test_id = d.test_id AND h.run_date <= d.run_date
+     AND (e.start_ts IS NULL OR h.run_date >= (e.start_ts AT TIME ZONE ${zone})::date)
+    WHERE d.run_date = ${date}::date
+    ORDER BY e.test_code, h.run_date`);
+}
+
+/**
+ * The runbook rows a backfill's reports have read so far, by test id: every
+ * row of the test dated up to `through`, in date order. A backfill runs its
+ * dates in order under the run lock and a date only writes rows of its own
+ * date, so rows before the date being reported no longer change.
+ */
+export type ReportHistoryCache = Map<string, { through: string; rows: ReportHistoryRow[] }>;
+
+/** An empty {@link ReportHistoryCache}, for one backfill. */
+export function newReportHistoryCache(): ReportHistoryCache {
+  return new Map();
+}
+
+const dayTestSchema = z.object({ test_id: z.string(), test_code: z.string(), start_date: z.string().nullable() });
+const cachedRowSchema = historyRowSchema.extend({ test_id: z.string() });
+
+/**
+ * What {@link fullHistory} returns, reading only the rows the cache does not
+ * hold yet (those after each test's `through`, up to `date`): the tests of
+ * the date in test-code order (the database's collation), then the cached
+ * rows of each from its window's first day.
+ */
+async function cachedHistory(db: CommonQueryMethods, date: string, zone: string, cache: ReportHistoryCache) {
+  const tests = await db.any(sql.type(dayTestSchema)`
+    SELECT d.test_id, e.test_code, (e.start_ts AT TIME ZONE ${zone})::date::text AS start_date
+    FROM fhq_calendar.test_runbook_entries AS d JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id
+    WHERE d.run_date = ${date}::date ORDER BY e.test_code`);
+  const since = tests.map((t) => cache.get(t.test_id)?.through ?? '-infinity');
+  const fresh = await db.any(sql.type(cachedRowSchema)`
+    SELECT t.test_id, '' AS test_code, h.run_date::text AS run_date, h.day_number, h.escalation_state, ${METRIC_VALUES} AS metric_values
+    FROM unnest(${sql.array(
+      tests.map((t) => t.test_id),
+      'uuid',
+    )}::uuid[], ${sql.array(since, 'text')}::text[]) AS t(test_id, since)
+    JOIN fhq_calendar.test_runbook_entries AS h ON h.test_id = t.test_id AND h.run_date > t.since::date AND h.run_date <= ${date}::date
+    ORDER BY t.test_id, h.run_date`);
+  for (const t of tests) if (!cache.has(t.test_id)) cache.set(t.test_id, { through: date, rows: [] });
+  for (const { test_id, ...row } of fresh) cache.get(test_id)!.rows.push(row);
+  for (const t of tests) cache.get(t.test_id)!.through = date;
+  return tests.flatMap((t) =>
+    cache
+      .get(t.test_id)!
+      .rows.filter((r) => r.run_date <= date && (t.start_date === null || r.run_date >= t.start_date))
+      .map((r) => ({ ...r, test_code: t.test_code })),
+  );
 }
 
 /**
@@ -113,18 +180,7 @@ export async function loadReportData(db: CommonQueryMethods, date: string, optio
     LEFT JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
     WHERE a.run_date = ${date}::date
     ORDER BY CASE a.severity WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END, e.test_code NULLS FIRST, a.alert_type`);
-  const history = await db.any(sql.type(historyRowSchema)`
-    SELECT e.test_code, h.run_date::text AS run_date, h.day_number, h.escalation_state,
-           CASE WHEN jsonb_typeof(h.metrics_snapshot) = 'object'
-                THEN coalesce((SELECT jsonb_object_agg(m.key, m.value -> 'value') FROM jsonb_each(h.metrics_snapshot) AS m), '{}'::jsonb)
-                ELSE '{}'::jsonb END AS metric_values
-    FROM fhq_calendar.test_runbook_entries AS d
-    JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id
-    JOIN fhq_calendar.test_runbook_entries AS h
-      ON h.test_id = d.test_id AND h.run_date <= d.run_date
-     AND (e.start_ts IS NULL OR h.run_date >= (e.start_ts AT TIME ZONE ${zone})::date)
-    WHERE d.run_date = ${date}::date
-    ORDER BY e.test_code, h.run_date`);
+  const history = options.historyCache ? await cachedHistory(db, date, zone, options.historyCache) : await fullHistory(db, date, zone);
   // Acknowledgements since the day before: the runbook after a person acknowledged shows who, when and why.
   const acknowledgements = await db.any(sql.type(acknowledgementSchema)`
     SELECT e.test_code, k.acknowledged_by,

@@ -72,6 +72,18 @@ function databaseMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** One signal's query for `instants`, in a savepoint of `tx`: UTC ISO instant → its row (an instant with no row is absent). */
+async function querySignal(tx: DatabaseTransactionConnection, source: SignalSource, instants: readonly string[]) {
+  const rows = await tx.transaction((sp: CommonQueryMethods) => sp.any(signalQuery(source, instants)));
+  return new Map(rows.map((row) => [new Date(row.at).toISOString(), row]));
+}
+
+/** What to resolve: per signal key, the checked source and the instants (UTC ISO) wanted. */
+export type SignalNeeds = readonly { source: SignalSource; instants: readonly string[] }[];
+
+/** Signal values already resolved: signal key → UTC ISO instant → value. */
+export type SignalCache = Map<string, Map<string, MetricValue>>;
+
 /**
  * Resolves each distinct signal for every instant it is needed at: one query
  * per signal (not per test, metric or instant). A signal with no usable row is
@@ -84,7 +96,7 @@ function databaseMessage(error: unknown): string {
  */
 export async function resolveSignals(
   tx: DatabaseTransactionConnection,
-  needs: readonly { source: SignalSource; instants: readonly string[] }[],
+  needs: SignalNeeds,
 ): Promise<Map<string, Map<string, MetricValue>>> {
   const values = new Map<string, Map<string, MetricValue>>();
   const put = (instant: string, metric: MetricValue) => {
@@ -95,12 +107,34 @@ export async function resolveSignals(
   for (const { source, instants } of needs) {
     if (instants.length === 0) continue;
     try {
-      const rows = await tx.transaction((sp: CommonQueryMethods) => sp.any(signalQuery(source, instants)));
-      const byInstant = new Map(rows.map((row) => [new Date(row.at).toISOString(), row]));
+      const byInstant = await querySignal(tx, source, instants);
       for (const instant of instants) put(instant, toMetric(source, instant, byInstant.get(instant) ?? null));
     } catch (error) {
       for (const instant of instants) put(instant, failedMetric(source, instant, databaseMessage(error)));
     }
   }
   return values;
+}
+
+/**
+ * Resolves each signal for all the instants of a range at once (one query per
+ * signal, as {@link resolveSignals}), for a backfill to look values up date by
+ * date. A signal whose query fails is left out entirely, not marked ERROR:
+ * each date then queries it again for itself and records its own failure.
+ *
+ * @param needs per signal key, the checked source and the instants (UTC ISO) wanted.
+ * @returns signal key → instant → value, for the signals that resolved.
+ */
+export async function prefetchSignals(tx: DatabaseTransactionConnection, needs: SignalNeeds): Promise<SignalCache> {
+  const cache: SignalCache = new Map();
+  for (const { source, instants } of needs) {
+    if (instants.length === 0) continue;
+    try {
+      const byInstant = await querySignal(tx, source, instants);
+      cache.set(source.key, new Map(instants.map((i) => [i, toMetric(source, i, byInstant.get(i) ?? null)])));
+    } catch {
+      // left out: the dates that need it query it themselves
+    }
+  }
+  return cache;
 }

@@ -1,18 +1,19 @@
-import type { DatabasePoolConnection } from 'slonik';
+import type { DatabasePoolConnection, DatabaseTransactionConnection } from 'slonik';
 import { loadRecords } from '../db/bundles.js';
 import { loadHistory } from '../db/history.js';
 import { loadWindowStates } from '../db/progress.js';
 import { loadRegistry } from '../db/registry.js';
 import { missedDates } from '../db/runs.js';
 import { readOnlySnapshot } from '../db/session.js';
-import { resolveSignals } from '../db/signals.js';
+import { resolveSignals, type SignalCache, type SignalNeeds } from '../db/signals.js';
 import { loadActiveTests, requireEvaluableTestCodes } from '../db/tests.js';
 import type { AsOf } from '../domain/asOf.js';
-import { runGate, type GatedTest } from '../domain/gate.js';
-import type { SignalSource } from '../domain/registry.js';
+import { runGate } from '../domain/gate.js';
 import type { RunMode } from '../domain/runMode.js';
 import type { Snapshot } from '../domain/snapshot.js';
-import { metricsInstant } from '../domain/window.js';
+import type { MetricValue } from '../domain/metric.js';
+import { signalNeeds } from './needs.js';
+import type { RangeCache } from './prefetch.js';
 
 /** What discovery needs besides the connection. */
 export interface DiscoverOptions {
@@ -33,26 +34,32 @@ export interface DiscoverOptions {
   mode: RunMode;
   /** The evaluator's version, written into every bundle. */
   evaluatorVersion: string;
+  /** A backfill's registry and signal values read once for its range; without it, everything is read now. */
+  rangeCache?: RangeCache;
 }
 
-/** Per signal key, its source and every instant a test needs it at (the as-of instant, or `end_ts` at a close). */
-function signalNeeds(passed: readonly GatedTest[], asOf: AsOf): { source: SignalSource; instants: string[] }[] {
-  const needs = new Map<string, { source: SignalSource; instants: Set<string> }>();
-  for (const test of passed) {
-    const instant = metricsInstant(
-      { start_ts: test.definition.startTs, end_ts: test.definition.endTs, verdict: test.row.verdict, status: test.row.status },
-      asOf,
-    );
-    if (instant === null) continue;
-    for (const source of Object.values(test.sources)) {
-      const need = needs.get(source.key) ?? { source, instants: new Set<string>() };
-      need.instants.add(instant);
-      needs.set(source.key, need);
+/**
+ * The metrics of one date: each needed (key, instant) from the range's cache
+ * when it holds it, the rest resolved now (one query per signal, failures
+ * recorded per signal as ERROR metrics, exactly as without a cache).
+ */
+async function resolveMetrics(tx: DatabaseTransactionConnection, needs: SignalNeeds, cache: SignalCache | undefined) {
+  const missing = needs
+    .map(({ source, instants }) => ({ source, instants: instants.filter((i) => !cache?.get(source.key)?.has(i)) }))
+    .filter((n) => n.instants.length > 0);
+  const resolved = await resolveSignals(tx, missing);
+  // Built in the order a cacheless run builds it: by key, then instant.
+  const metrics = new Map<string, Map<string, MetricValue>>();
+  for (const { source, instants } of needs) {
+    for (const instant of instants) {
+      const metric = cache?.get(source.key)?.get(instant) ?? resolved.get(instant)?.get(source.key);
+      if (!metric) continue;
+      const byKey = metrics.get(instant) ?? new Map<string, MetricValue>();
+      byKey.set(source.key, metric);
+      metrics.set(instant, byKey);
     }
   }
-  return [...needs.values()]
-    .sort((a, b) => a.source.key.localeCompare(b.source.key))
-    .map((n) => ({ source: n.source, instants: [...n.instants].sort() }));
+  return metrics;
 }
 
 /**
@@ -70,7 +77,7 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
     await readOnlySnapshot(tx);
     const tests = await loadActiveTests(tx, options.testCodes, { date: options.asOf.date, includeResolved: options.includeResolved });
     await requireEvaluableTestCodes(tx, options.testCodes);
-    const gate = runGate(tests, await loadRegistry(tx));
+    const gate = runGate(tests, options.rangeCache?.registry ?? (await loadRegistry(tx)));
     const records = await loadRecords(
       tx,
       tests.map((t) => t.test_id),
@@ -88,7 +95,7 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
       options.asOf.instant,
       options.asOf.zone,
     );
-    const metrics = await resolveSignals(tx, signalNeeds(passed, options.asOf));
+    const metrics = await resolveMetrics(tx, signalNeeds(passed, [options.asOf]), options.rangeCache?.signals);
     const { mode } = options;
     return {
       asOf: options.asOf,

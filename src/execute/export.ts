@@ -1,6 +1,6 @@
 import type { CommonQueryMethods } from 'slonik';
 import { loadBundles, type BundleFilter, type RecordedBundle } from '../db/bundles.js';
-import { loadReportData } from '../db/report.js';
+import { loadReportData, type ReportHistoryCache } from '../db/report.js';
 import { loadHaltFiles } from '../db/runs.js';
 import { canonicalJson, sha256Hex } from '../domain/canonicalJson.js';
 import { evidenceFilePath, haltFilePath, historyFilePath, reportFilePath } from '../domain/fileNames.js';
@@ -52,9 +52,15 @@ export function writeBundleFiles(
 }
 
 /** Renders the runbook of `date` (`YYYY-MM-DD`) from its rows and writes it when it changed; returns the path written, if any. */
-async function writeReport(db: CommonQueryMethods, date: string, reportsDir: string, onPhase?: PhaseHook): Promise<string[]> {
+async function writeReport(
+  db: CommonQueryMethods,
+  date: string,
+  reportsDir: string,
+  onPhase?: PhaseHook,
+  historyCache?: ReportHistoryCache,
+): Promise<string[]> {
   const path = reportFilePath(reportsDir, date.replaceAll('-', ''));
-  return writeFileAtomic(path, renderReport(await loadReportData(db, date)), onPhase) ? [path] : [];
+  return writeFileAtomic(path, renderReport(await loadReportData(db, date, { historyCache })), onPhase) ? [path] : [];
 }
 
 /**
@@ -92,15 +98,22 @@ export async function exportDates(
  * rendered from the date's rows. The same files {@link exportDates} would
  * write, without reading back what the run already holds.
  *
+ * @param historyCache a backfill's report rows read by its earlier dates (src/db/report.ts); default none.
  * @returns the paths written.
  */
-export async function writeRunFiles(db: CommonQueryMethods, plan: Plan, folders: ExportFolders, onPhase?: PhaseHook): Promise<string[]> {
+export async function writeRunFiles(
+  db: CommonQueryMethods,
+  plan: Plan,
+  folders: ExportFolders,
+  onPhase?: PhaseHook,
+  historyCache?: ReportHistoryCache,
+): Promise<string[]> {
   const written = plan.files.filter((f) => writeFileAtomic(f.path, f.content, onPhase)).map((f) => f.path);
   const revised = plan.bundles.filter((b) => b.revision > 1).map((b) => b.testId);
   if (revised.length > 0) {
     const replaced = (await loadBundles(db, { date: plan.asOf.date, testIds: revised })).filter((b) => !b.is_current);
     written.push(...writeBundleFiles(replaced, folders.evidenceDir, onPhase));
   }
-  written.push(...(await writeReport(db, plan.asOf.date, folders.reportsDir, onPhase)));
+  written.push(...(await writeReport(db, plan.asOf.date, folders.reportsDir, onPhase, historyCache)));
   return written;
 }

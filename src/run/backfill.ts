@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { DatabasePool } from 'slonik';
 import type { Settings } from '../config/settings.js';
+import { newReportHistoryCache } from '../db/report.js';
 import { missedDates } from '../db/runs.js';
 import { requireEvaluableTestCodes } from '../db/tests.js';
-import { datesBetween, parseDate } from '../domain/asOf.js';
+import { prefetchRange } from '../discover/prefetch.js';
+import { asOfFor, datesBetween, parseDate } from '../domain/asOf.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { UsageError } from '../errors.js';
-import type { Logger } from '../logging/logger.js';
-import { runDate, type RunResult } from './runDate.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { runLocked, type RunResult } from './runDate.js';
+import { withRunSession } from './runSession.js';
 
 /** Longest backfill range accepted (about ten years of days). */
 export const MAX_BACKFILL_DAYS = 3660;
@@ -37,6 +41,8 @@ export interface BackfillOptions {
   onDate?: (date: string, result: RunResult) => void | Promise<void>;
   logger?: Logger;
   onPhase?: PhaseHook;
+  /** The run id of each date (tests, to compare runs byte for byte); default a fresh UUID per date. */
+  runIdFor?: (date: string) => string;
 }
 
 /**
@@ -72,12 +78,31 @@ export function backfillDates(from: string, to: string, today: string): string[]
   return datesBetween(from, to);
 }
 
+/** Adds one date's result to the summary; true when the date halted (the backfill stops). */
+function tally(summary: BackfillSummary, date: string, result: RunResult): boolean {
+  summary.datesDone += 1;
+  summary.testsEvaluated += result.plan.outcomes.length;
+  summary.escalationAlerts += result.plan.alerts.filter((a) => a.alertType === 'ESCALATION').length;
+  summary.resolutions += result.plan.resolutions.length;
+  if (result.exitCode === 1) summary.exitCode = 1;
+  if (result.exitCode !== 3) return false;
+  summary.halts = 1;
+  summary.haltedAt = date;
+  summary.exitCode = 3;
+  return true;
+}
+
 /**
  * Runs each date in order, each exactly as `run --date` would, in mode
  * `backfill` (live state only moves forward; alerts on changes of state only).
- * Stops at the first date the gate halts.
+ * Stops at the first date the gate halts. The whole range runs in one session
+ * (README "Performance"): the run lock is taken and an abandoned run recovered
+ * once; the registry and every signal value the range needs are read once
+ * (src/discover/prefetch.ts); each date still reads its tests' state, record
+ * and history itself, and gets its own ledger row, rows, alerts, files and report.
  *
  * @throws UsageError naming `--test` for a code that names no ACTIVE test, before any date runs.
+ * @throws LockHeldError (exit 5) when another run holds the lock; nothing is written.
  */
 export async function backfill(pool: DatabasePool, options: BackfillOptions): Promise<BackfillSummary> {
   await requireEvaluableTestCodes(pool, options.testCodes);
@@ -90,31 +115,37 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
     haltedAt: null,
     exitCode: 0,
   };
-  for (const date of options.dates) {
-    const result = await runDate(pool, {
-      date,
-      settings: options.settings,
-      dryRun: options.dryRun,
-      testCodes: options.testCodes,
-      includeResolved: options.includeResolved,
-      mode: 'backfill',
-      logger: options.logger,
-      onPhase: options.onPhase,
-    });
-    summary.datesDone += 1;
-    summary.testsEvaluated += result.plan.outcomes.length;
-    summary.escalationAlerts += result.plan.alerts.filter((a) => a.alertType === 'ESCALATION').length;
-    summary.resolutions += result.plan.resolutions.length;
-    await options.onDate?.(date, result);
-    if (result.exitCode === 1) summary.exitCode = 1;
-    if (result.exitCode === 3) {
-      summary.halts = 1;
-      summary.haltedAt = date;
-      summary.exitCode = 3;
-      break;
+  const { settings, dryRun, testCodes, includeResolved, logger, onPhase } = options;
+  const runIds = options.dates.map((date) => options.runIdFor?.(date) ?? randomUUID());
+  const log = (logger ?? silentLogger).child({ run_id: runIds[0], as_of_date: options.dates[0], mode: dryRun ? 'dry-run' : 'backfill' });
+  return withRunSession(pool, { settings, dryRun, log, onPhase }, async (conn) => {
+    const asOfs = options.dates.map((date) => asOfFor(date, settings.zone, settings.runTime));
+    const started = performance.now();
+    const rangeCache = await prefetchRange(conn, { asOfs, testCodes, includeResolved });
+    const range = { cache: rangeCache, reportHistory: newReportHistoryCache() };
+    log.info(
+      { event: 'range_prefetched', dates: asOfs.length, signals: rangeCache.signals.size, ms: Math.round(performance.now() - started) },
+      'range prefetched',
+    );
+    for (const [i, date] of options.dates.entries()) {
+      const runOptions = {
+        date,
+        settings,
+        dryRun,
+        testCodes,
+        includeResolved,
+        mode: 'backfill' as const,
+        logger,
+        onPhase,
+        runId: runIds[i],
+      };
+      const result = await runLocked(conn, runOptions, range);
+      const halted = tally(summary, date, result);
+      await options.onDate?.(date, result);
+      if (halted) break;
     }
-  }
-  return summary;
+    return summary;
+  });
 }
 
 /** The missed days before `date` (`run --catch-up`), oldest first. */

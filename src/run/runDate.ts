@@ -2,21 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { CommonQueryMethods, DatabasePool, DatabasePoolConnection } from 'slonik';
 import type { Settings } from '../config/settings.js';
 import { retireStaleHaltRows } from '../db/runbook.js';
-import { lockHolder, markAbandoned, recordFinish, recordHaltFile, recordStart } from '../db/runs.js';
-import { releaseRunLock, setSessionZone, tryRunLock } from '../db/session.js';
+import type { ReportHistoryCache } from '../db/report.js';
+import { recordFinish, recordHaltFile, recordStart } from '../db/runs.js';
 import { discover } from '../discover/discover.js';
+import type { RangeCache } from '../discover/prefetch.js';
 import { asOfFor } from '../domain/asOf.js';
 import { evaluatorVersion } from '../paths.js';
 import { describeDefect } from '../domain/gate.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { Plan } from '../domain/plan.js';
 import type { RunMode } from '../domain/runMode.js';
-import { LockHeldError, exitCodeOf } from '../errors.js';
+import { exitCodeOf } from '../errors.js';
 import { evaluateRun } from '../evaluate/evaluateRun.js';
 import { applyPlan } from '../execute/applyPlan.js';
-import { removeAbandonedTemporaries } from '../execute/atomicWrite.js';
-import { exportDates, writeRunFiles } from '../execute/export.js';
+import { writeRunFiles } from '../execute/export.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
+import { withRunSession } from './runSession.js';
 
 /** Options of one run for one as-of date. */
 export interface RunOptions {
@@ -48,38 +49,6 @@ export interface RunResult {
   reportPath: string | null;
   /** Milliseconds per phase: discover, evaluate, execute, files. */
   phaseMs: Record<string, number>;
-}
-
-/**
- * Cleans up after a run that died (SIGKILL, power loss) holding the lock:
- * closes its ledger row, exports the files of what it committed from the
- * record (its dates' bundles, halt file and runbook), and removes its
- * temporary files. Call only while holding the run lock.
- */
-async function recoverAbandonedRun(conn: CommonQueryMethods, settings: Settings, log: Logger, onPhase?: PhaseHook): Promise<void> {
-  const abandoned = await markAbandoned(conn);
-  const recovered = await exportDates(
-    conn,
-    abandoned.map((r) => r.as_of_date),
-    settings,
-    { onPhase },
-  );
-  const swept = [...removeAbandonedTemporaries(settings.evidenceDir), ...removeAbandonedTemporaries(settings.reportsDir)];
-  if (recovered.length > 0 || swept.length > 0) {
-    log.warn(
-      { event: 'recovered_abandoned_run', files_written: recovered, temporaries_removed: swept },
-      'finished the file writes of a run that died',
-    );
-  }
-}
-
-/** Takes the run lock, or throws LockHeldError naming the holder (exit 5). */
-async function takeRunLock(conn: CommonQueryMethods, log: Logger): Promise<void> {
-  if (await tryRunLock(conn)) return;
-  const holder = await lockHolder(conn);
-  const by = holder ? `run ${holder.run_id} (${holder.mode} ${holder.as_of_date}, since ${holder.started_at})` : 'another session';
-  log.warn({ event: 'lock_held', holder: holder?.run_id ?? null }, `run lock held by ${by}`);
-  throw new LockHeldError(`another canonical-tests run holds the run lock on this database: ${by}; nothing was written`);
 }
 
 /** The exit code of a plan: 3 halted, 1 a failing source, else 0. */
@@ -152,6 +121,21 @@ function logProblems(plan: Plan, log: Logger): void {
     log.error({ event: 'signal_failed', signal_key: f.key, source: f.source }, `signal ${f.key} (${f.source}): ${f.message}`);
 }
 
+/** What a backfill carries from date to date: the range's prefetched reads and the report rows read so far. */
+export interface RangeState {
+  cache: RangeCache;
+  reportHistory: ReportHistoryCache;
+}
+
+/** The as-of date, run id, mode and logger of one date's run. */
+function runIdentity(options: RunOptions) {
+  const asOf = asOfFor(options.date, options.settings.zone, options.settings.runTime);
+  const runId = options.runId ?? randomUUID();
+  const mode: RunMode = options.dryRun ? 'dry-run' : (options.mode ?? 'daily');
+  const log = (options.logger ?? silentLogger).child({ run_id: runId, as_of_date: asOf.date, mode });
+  return { asOf, runId, mode, log };
+}
+
 /**
  * One run for one as-of date (README "How it works"): under the run lock,
  * discover, evaluate (pure), then apply the plan in one transaction that also
@@ -167,55 +151,71 @@ function logProblems(plan: Plan, log: Logger): void {
  * @throws UsageError for an unknown `--test` code.
  */
 export async function runDate(pool: DatabasePool, options: RunOptions): Promise<RunResult> {
+  const identified = { ...options, runId: options.runId ?? randomUUID() };
+  const { log } = runIdentity(identified);
+  const session = { settings: options.settings, dryRun: options.dryRun, log, onPhase: options.onPhase };
+  return withRunSession(pool, session, (conn) => runLocked(conn, identified));
+}
+
+/**
+ * The run of one date on a connection that already holds the run lock (not
+ * for a dry run), has the session zone set and has recovered any abandoned
+ * run (src/run/runSession.ts): its ledger row, discover, evaluate, execute,
+ * files. A backfill calls it once per date on one connection.
+ *
+ * @param range a backfill's registry and signal values for its whole range, and the report rows its earlier dates read; default: read everything now.
+ * @returns the run's plan, exit code, files and phase times.
+ * @throws whatever the run throws, after recording it as FAILED in its ledger row.
+ */
+export async function runLocked(conn: DatabasePoolConnection, options: RunOptions, range?: RangeState): Promise<RunResult> {
+  const rangeCache = range?.cache;
   const { settings } = options;
-  const asOf = asOfFor(options.date, settings.zone, settings.runTime);
-  const runId = options.runId ?? randomUUID();
-  const mode: RunMode = options.dryRun ? 'dry-run' : (options.mode ?? 'daily');
-  const log = (options.logger ?? silentLogger).child({ run_id: runId, as_of_date: asOf.date, mode });
+  const { asOf, runId, mode, log } = runIdentity(options);
   const pause: PhaseHook = options.onPhase ?? (() => undefined);
-  return pool.connect(async (conn) => {
-    // statement_timeout and lock_timeout are set on every pooled connection (src/db/pool.ts).
-    await setSessionZone(conn, settings.zone);
-    if (!options.dryRun) await takeRunLock(conn, log);
-    const phaseMs: Record<string, number> = {};
-    const timed = phaseTimer(phaseMs);
-    try {
-      if (!options.dryRun) await recoverAbandonedRun(conn, settings, log, options.onPhase);
-      await recordStart(conn, runId, asOf.date, mode);
-      if (!options.dryRun) pause('locked');
-      log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
-      const { testCodes, includeResolved } = options;
-      const { runTime, resolutionGraceDays, evidenceDir, reportsDir } = settings;
-      const discoverOptions = { asOf, runTime, resolutionGraceDays, evidenceDir, reportsDir, testCodes, includeResolved, runId, mode };
-      const snapshot = await timed('discover', () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }));
-      pause('discovered');
-      const plan = await timed('evaluate', () => evaluateRun(snapshot));
-      const exitCode = exitCodeOfPlan(plan);
-      logProblems(plan, log);
-      let filesWritten: string[] = [];
-      if (!options.dryRun) {
-        await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
-        pause('committed');
-        filesWritten = await timed('files', () => writeRunFiles(conn, plan, settings, options.onPhase));
-        pause('files-written');
-      }
-      const reportPath = options.dryRun ? null : plan.reportPath;
-      await finishRun(conn, plan, exitCode, phaseMs, reportPath, log);
-      return { plan, exitCode, filesWritten, reportPath, phaseMs };
-    } catch (error) {
-      log.error(
-        { event: 'run_failed', exit_code: exitCodeOf(error), phase_ms: phaseMs },
-        error instanceof Error ? error.message : String(error),
-      );
-      await recordFinish(conn, runId, {
-        outcome: 'FAILED',
-        exitCode: exitCodeOf(error),
-        phaseMs,
-        error: error instanceof Error ? error.message : String(error),
-      }).catch(() => undefined); // the connection itself may be what failed
-      throw error;
-    } finally {
-      if (!options.dryRun) await releaseRunLock(conn).catch(() => undefined);
+  const phaseMs: Record<string, number> = {};
+  const timed = phaseTimer(phaseMs);
+  try {
+    await recordStart(conn, runId, asOf.date, mode);
+    if (!options.dryRun) pause('locked');
+    log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
+    const { testCodes, includeResolved } = options;
+    const { runTime, resolutionGraceDays, evidenceDir, reportsDir } = settings;
+    const discoverOptions = {
+      asOf,
+      runTime,
+      resolutionGraceDays,
+      evidenceDir,
+      reportsDir,
+      testCodes,
+      includeResolved,
+      runId,
+      mode,
+      rangeCache,
+    };
+    const snapshot = await timed('discover', () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }));
+    pause('discovered');
+    const plan = await timed('evaluate', () => evaluateRun(snapshot));
+    const exitCode = exitCodeOfPlan(plan);
+    logProblems(plan, log);
+    let filesWritten: string[] = [];
+    if (!options.dryRun) {
+      await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
+      pause('committed');
+      filesWritten = await timed('files', () => writeRunFiles(conn, plan, settings, options.onPhase, range?.reportHistory));
+      pause('files-written');
     }
-  });
+    const reportPath = options.dryRun ? null : plan.reportPath;
+    await finishRun(conn, plan, exitCode, phaseMs, reportPath, log);
+    return { plan, exitCode, filesWritten, reportPath, phaseMs };
+  } catch (error) {
+    await recordFailure(conn, runId, error, phaseMs, log);
+    throw error;
+  }
+}
+
+/** Logs a run's failure and records it in its ledger row (best effort: the connection itself may be what failed). */
+async function recordFailure(conn: CommonQueryMethods, runId: string, error: unknown, phaseMs: Record<string, number>, log: Logger) {
+  const message = error instanceof Error ? error.message : String(error);
+  log.error({ event: 'run_failed', exit_code: exitCodeOf(error), phase_ms: phaseMs }, message);
+  await recordFinish(conn, runId, { outcome: 'FAILED', exitCode: exitCodeOf(error), phaseMs, error: message }).catch(() => undefined);
 }

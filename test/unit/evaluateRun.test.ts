@@ -718,7 +718,6 @@ describe('evaluateRun before the window opens', () => {
 describe('evaluateRun at the close of the window', () => {
   /** The morning after the close (2026-03-31 06:00 Oslo). */
   const CLOSE_DATE = '2026-04-01';
-  const CLOSE_EVIDENCE = evidencePath(CLOSE_DATE);
   const CLOSED_AT = '2026-03-31 06:00 Europe/Oslo';
   const overdue = {
     days_elapsed: 31,

@@ -1,0 +1,35 @@
+import type { AsOf } from '../domain/asOf.js';
+import type { GatedTest } from '../domain/gate.js';
+import type { SignalSource } from '../domain/registry.js';
+import { metricsInstant } from '../domain/window.js';
+
+/**
+ * Per signal key, its source and every instant the tests that passed the gate
+ * need it at, over the as-of dates `asOfs`: the as-of instant while a window
+ * is open, `end_ts` when it closes (src/domain/window.ts `metricsInstant`),
+ * none before it opens.
+ *
+ * @param passed the tests that passed the gate, with their checked sources.
+ * @param asOfs one or more as-of dates (a run: one; a backfill's range: all).
+ * @returns one entry per key, sorted by key, its instants (UTC ISO) sorted and distinct.
+ */
+export function signalNeeds(passed: readonly GatedTest[], asOfs: readonly AsOf[]): { source: SignalSource; instants: string[] }[] {
+  const needs = new Map<string, { source: SignalSource; instants: Set<string> }>();
+  for (const test of passed) {
+    const bounds = { start_ts: test.definition.startTs, end_ts: test.definition.endTs, verdict: test.row.verdict, status: test.row.status };
+    const instants = new Set<string>();
+    for (const asOf of asOfs) {
+      const instant = metricsInstant(bounds, asOf);
+      if (instant !== null) instants.add(instant);
+    }
+    if (instants.size === 0) continue;
+    for (const source of Object.values(test.sources)) {
+      const need = needs.get(source.key) ?? { source, instants: new Set<string>() };
+      for (const instant of instants) need.instants.add(instant);
+      needs.set(source.key, need);
+    }
+  }
+  return [...needs.values()]
+    .sort((a, b) => a.source.key.localeCompare(b.source.key))
+    .map((n) => ({ source: n.source, instants: [...n.instants].sort() }));
+}
