@@ -1,7 +1,7 @@
 import { sql, type CommonQueryMethods, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import type { BundleWrite, TestRecord } from '../domain/bundle.js';
-import { jsonRows } from './json.js';
+import { inChunks, jsonRows } from './json.js';
 
 const recordRowSchema = z.object({
   test_id: z.string().uuid(),
@@ -52,7 +52,10 @@ export async function loadRecords(db: CommonQueryMethods, testIds: readonly stri
 
 /** Appends new revisions to `fhq_calendar.evidence_bundles`, in the caller's transaction, in the given order (recording order). */
 export async function insertBundles(tx: DatabaseTransactionConnection, bundles: readonly BundleWrite[]): Promise<void> {
-  if (bundles.length === 0) return;
+  await inChunks(bundles, (chunk) => insertBundleChunk(tx, chunk));
+}
+
+async function insertBundleChunk(tx: DatabaseTransactionConnection, bundles: readonly BundleWrite[]): Promise<void> {
   await tx.query(sql.unsafe`
     INSERT INTO fhq_calendar.evidence_bundles (test_id, run_date, revision, run_id, content, sha256, previous_sha256, evaluation_sha256)
     SELECT test_id, run_date, revision, run_id, content, sha256, previous_sha256, evaluation_sha256

@@ -2,3 +2,23 @@ import { sql } from 'slonik';
 
 /** Plain row objects as one `jsonb` parameter, for `jsonb_to_recordset` bulk statements. */
 export const jsonRows = (rows: readonly unknown[]) => sql.jsonb(rows as Parameters<typeof sql.jsonb>[0]);
+
+/**
+ * Rows per bulk statement. Larger plans are written in several statements of
+ * this size, in order, in the caller's transaction, so neither the process nor
+ * the server builds one parameter of hundreds of megabytes (README "Performance").
+ */
+export const BULK_CHUNK_ROWS = 1000;
+
+/**
+ * Calls `write` on consecutive slices of `rows` of at most `size` rows, one after the other, in order.
+ *
+ * @returns when the last slice is written; rejects with the first error of `write`.
+ */
+export async function inChunks<T>(
+  rows: readonly T[],
+  write: (chunk: readonly T[]) => Promise<unknown>,
+  size: number = BULK_CHUNK_ROWS,
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += size) await write(rows.slice(start, start + size));
+}

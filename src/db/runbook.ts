@@ -1,14 +1,17 @@
 import { sql, type CommonQueryMethods, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import type { RunbookWrite } from '../domain/plan.js';
-import { jsonRows } from './json.js';
+import { inChunks, jsonRows } from './json.js';
 
 /**
  * Inserts or replaces each test's runbook row of its date (unique on test and
- * date), one statement; a row whose content is unchanged is not touched.
+ * date), one statement per `BULK_CHUNK_ROWS` rows (src/db/json.ts); a row whose content is unchanged is not touched.
  */
 export async function upsertRunbookRows(tx: DatabaseTransactionConnection, runbook: readonly RunbookWrite[]): Promise<void> {
-  if (runbook.length === 0) return;
+  await inChunks(runbook, (chunk) => upsertRunbookChunk(tx, chunk));
+}
+
+async function upsertRunbookChunk(tx: DatabaseTransactionConnection, runbook: readonly RunbookWrite[]): Promise<void> {
   await tx.query(sql.unsafe`
       INSERT INTO fhq_calendar.test_runbook_entries AS t
         (test_id, run_date, run_id, day_number, required_days, status, escalation_state, ceo_action_required,
