@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { resolveSettings, type Settings } from '../config/settings.js';
+import { parseDate } from '../domain/asOf.js';
 import { describeDefect } from '../domain/gate.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { UsageError } from '../errors.js';
@@ -14,6 +15,19 @@ export { err, out };
 export interface CommandContext {
   setExit(code: number): void;
   onPhase?: PhaseHook;
+}
+
+/**
+ * The optional `--from` / `--to` of a command that reads a range of the record.
+ *
+ * @returns each as `YYYY-MM-DD`, or undefined when not given.
+ * @throws UsageError naming `--from` or `--to` for a value that is not a date.
+ */
+export function dateRangeOf(flags: { from?: string; to?: string }): { from?: string; to?: string } {
+  return {
+    from: flags.from === undefined ? undefined : parseDate(flags.from, '--from'),
+    to: flags.to === undefined ? undefined : parseDate(flags.to, '--to'),
+  };
 }
 
 /** The run settings of a command: its own and the program's global options, else the environment, else defaults. */

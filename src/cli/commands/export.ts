@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { parseDate } from '../../domain/asOf.js';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { exportRecord } from '../../run/exportRecord.js';
-import { databaseIoOf, printerFor, settingsOf, type CommandContext } from '../output.js';
+import { dateRangeOf, databaseIoOf, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 /** `canonical-tests export`: rewrites evidence files, halt files and reports of a date range from the record. */
 export function registerExport(program: Command, ctx: CommandContext): void {
@@ -15,8 +14,7 @@ export function registerExport(program: Command, ctx: CommandContext): void {
     .action(async (flags: { from?: string; to?: string }, command: Command) => {
       const settings = settingsOf(command);
       const printer = printerFor(command);
-      const from = flags.from === undefined ? undefined : parseDate(flags.from, '--from');
-      const to = flags.to === undefined ? undefined : parseDate(flags.to, '--to');
+      const { from, to } = dateRangeOf(flags);
       const result = await withCommandDatabase(settings, (db) => exportRecord(db.pool, settings, { from, to }), databaseIoOf(printer));
       result.written.forEach((path) => printer.line(`wrote ${path}`));
       result.altered.forEach((b) =>

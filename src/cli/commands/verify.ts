@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { parseDate } from '../../domain/asOf.js';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { describeProblem } from '../../run/verify/checks.js';
 import { verifyRecord } from '../../run/verify/verifyRecord.js';
-import { databaseIoOf, out, printerFor, settingsOf, type CommandContext } from '../output.js';
+import { dateRangeOf, databaseIoOf, out, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 interface VerifyFlags {
   from?: string;
@@ -26,8 +25,7 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .option('--json', 'print one JSON document on stdout')
     .action(async (flags: VerifyFlags, command: Command) => {
       const settings = settingsOf(command);
-      const from = flags.from === undefined ? undefined : parseDate(flags.from, '--from');
-      const to = flags.to === undefined ? undefined : parseDate(flags.to, '--to');
+      const { from, to } = dateRangeOf(flags);
       const result = await withCommandDatabase(
         settings,
         (db) => verifyRecord(db.pool, { from, to, testCodes: flags.test, evidenceDir: settings.evidenceDir, zone: settings.zone }),
