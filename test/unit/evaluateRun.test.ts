@@ -1258,3 +1258,18 @@ describe('evaluateRun when the gate halts', () => {
     expect(halted.alerts.map((a) => a.alertType)).toEqual(['SYSTEM_ERROR', 'MISSED_RUN']);
   });
 });
+
+describe('evaluateRun: the checkpoint at the exact as-of instants', () => {
+  it('is reached on the date whose as-of instant is the checkpoint itself', () => {
+    const row = testRow({ mid_test_checkpoint: AS_OF.instant });
+    const plan = evaluateRun(snapshot({ rows: [row], history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28')) }));
+    expect(plan.alerts.map((a) => a.alertType)).toEqual(['CHECKPOINT']);
+  });
+
+  it('is not reached again when the previous evaluation was exactly at the checkpoint', () => {
+    const row = testRow({ mid_test_checkpoint: asOfFor('2026-03-28', ZONE, RUN_TIME).instant });
+    const plan = evaluateRun(snapshot({ rows: [row], history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28')) }));
+    expect(plan.alerts).toEqual([]);
+    expect(plan.runbook[0]!.notes).toBe('All metrics available.');
+  });
+});
