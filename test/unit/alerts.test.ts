@@ -77,13 +77,14 @@ const failureMet: CriteriaResult = {
 const failureNotMet: CriteriaResult = { ...failureMet, outcome: 'NOT_MET', conditions: [] };
 
 describe('metricAgainstTarget', () => {
-  const ctx = contextOf();
   it('shows a metric against its target, met or not', () => {
+    const ctx = contextOf();
     expect(metricAgainstTarget(ctx, metric('brier_score', 0.24))).toBe('brier_score 0.24 (target <= 0.24: met)');
     expect(metricAgainstTarget(ctx, metric('brier_score', 0.25))).toBe('brier_score 0.25 (target <= 0.24: not met)');
   });
 
   it('shows a pending metric with its target, and a metric without a target bare', () => {
+    const ctx = contextOf();
     expect(metricAgainstTarget(ctx, metric('brier_score', null))).toBe('brier_score pending (target <= 0.24)');
     expect(metricAgainstTarget(ctx, metric('ready', null))).toBe('ready pending');
     expect(metricAgainstTarget(ctx, metric('ready', false))).toBe('ready false');

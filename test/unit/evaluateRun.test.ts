@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { asOfFor } from '../../src/domain/asOf.js';
 import { runGate } from '../../src/domain/gate.js';
 import type { RunbookHistory, TestHistory } from '../../src/domain/history.js';
 import type { MetricValue } from '../../src/domain/metric.js';
-import type { AlertWrite } from '../../src/domain/plan.js';
+import type { AlertWrite, Plan } from '../../src/domain/plan.js';
 import type { Snapshot } from '../../src/domain/snapshot.js';
 import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
 import { evaluationSha256, type TestRecord } from '../../src/domain/bundle.js';
@@ -176,7 +176,11 @@ const READY_REASON = 'failure criteria met: ready == false (current false)';
 const READY_KEY = 'failure: ready == false';
 
 describe('evaluateRun on a healthy open day', () => {
-  const plan = evaluateRun(snapshot());
+  // Evaluated in beforeEach, not while the tests are collected: mutation testing activates a mutant only around the tests.
+  let plan: Plan;
+  beforeEach(() => {
+    plan = evaluateRun(snapshot());
+  });
 
   it('plans one state update, one runbook row, one file and no alert', () => {
     expect(plan.halted).toBe(false);
@@ -766,6 +770,7 @@ describe('evaluateRun at the close of the window', () => {
     ({ name, brier, ready, severity, outcomes, step, state, escalated }) => {
       const plan = close({ brier, ready });
       const file = plan.files[0]!;
+      expect(file.path).toBe(CLOSE_EVIDENCE);
       expect(plan.alerts).toEqual([
         alertA(
           CLOSE_DATE,
@@ -1167,7 +1172,10 @@ describe('evaluateRun re-runs, revisions and the hash chain', () => {
 
 describe('evaluateRun when the gate halts', () => {
   const broken = testRow({ test_id: ID_B, test_code: 'EC-023', start_ts: null });
-  const plan = evaluateRun(snapshot({ rows: [testRow(), broken] }));
+  let plan: Plan;
+  beforeEach(() => {
+    plan = evaluateRun(snapshot({ rows: [testRow(), broken] }));
+  });
   const haltPath = '/data/evidence/ORCHESTRATOR_HALT_20260329.json';
 
   it('plans only the offending test: SYSTEM_ERROR, one CRITICAL alert, one runbook row', () => {
