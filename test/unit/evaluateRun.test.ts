@@ -1281,3 +1281,110 @@ describe('evaluateRun: the checkpoint at the exact as-of instants', () => {
     expect(plan.runbook[0]!.notes).toBe('All metrics available.');
   });
 });
+
+describe('evaluateRun re-evaluating a RESOLVED test', () => {
+  const CLOSE_DATE = '2026-04-01';
+  const CLOSED_AT = '2026-03-31 06:00 Europe/Oslo';
+  const resolved = testRow({
+    status: 'RESOLVED',
+    verdict: 'SUCCESS',
+    last_evaluated_date: '2026-03-31',
+    resolved_at: '2026-04-01T04:00:00.000Z',
+  });
+
+  it('raises no second RESOLUTION when the re-evaluated verdict is the recorded one, and moves no live state', () => {
+    const plan = evaluateRun(snapshot({ date: CLOSE_DATE, rows: [resolved] }));
+    expect(plan.alerts).toEqual([]);
+    expect(plan.stateUpdates).toEqual([]);
+    expect(plan.resolutions).toEqual([]);
+    expect(plan.runbook[0]).toMatchObject({ status: 'RESOLVED', verdict: 'SUCCESS', dayNumber: 30 });
+    expect(plan.outcomes[0]).toMatchObject({ verdict: 'SUCCESS', resolved: true, liveStateUpdated: false });
+  });
+
+  it('raises a CRITICAL VERDICT_DRIFT when the data as it is now closes with another verdict', () => {
+    const plan = evaluateRun(snapshot({ date: CLOSE_DATE, rows: [resolved], ready: false }));
+    expect(plan.alerts).toEqual([
+      alertA(
+        CLOSE_DATE,
+        'CRITICAL',
+        'VERDICT_DRIFT',
+        'EC-022: re-evaluated verdict FAILURE differs from the recorded SUCCESS',
+        `Re-evaluated as of the close (${CLOSED_AT}) with the data as it is now: success criteria MET, failure criteria MET, verdict FAILURE. The live verdict stays SUCCESS.`,
+        [
+          'Find which source rows changed since the window resolved (canonical-tests history)',
+          'Decide whether the recorded verdict stands',
+        ],
+      ),
+    ]);
+    expect(plan.resolutions).toEqual([]);
+    expect(plan.runbook[0]).toMatchObject({ status: 'RESOLVED', verdict: 'FAILURE' });
+  });
+
+  it('records a date inside the window as ACTIVE, as the test was then', () => {
+    const plan = evaluateRun(snapshot({ rows: [resolved] }));
+    expect(plan.runbook[0]).toMatchObject({ status: 'ACTIVE', verdict: 'PENDING', dayNumber: 29 });
+    expect(plan.stateUpdates).toEqual([]);
+    expect(bundleOf(plan.files[0]!.content)).toMatchObject({ phase: 'open', live_state_updated: false });
+  });
+});
+
+describe('evaluateRun: escalation against the previous evaluation', () => {
+  it('dates an escalation from today when the previous escalated row has no start date', () => {
+    const plan = evaluateRun(
+      snapshot({ ready: false, history: previous(historyRow(RUN_B, 'ESCALATED', null, '2026-03-28', [READY_KEY], null)) }),
+    );
+    expect(plan.runbook[0]).toMatchObject({ escalationState: 'ESCALATED', escalatedSince: DATE });
+    expect(plan.alerts).toEqual([]);
+  });
+
+  it('alerts when a new reason joins one already alerted', () => {
+    const plan = evaluateRun(
+      snapshot({
+        ready: false,
+        window: { should_escalate: true, escalation_reason: 'checkpoint reached', recommended_actions: [] },
+        history: previous(historyRow(RUN_B, 'ESCALATED', null, '2026-03-28', [READY_KEY], '2026-03-20')),
+      }),
+    );
+    expect(plan.alerts.map((a) => [a.alertType, a.message])).toEqual([
+      ['ESCALATION', `${READY_REASON}; checkpoint reached (escalated since 2026-03-20)`],
+    ]);
+  });
+
+  it('alerts on becoming escalated even when the previous row, not escalated, listed the same reason', () => {
+    const plan = evaluateRun(
+      snapshot({ ready: false, history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28', [READY_KEY], '2026-03-20')) }),
+    );
+    expect(plan.alerts.map((a) => a.alertType)).toEqual(['ESCALATION']);
+    expect(plan.runbook[0]).toMatchObject({ escalatedSince: DATE });
+  });
+});
+
+describe('evaluateRun: failed signals of the run', () => {
+  it('lists each failed signal once, by key, "query failed" without a message, and names them in the notes', () => {
+    const s = snapshot();
+    const failed = new Map<string, MetricValue>([
+      ['ready', errorMetric('ready', 'timeout')],
+      ['brier_score', { ...errorMetric('brier_score', 'x'), error: undefined }],
+    ]);
+    s.metrics.set(AS_OF.instant, failed);
+    s.metrics.set(END, failed);
+    const plan = evaluateRun(s);
+    expect(plan.failedSignals).toEqual([
+      { key: 'brier_score', source: 'fhq.metrics', message: 'query failed' },
+      { key: 'ready', source: 'fhq.metrics', message: 'timeout' },
+    ]);
+    expect(plan.runbook[0]!.notes).toBe(
+      'Not evaluated: signal brier_score (fhq.metrics) failed: query failed; signal ready (fhq.metrics) failed: timeout.',
+    );
+    expect(plan.outcomes[0]!.pendingMetrics).toEqual([]);
+    expect(plan.runbook[0]!.metricsSnapshot.brier_score).toMatchObject({ status: 'ERROR', error: null });
+    expect((bundleOf(plan.files[0]!.content).metrics as unknown[])[0]).toMatchObject({ key: 'brier_score', status: 'ERROR', error: null });
+  });
+
+  it('names the first and the last missed date in the catch-up advice', () => {
+    const plan = evaluateRun(snapshot({ missedDates: ['2026-03-25', '2026-03-26', '2026-03-27'] }));
+    expect(plan.alerts.at(-1)!.recommendedActions).toEqual([
+      'Evaluate them: canonical-tests run --catch-up (or backfill --from 2026-03-25 --to 2026-03-27)',
+    ]);
+  });
+});
