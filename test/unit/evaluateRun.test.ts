@@ -1388,3 +1388,45 @@ describe('evaluateRun: failed signals of the run', () => {
     ]);
   });
 });
+
+describe('evaluateRun: notes, progress and the checkpoint in more cases', () => {
+  it('names every pending metric with its reason in the notes', () => {
+    const plan = evaluateRun(snapshot({ brier: null, ready: null }));
+    expect(plan.runbook[0]!.notes).toBe(`Metrics pending: brier_score (${PENDING_REASON}), ready (${PENDING_REASON}).`);
+  });
+
+  it('joins several escalation reasons in the notes', () => {
+    const plan = evaluateRun(
+      snapshot({ ready: false, window: { should_escalate: true, escalation_reason: 'checkpoint reached', recommended_actions: [] } }),
+    );
+    expect(plan.runbook[0]!.notes).toBe(`All metrics available. Escalated since ${DATE}: ${READY_REASON}; checkpoint reached.`);
+  });
+
+  it('keeps is_overdue of an open window as the database computed it', () => {
+    const plan = evaluateRun(snapshot({ window: { is_overdue: true } }));
+    expect(plan.stateUpdates[0]!.progress).toEqual({ daysElapsed: 29, daysRemaining: 2, isOverdue: true });
+  });
+
+  it('raises no CHECKPOINT at the close, even when no evaluation saw the checkpoint', () => {
+    const row = testRow({ mid_test_checkpoint: '2026-03-15T11:00:00.000Z', last_evaluated_date: '2026-03-31' });
+    const plan = evaluateRun(snapshot({ date: '2026-04-01', rows: [row] }));
+    expect(plan.alerts.map((a) => a.alertType)).toEqual(['RESOLUTION']);
+  });
+});
+
+describe('evaluateRun on an incomplete snapshot (a discover defect)', () => {
+  it('refuses a test without a progress row', () => {
+    const s = snapshot();
+    s.windowStates.clear();
+    expect(() => evaluateRun(s)).toThrow(new Error('no progress row for test EC-022'));
+  });
+
+  it('refuses a test whose metrics were not resolved at the instant it needs', () => {
+    expect(() => evaluateRun(snapshot({ noMetrics: true }))).toThrow(
+      new Error(`signal brier_score was not resolved as of ${AS_OF.instant} for test EC-022`),
+    );
+    const s = snapshot();
+    s.metrics.get(AS_OF.instant)!.delete('ready');
+    expect(() => evaluateRun(s)).toThrow(new Error(`signal ready was not resolved as of ${AS_OF.instant} for test EC-022`));
+  });
+});
