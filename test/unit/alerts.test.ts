@@ -183,3 +183,19 @@ describe('decideEscalation and escalationAlert', () => {
     expect(decideEscalation(ctx, failureMet, true).reasonKeys).toEqual(['failure: ready == false', 'time: a overdue']);
   });
 });
+
+describe('decideEscalation with several failure conditions met', () => {
+  it('names each met condition in order and sorts their keys', () => {
+    const twoMet: CriteriaResult = {
+      combinator: 'any',
+      outcome: 'MET',
+      conditions: [
+        { metric: 'ready', op: '==', threshold: false, thresholdFrom: 'value', baseline: null, current: false, outcome: 'MET' },
+        { metric: 'brier_score', op: '>', threshold: 0.3, thresholdFrom: 'value', baseline: null, current: 0.35, outcome: 'MET' },
+      ],
+    };
+    const escalation = decideEscalation(contextOf(), twoMet, false);
+    expect(escalation.reasons).toEqual(['failure criteria met: ready == false (current false); brier_score > 0.3 (current 0.35)']);
+    expect(escalation.reasonKeys).toEqual(['failure: brier_score > 0.3', 'failure: ready == false']);
+  });
+});

@@ -1430,3 +1430,36 @@ describe('evaluateRun on an incomplete snapshot (a discover defect)', () => {
     expect(() => evaluateRun(s)).toThrow(new Error(`signal ready was not resolved as of ${AS_OF.instant} for test EC-022`));
   });
 });
+
+describe('evaluateRun: several defects, several missing metrics', () => {
+  it('halts a backfilled test with two defects: one alert line and one note part each, no live state, no bundle', () => {
+    const broken = testRow({ test_id: ID_B, test_code: 'EC-023', start_ts: null, end_ts: null, last_evaluated_date: '2026-04-05' });
+    const plan = evaluateRun(snapshot({ rows: [testRow(), broken] }));
+    const start = 'EC-023: start_ts: is missing: the window has no start';
+    const end = 'EC-023: end_ts: is missing: the window has no end';
+    expect(plan.alerts.map((a) => a.message)).toEqual([`${start}\n${end}`]);
+    expect(plan.runbook.map((r) => r.notes)).toEqual([`Run halted by the fail-closed gate: ${start}; ${end}`]);
+    expect(plan.stateUpdates).toEqual([]);
+    expect(plan.bundles).toEqual([]);
+    expect(plan.outcomes[0]).toMatchObject({ liveStateUpdated: false, escalationState: 'SYSTEM_ERROR' });
+  });
+
+  it('names every metric the close waits for, then every metric missing at the INCONCLUSIVE close', () => {
+    const row = testRow({ days_elapsed: 30, days_remaining: 0, last_evaluated_date: '2026-03-31' });
+    const waiting = evaluateRun(snapshot({ date: '2026-04-01', rows: [row], brier: null, ready: null }));
+    expect(waiting.runbook[0]!.notes).toContain(
+      'Window closed 2026-03-31 06:00 Europe/Oslo; the verdict waits for late data on brier_score, ready (1 more day(s) of the 2-day grace).',
+    );
+    const late = evaluateRun(snapshot({ date: '2026-04-04', rows: [row], brier: null, ready: null }));
+    expect(late.runbook[0]!.notes).toContain('verdict INCONCLUSIVE, evaluated as of the close; missing: brier_score, ready.');
+    expect(late.alerts.map((a) => a.message)).toEqual([
+      'Evaluated as of the close (2026-03-31 06:00 Europe/Oslo): success criteria PENDING, failure criteria PENDING; missing as of the close: brier_score, ready.',
+    ]);
+  });
+
+  it('says "pending" for a pending metric without a reason', () => {
+    const s = snapshot({ brier: null });
+    s.metrics.get(AS_OF.instant)!.set('brier_score', { ...metric('brier_score', null), pendingReason: null });
+    expect(evaluateRun(s).runbook[0]!.notes).toBe('Metrics pending: brier_score (pending).');
+  });
+});
