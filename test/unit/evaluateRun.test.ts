@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { asOfFor } from '../../src/domain/asOf.js';
 import { runGate } from '../../src/domain/gate.js';
 import type { RunbookHistory, TestHistory } from '../../src/domain/history.js';
 import type { MetricValue } from '../../src/domain/metric.js';
-import type { AlertWrite } from '../../src/domain/plan.js';
+import type { AlertWrite, Plan } from '../../src/domain/plan.js';
 import type { Snapshot } from '../../src/domain/snapshot.js';
 import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
 import { evaluationSha256, type TestRecord } from '../../src/domain/bundle.js';
@@ -176,7 +176,11 @@ const READY_REASON = 'failure criteria met: ready == false (current false)';
 const READY_KEY = 'failure: ready == false';
 
 describe('evaluateRun on a healthy open day', () => {
-  const plan = evaluateRun(snapshot());
+  // Evaluated in beforeEach, not while the tests are collected: mutation testing activates a mutant only around the tests.
+  let plan: Plan;
+  beforeEach(() => {
+    plan = evaluateRun(snapshot());
+  });
 
   it('plans one state update, one runbook row, one file and no alert', () => {
     expect(plan.halted).toBe(false);
@@ -765,6 +769,7 @@ describe('evaluateRun at the close of the window', () => {
     ({ name, brier, ready, severity, outcomes, step, state, escalated }) => {
       const plan = close({ brier, ready });
       const file = plan.files[0]!;
+      expect(file.path).toBe(CLOSE_EVIDENCE);
       expect(plan.alerts).toEqual([
         alertA(
           CLOSE_DATE,
@@ -1166,7 +1171,10 @@ describe('evaluateRun re-runs, revisions and the hash chain', () => {
 
 describe('evaluateRun when the gate halts', () => {
   const broken = testRow({ test_id: ID_B, test_code: 'EC-023', start_ts: null });
-  const plan = evaluateRun(snapshot({ rows: [testRow(), broken] }));
+  let plan: Plan;
+  beforeEach(() => {
+    plan = evaluateRun(snapshot({ rows: [testRow(), broken] }));
+  });
   const haltPath = '/data/evidence/ORCHESTRATOR_HALT_20260329.json';
 
   it('plans only the offending test: SYSTEM_ERROR, one CRITICAL alert, one runbook row', () => {
@@ -1255,5 +1263,202 @@ describe('evaluateRun when the gate halts', () => {
   it('appends the MISSED_RUN warning to a halt', () => {
     const halted = evaluateRun(snapshot({ rows: [testRow(), broken], missedDates: ['2026-03-27'] }));
     expect(halted.alerts.map((a) => a.alertType)).toEqual(['SYSTEM_ERROR', 'MISSED_RUN']);
+  });
+});
+
+describe('evaluateRun: the checkpoint at the exact as-of instants', () => {
+  it('is reached on the date whose as-of instant is the checkpoint itself', () => {
+    const row = testRow({ mid_test_checkpoint: AS_OF.instant });
+    const plan = evaluateRun(snapshot({ rows: [row], history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28')) }));
+    expect(plan.alerts.map((a) => a.alertType)).toEqual(['CHECKPOINT']);
+  });
+
+  it('is not reached again when the previous evaluation was exactly at the checkpoint', () => {
+    const row = testRow({ mid_test_checkpoint: asOfFor('2026-03-28', ZONE, RUN_TIME).instant });
+    const plan = evaluateRun(snapshot({ rows: [row], history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28')) }));
+    expect(plan.alerts).toEqual([]);
+    expect(plan.runbook[0]!.notes).toBe('All metrics available.');
+  });
+});
+
+describe('evaluateRun re-evaluating a RESOLVED test', () => {
+  const CLOSE_DATE = '2026-04-01';
+  const CLOSED_AT = '2026-03-31 06:00 Europe/Oslo';
+  const resolved = testRow({
+    status: 'RESOLVED',
+    verdict: 'SUCCESS',
+    last_evaluated_date: '2026-03-31',
+    resolved_at: '2026-04-01T04:00:00.000Z',
+  });
+
+  it('raises no second RESOLUTION when the re-evaluated verdict is the recorded one, and moves no live state', () => {
+    const plan = evaluateRun(snapshot({ date: CLOSE_DATE, rows: [resolved] }));
+    expect(plan.alerts).toEqual([]);
+    expect(plan.stateUpdates).toEqual([]);
+    expect(plan.resolutions).toEqual([]);
+    expect(plan.runbook[0]).toMatchObject({ status: 'RESOLVED', verdict: 'SUCCESS', dayNumber: 30 });
+    expect(plan.outcomes[0]).toMatchObject({ verdict: 'SUCCESS', resolved: true, liveStateUpdated: false });
+  });
+
+  it('raises a CRITICAL VERDICT_DRIFT when the data as it is now closes with another verdict', () => {
+    const plan = evaluateRun(snapshot({ date: CLOSE_DATE, rows: [resolved], ready: false }));
+    expect(plan.alerts).toEqual([
+      alertA(
+        CLOSE_DATE,
+        'CRITICAL',
+        'VERDICT_DRIFT',
+        'EC-022: re-evaluated verdict FAILURE differs from the recorded SUCCESS',
+        `Re-evaluated as of the close (${CLOSED_AT}) with the data as it is now: success criteria MET, failure criteria MET, verdict FAILURE. The live verdict stays SUCCESS.`,
+        [
+          'Find which source rows changed since the window resolved (canonical-tests history)',
+          'Decide whether the recorded verdict stands',
+        ],
+      ),
+    ]);
+    expect(plan.resolutions).toEqual([]);
+    expect(plan.runbook[0]).toMatchObject({ status: 'RESOLVED', verdict: 'FAILURE' });
+  });
+
+  it('records a date inside the window as ACTIVE, as the test was then', () => {
+    const plan = evaluateRun(snapshot({ rows: [resolved] }));
+    expect(plan.runbook[0]).toMatchObject({ status: 'ACTIVE', verdict: 'PENDING', dayNumber: 29 });
+    expect(plan.stateUpdates).toEqual([]);
+    expect(bundleOf(plan.files[0]!.content)).toMatchObject({ phase: 'open', live_state_updated: false });
+  });
+});
+
+describe('evaluateRun: escalation against the previous evaluation', () => {
+  it('dates an escalation from today when the previous escalated row has no start date', () => {
+    const plan = evaluateRun(
+      snapshot({ ready: false, history: previous(historyRow(RUN_B, 'ESCALATED', null, '2026-03-28', [READY_KEY], null)) }),
+    );
+    expect(plan.runbook[0]).toMatchObject({ escalationState: 'ESCALATED', escalatedSince: DATE });
+    expect(plan.alerts).toEqual([]);
+  });
+
+  it('alerts when a new reason joins one already alerted', () => {
+    const plan = evaluateRun(
+      snapshot({
+        ready: false,
+        window: { should_escalate: true, escalation_reason: 'checkpoint reached', recommended_actions: [] },
+        history: previous(historyRow(RUN_B, 'ESCALATED', null, '2026-03-28', [READY_KEY], '2026-03-20')),
+      }),
+    );
+    expect(plan.alerts.map((a) => [a.alertType, a.message])).toEqual([
+      ['ESCALATION', `${READY_REASON}; checkpoint reached (escalated since 2026-03-20)`],
+    ]);
+  });
+
+  it('alerts on becoming escalated even when the previous row, not escalated, listed the same reason', () => {
+    const plan = evaluateRun(
+      snapshot({ ready: false, history: previous(historyRow(RUN_B, 'NONE', null, '2026-03-28', [READY_KEY], '2026-03-20')) }),
+    );
+    expect(plan.alerts.map((a) => a.alertType)).toEqual(['ESCALATION']);
+    expect(plan.runbook[0]).toMatchObject({ escalatedSince: DATE });
+  });
+});
+
+describe('evaluateRun: failed signals of the run', () => {
+  it('lists each failed signal once, by key, "query failed" without a message, and names them in the notes', () => {
+    const s = snapshot();
+    const failed = new Map<string, MetricValue>([
+      ['ready', errorMetric('ready', 'timeout')],
+      ['brier_score', { ...errorMetric('brier_score', 'x'), error: undefined }],
+    ]);
+    s.metrics.set(AS_OF.instant, failed);
+    s.metrics.set(END, failed);
+    const plan = evaluateRun(s);
+    expect(plan.failedSignals).toEqual([
+      { key: 'brier_score', source: 'fhq.metrics', message: 'query failed' },
+      { key: 'ready', source: 'fhq.metrics', message: 'timeout' },
+    ]);
+    expect(plan.runbook[0]!.notes).toBe(
+      'Not evaluated: signal brier_score (fhq.metrics) failed: query failed; signal ready (fhq.metrics) failed: timeout.',
+    );
+    expect(plan.outcomes[0]!.pendingMetrics).toEqual([]);
+    expect(plan.runbook[0]!.metricsSnapshot.brier_score).toMatchObject({ status: 'ERROR', error: null });
+    expect((bundleOf(plan.files[0]!.content).metrics as unknown[])[0]).toMatchObject({ key: 'brier_score', status: 'ERROR', error: null });
+  });
+
+  it('names the first and the last missed date in the catch-up advice', () => {
+    const plan = evaluateRun(snapshot({ missedDates: ['2026-03-25', '2026-03-26', '2026-03-27'] }));
+    expect(plan.alerts.at(-1)!.recommendedActions).toEqual([
+      'Evaluate them: canonical-tests run --catch-up (or backfill --from 2026-03-25 --to 2026-03-27)',
+    ]);
+  });
+});
+
+describe('evaluateRun: notes, progress and the checkpoint in more cases', () => {
+  it('names every pending metric with its reason in the notes', () => {
+    const plan = evaluateRun(snapshot({ brier: null, ready: null }));
+    expect(plan.runbook[0]!.notes).toBe(`Metrics pending: brier_score (${PENDING_REASON}), ready (${PENDING_REASON}).`);
+  });
+
+  it('joins several escalation reasons in the notes', () => {
+    const plan = evaluateRun(
+      snapshot({ ready: false, window: { should_escalate: true, escalation_reason: 'checkpoint reached', recommended_actions: [] } }),
+    );
+    expect(plan.runbook[0]!.notes).toBe(`All metrics available. Escalated since ${DATE}: ${READY_REASON}; checkpoint reached.`);
+  });
+
+  it('keeps is_overdue of an open window as the database computed it', () => {
+    const plan = evaluateRun(snapshot({ window: { is_overdue: true } }));
+    expect(plan.stateUpdates[0]!.progress).toEqual({ daysElapsed: 29, daysRemaining: 2, isOverdue: true });
+  });
+
+  it('raises no CHECKPOINT at the close, even when no evaluation saw the checkpoint', () => {
+    const row = testRow({ mid_test_checkpoint: '2026-03-15T11:00:00.000Z', last_evaluated_date: '2026-03-31' });
+    const plan = evaluateRun(snapshot({ date: '2026-04-01', rows: [row] }));
+    expect(plan.alerts.map((a) => a.alertType)).toEqual(['RESOLUTION']);
+  });
+});
+
+describe('evaluateRun on an incomplete snapshot (a discover defect)', () => {
+  it('refuses a test without a progress row', () => {
+    const s = snapshot();
+    s.windowStates.clear();
+    expect(() => evaluateRun(s)).toThrow(new Error('no progress row for test EC-022'));
+  });
+
+  it('refuses a test whose metrics were not resolved at the instant it needs', () => {
+    expect(() => evaluateRun(snapshot({ noMetrics: true }))).toThrow(
+      new Error(`signal brier_score was not resolved as of ${AS_OF.instant} for test EC-022`),
+    );
+    const s = snapshot();
+    s.metrics.get(AS_OF.instant)!.delete('ready');
+    expect(() => evaluateRun(s)).toThrow(new Error(`signal ready was not resolved as of ${AS_OF.instant} for test EC-022`));
+  });
+});
+
+describe('evaluateRun: several defects, several missing metrics', () => {
+  it('halts a backfilled test with two defects: one alert line and one note part each, no live state, no bundle', () => {
+    const broken = testRow({ test_id: ID_B, test_code: 'EC-023', start_ts: null, end_ts: null, last_evaluated_date: '2026-04-05' });
+    const plan = evaluateRun(snapshot({ rows: [testRow(), broken] }));
+    const start = 'EC-023: start_ts: is missing: the window has no start';
+    const end = 'EC-023: end_ts: is missing: the window has no end';
+    expect(plan.alerts.map((a) => a.message)).toEqual([`${start}\n${end}`]);
+    expect(plan.runbook.map((r) => r.notes)).toEqual([`Run halted by the fail-closed gate: ${start}; ${end}`]);
+    expect(plan.stateUpdates).toEqual([]);
+    expect(plan.bundles).toEqual([]);
+    expect(plan.outcomes[0]).toMatchObject({ liveStateUpdated: false, escalationState: 'SYSTEM_ERROR' });
+  });
+
+  it('names every metric the close waits for, then every metric missing at the INCONCLUSIVE close', () => {
+    const row = testRow({ days_elapsed: 30, days_remaining: 0, last_evaluated_date: '2026-03-31' });
+    const waiting = evaluateRun(snapshot({ date: '2026-04-01', rows: [row], brier: null, ready: null }));
+    expect(waiting.runbook[0]!.notes).toContain(
+      'Window closed 2026-03-31 06:00 Europe/Oslo; the verdict waits for late data on brier_score, ready (1 more day(s) of the 2-day grace).',
+    );
+    const late = evaluateRun(snapshot({ date: '2026-04-04', rows: [row], brier: null, ready: null }));
+    expect(late.runbook[0]!.notes).toContain('verdict INCONCLUSIVE, evaluated as of the close; missing: brier_score, ready.');
+    expect(late.alerts.map((a) => a.message)).toEqual([
+      'Evaluated as of the close (2026-03-31 06:00 Europe/Oslo): success criteria PENDING, failure criteria PENDING; missing as of the close: brier_score, ready.',
+    ]);
+  });
+
+  it('says "pending" for a pending metric without a reason', () => {
+    const s = snapshot({ brier: null });
+    s.metrics.get(AS_OF.instant)!.set('brier_score', { ...metric('brier_score', null), pendingReason: null });
+    expect(evaluateRun(s).runbook[0]!.notes).toBe('Metrics pending: brier_score (pending).');
   });
 });

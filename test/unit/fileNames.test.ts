@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { evidenceFilePath, haltFilePath, jsonFile, pathInside, reportFilePath, sanitizeTestCode } from '../../src/domain/fileNames.js';
+import {
+  evidenceFilePath,
+  haltFilePath,
+  historyFilePath,
+  jsonFile,
+  pathInFolder,
+  pathInside,
+  reportFilePath,
+  sanitizeTestCode,
+} from '../../src/domain/fileNames.js';
 
 const hash8 = (code: string) => createHash('sha256').update(code).digest('hex').slice(0, 8);
 
@@ -65,5 +74,17 @@ describe('jsonFile', () => {
     expect(file.content.endsWith('\n')).toBe(true);
     expect(file.sha256).toBe(createHash('sha256').update(file.content).digest('hex'));
     expect(file.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('historyFilePath and pathInFolder', () => {
+  it('puts a replaced revision under history/ with its number', () => {
+    expect(historyFilePath('/e', 'EC-022', '20260329', 2)).toBe('/e/history/ORCHESTRATOR_EC-022_20260329.r2.json');
+    expect(historyFilePath('/e', 'EC/022', '20260329', 1)).toMatch(/^\/e\/history\/ORCHESTRATOR_EC_022-[0-9a-f]{8}_20260329\.r1\.json$/);
+  });
+
+  it('records a path relative to the folder with / between its parts', () => {
+    expect(pathInFolder('/e', '/e/history/x.r1.json')).toBe('history/x.r1.json');
+    expect(pathInFolder('/e', '/e/x.json')).toBe('x.json');
   });
 });

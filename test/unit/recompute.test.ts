@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateConditions, recomputeBundle, recordedMetricValues } from '../../src/domain/recompute.js';
+import { describeMismatch, evaluateConditions, recomputeBundle, recordedMetricValues } from '../../src/domain/recompute.js';
 import { parseDefinition } from '../../src/domain/definition.js';
 
 const definition = {
@@ -110,5 +110,113 @@ describe('the verdict outside a decided close', () => {
     });
     const waiting = { decision: 'waiting', missing: ['brier'], grace_days: 2, days_after_close: 1 };
     expect(recomputeBundle(bundle(null, { phase: 'closing', close: waiting }))).toEqual({ kind: 'checked', mismatches: [] });
+  });
+});
+
+describe('recomputeBundle on incomplete or malformed bundles', () => {
+  const checked = (mismatches: unknown[]) => ({ kind: 'checked', mismatches });
+
+  it('skips a bundle without a conditions field, saying why', () => {
+    expect(recomputeBundle({ phase: 'before', verdict: 'PENDING' })).toEqual({
+      kind: 'skipped',
+      reason: 'no conditions recorded (before the window or a failed source)',
+    });
+  });
+
+  it.each([null, 'text', [definition]])('reports a definition that is not an object (%j)', (recorded) => {
+    expect(recomputeBundle(bundle(0.2, { definition: recorded }))).toEqual(
+      checked([{ field: 'definition', recorded: null, recomputed: 'a definition' }]),
+    );
+  });
+
+  it('reports the problems of a definition that fails the gate, as one text', () => {
+    const b = bundle(0.2, { definition: { ...definition, failure_criteria: null, required_days: 0 } });
+    expect(recomputeBundle(b)).toEqual(
+      checked([
+        {
+          field: 'definition',
+          recorded: 'required_days must be a positive number of days (is 0); failure_criteria is missing',
+          recomputed: 'a definition that passes the gate',
+        },
+      ]),
+    );
+  });
+
+  it.each([{}, 'text'])('names every outcome and count when the recorded conditions lack the criteria (%j)', (conditions) => {
+    expect(recomputeBundle(bundle(0.2, { conditions }))).toEqual(
+      checked([
+        { field: 'conditions.success_criteria.outcome', recorded: null, recomputed: 'MET' },
+        { field: 'conditions.success_criteria.conditions', recorded: 0, recomputed: 1 },
+        { field: 'conditions.success_criteria.conditions[0].outcome', recorded: null, recomputed: 'MET' },
+        { field: 'conditions.failure_criteria.outcome', recorded: null, recomputed: 'NOT_MET' },
+        { field: 'conditions.failure_criteria.conditions', recorded: 0, recomputed: 1 },
+        { field: 'conditions.failure_criteria.conditions[0].outcome', recorded: null, recomputed: 'NOT_MET' },
+      ]),
+    );
+  });
+
+  it('reports recorded outcomes as recorded, and a conditions list that is not a list as empty', () => {
+    const b = bundle(0.2, {
+      conditions: {
+        success_criteria: { outcome: 'NOT_MET', conditions: [{ outcome: 'PENDING' }, { outcome: 'MET' }] },
+        failure_criteria: { outcome: 'NOT_MET', conditions: 'none' },
+      },
+    });
+    expect(recomputeBundle(b)).toEqual(
+      checked([
+        { field: 'conditions.success_criteria.outcome', recorded: 'NOT_MET', recomputed: 'MET' },
+        { field: 'conditions.success_criteria.conditions', recorded: 2, recomputed: 1 },
+        { field: 'conditions.success_criteria.conditions[0].outcome', recorded: 'PENDING', recomputed: 'MET' },
+        { field: 'conditions.failure_criteria.conditions', recorded: 0, recomputed: 1 },
+        { field: 'conditions.failure_criteria.conditions[0].outcome', recorded: null, recomputed: 'NOT_MET' },
+      ]),
+    );
+  });
+
+  it('reads no metric values from a metrics field that is not a list, or from entries that are not objects', () => {
+    expect(recordedMetricValues({ metrics: 'brier' })).toEqual(new Map());
+    expect(recordedMetricValues({ metrics: [null, 'brier', ['brier', 1], { key: 7, value: 1 }] })).toEqual(new Map());
+    // Every value pending: the success condition is PENDING, not MET as recorded.
+    expect(recomputeBundle(bundle(0.2, { metrics: { brier: 0.2 } }))).toMatchObject(
+      checked([
+        { field: 'conditions.success_criteria.outcome', recorded: 'MET', recomputed: 'PENDING' },
+        { field: 'conditions.success_criteria.conditions[0].outcome', recorded: 'MET', recomputed: 'PENDING' },
+        { field: 'conditions.failure_criteria.outcome', recorded: 'NOT_MET', recomputed: 'PENDING' },
+        { field: 'conditions.failure_criteria.conditions[0].outcome', recorded: 'NOT_MET', recomputed: 'PENDING' },
+      ]),
+    );
+  });
+
+  it('decides no verdict outside a close, nor at a close without its close record', () => {
+    const close = { decision: 'verdict', missing: [], grace_days: 2, days_after_close: 1 };
+    expect(recomputeBundle(bundle(0.2, { phase: 'open', close }))).toEqual(checked([]));
+    expect(recomputeBundle(bundle(0.2, { phase: 'closing', close: null }))).toEqual(checked([]));
+  });
+
+  it('takes a missing days_after_close or grace_days as 0', () => {
+    // Pending at the close: on day 0 of a 2-day grace it waits; on day 0 of no grace at all it waits too.
+    expect(recomputeBundle(bundle(null, { phase: 'closing', close: { decision: 'waiting', grace_days: 2 } }))).toEqual(checked([]));
+    expect(recomputeBundle(bundle(null, { phase: 'closing', close: { decision: 'waiting', days_after_close: 0 } }))).toEqual(checked([]));
+  });
+
+  it('reports a missing close decision and verdict as null', () => {
+    const b = bundle(0.2, { phase: 'closing', close: { grace_days: 2, days_after_close: 1 }, verdict: undefined });
+    expect(recomputeBundle(b)).toEqual(
+      checked([
+        { field: 'close.decision', recorded: null, recomputed: 'verdict' },
+        { field: 'verdict', recorded: null, recomputed: 'SUCCESS' },
+      ]),
+    );
+  });
+});
+
+describe('describeMismatch', () => {
+  it('shows the field, the recorded and the recomputed value as JSON', () => {
+    expect(describeMismatch({ field: 'conditions.failure_criteria.outcome', recorded: 'NOT_MET', recomputed: 'MET' })).toBe(
+      'conditions.failure_criteria.outcome recorded "NOT_MET", recomputed "MET"',
+    );
+    expect(describeMismatch({ field: 'verdict', recorded: null, recomputed: 'PENDING' })).toBe(
+      'verdict recorded null, recomputed "PENDING"',
+    );
   });
 });
