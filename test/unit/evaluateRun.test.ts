@@ -769,7 +769,7 @@ describe('evaluateRun at the close of the window', () => {
     ({ name, brier, ready, severity, outcomes, step, state, escalated }) => {
       const plan = close({ brier, ready });
       const file = plan.files[0]!;
-      expect(file.path).toBe(CLOSE_EVIDENCE);
+      expect(file.path).toBe(evidencePath(CLOSE_DATE));
       expect(plan.alerts).toEqual([
         alertA(
           CLOSE_DATE,
