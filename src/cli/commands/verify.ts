@@ -24,8 +24,8 @@ export function registerVerify(program: Command, ctx: CommandContext): void {
     .option('--test <code...>', 'only these tests')
     .option('--json', 'print one JSON document on stdout')
     .action(async (flags: VerifyFlags, command: Command) => {
-      const settings = settingsOf(command);
       const { from, to } = dateRangeOf(flags);
+      const settings = settingsOf(command);
       const result = await withCommandDatabase(
         settings,
         (db) => verifyRecord(db.pool, { from, to, testCodes: flags.test, evidenceDir: settings.evidenceDir, zone: settings.zone }),
