@@ -72,6 +72,14 @@ export interface FileWrite {
   sha256: string;
 }
 
+/** The evidence a runbook row points at: the run id it was recorded by, its path relative to the evidence folder, its SHA-256. */
+export interface EvidenceRef {
+  runId: string;
+  /** Relative to the evidence folder, `/`-separated (`pathInFolder`, src/domain/fileNames.ts). */
+  relativePath: string;
+  sha256: string;
+}
+
 /** What happened to one test in the run, for the console and `--json`. */
 export interface TestOutcome {
   testCode: string;

@@ -2,7 +2,16 @@ import type { BundleWrite } from '../domain/bundle.js';
 import type { FinalVerdict } from '../domain/criteria.js';
 import { pathInFolder } from '../domain/fileNames.js';
 import type { MetricsSnapshot } from '../domain/metricsSnapshot.js';
-import type { AlertWrite, EscalationState, FileWrite, Resolution, RunbookWrite, StateUpdate, TestOutcome } from '../domain/plan.js';
+import type {
+  AlertWrite,
+  EscalationState,
+  EvidenceRef,
+  FileWrite,
+  Resolution,
+  RunbookWrite,
+  StateUpdate,
+  TestOutcome,
+} from '../domain/plan.js';
 import type { TestContext } from './context.js';
 import { evidenceFile, type EvidenceBody } from './evidence.js';
 
@@ -48,14 +57,14 @@ function actionsTaken(ctx: TestContext, d: Decision): string[] {
 }
 
 /** The test's runbook row of the date, pointing at the evidence the evaluation was recorded as. */
-function runbookRow(ctx: TestContext, d: Decision, runId: string, file: FileWrite, resolved: boolean): RunbookWrite {
+function runbookRow(ctx: TestContext, d: Decision, evidence: EvidenceRef, resolved: boolean): RunbookWrite {
   const { row, snapshot } = ctx;
   const notes = [...d.notes, ...(ctx.movesLive ? [] : [`Backfill: live state kept (last evaluated ${row.last_evaluated_date}).`])];
   return {
     testId: row.test_id,
     testCode: row.test_code,
     runDate: snapshot.asOf.date,
-    runId,
+    runId: evidence.runId,
     dayNumber: d.dayNumber,
     requiredDays: row.required_days,
     // A RESOLVED test re-evaluated for a date before its close was ACTIVE on that date.
@@ -65,8 +74,8 @@ function runbookRow(ctx: TestContext, d: Decision, runId: string, file: FileWrit
     metricsSnapshot: d.metricsSnapshot,
     verdict: d.verdict,
     notes: notes.join(' '),
-    evidencePath: pathInFolder(snapshot.evidenceDir, file.path),
-    evidenceSha256: file.sha256,
+    evidencePath: evidence.relativePath,
+    evidenceSha256: evidence.sha256,
     escalationReasons: d.escalationReasons,
     escalatedSince: d.escalatedSince,
   };
@@ -88,6 +97,7 @@ export function assemble(ctx: TestContext, d: Decision): TestPlan {
     day_number: d.dayNumber,
   };
   const { runId, file, bundle } = evidenceFile(ctx, { ...d.evidence, progress, actions: actionsTaken(ctx, d), verdict: d.verdict });
+  const evidence: EvidenceRef = { runId, relativePath: pathInFolder(snapshot.evidenceDir, file.path), sha256: file.sha256 };
   return {
     stateUpdate: ctx.movesLive
       ? {
@@ -109,12 +119,12 @@ export function assemble(ctx: TestContext, d: Decision): TestPlan {
             evidence: {
               verdict: d.verdict as FinalVerdict,
               run_id: runId,
-              evidence_path: pathInFolder(snapshot.evidenceDir, file.path),
-              evidence_sha256: file.sha256,
+              evidence_path: evidence.relativePath,
+              evidence_sha256: evidence.sha256,
             },
           }
         : null,
-    runbook: runbookRow(ctx, d, runId, file, resolved),
+    runbook: runbookRow(ctx, d, evidence, resolved),
     alerts: d.alerts,
     file,
     bundle,

@@ -1,6 +1,6 @@
 import { describeDefect, type Defect } from '../domain/gate.js';
 import { haltFilePath, jsonFile, pathInFolder, reportFilePath, stableBundle } from '../domain/fileNames.js';
-import type { AlertWrite, Plan, RunbookWrite, StateUpdate, TestOutcome } from '../domain/plan.js';
+import type { AlertWrite, EvidenceRef, Plan, RunbookWrite, StateUpdate, TestOutcome } from '../domain/plan.js';
 import { movesLiveState, type Snapshot } from '../domain/snapshot.js';
 import type { TestRow } from '../domain/testRow.js';
 
@@ -22,7 +22,7 @@ function refusalAlert(test: TestRow, lines: readonly string[], date: string): Al
 }
 
 /** The runbook row of a refused test: SYSTEM_ERROR, no day number, pointing at the halt file. */
-function refusalRunbookRow(test: TestRow, lines: readonly string[], date: string, file: HaltFileRef): RunbookWrite {
+function refusalRunbookRow(test: TestRow, lines: readonly string[], date: string, file: EvidenceRef): RunbookWrite {
   return {
     testId: test.test_id,
     testCode: test.test_code,
@@ -43,16 +43,8 @@ function refusalRunbookRow(test: TestRow, lines: readonly string[], date: string
   };
 }
 
-/** The halt file a refused test's rows point at: the run id it carries, its path and SHA-256. */
-interface HaltFileRef {
-  runId: string;
-  /** The halt file's path relative to the evidence folder, as rows record it. */
-  relativePath: string;
-  sha256: string;
-}
-
 /** What one refused test contributes to a halt: its live-state update (when the date may move it), alert, runbook row and outcome. */
-function refusedTest(test: TestRow, defects: readonly Defect[], snapshot: Snapshot, file: HaltFileRef) {
+function refusedTest(test: TestRow, defects: readonly Defect[], snapshot: Snapshot, file: EvidenceRef) {
   const { asOf } = snapshot;
   const movesLive = movesLiveState(test, asOf.date);
   const lines = defects.map(describeDefect);
