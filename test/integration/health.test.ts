@@ -8,6 +8,7 @@ import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, insertTest, tempSettings } from '../helpers/fixtures.js';
 import { addLedgerRows } from '../helpers/ledger.js';
+import { keysOf } from '../helpers/json.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { addDays, todayInZone, zoneAtNoon } from '../helpers/zone.js';
 
@@ -29,13 +30,6 @@ afterEach(async () => {
 
 const health = (...args: string[]) => runCli(['health', '--zone', zone, ...args], cwd, { DATABASE_URL: db.uri });
 const lines = (stdout: string) => stdout.trimEnd().split('\n');
-
-/** Every key of a JSON document, at any depth. */
-function keysOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(keysOf);
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...keysOf(v)]);
-  return [];
-}
 
 const HEALTHY_TAIL = ['OK   SYSTEM_ERROR tests: none', 'OK   unacknowledged CRITICAL alerts: none'];
 

@@ -5,6 +5,7 @@ import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
 import { addLedgerRows } from '../helpers/ledger.js';
+import { keysOf } from '../helpers/json.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { addDays, todayInZone, zoneAtNoon } from '../helpers/zone.js';
 
@@ -26,13 +27,6 @@ afterEach(async () => {
 
 const status = (...args: string[]) => runCli(['status', '--zone', zone, ...args], cwd, { DATABASE_URL: db.uri });
 const lines = (stdout: string) => stdout.trimEnd().split('\n');
-
-/** Every key of a JSON document, at any depth. */
-function keysOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(keysOf);
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...keysOf(v)]);
-  return [];
-}
 
 /**
  * T-001 escalates on 2026-03-04 (brier 0.35 > 0.30) and still is on 2026-03-06;

@@ -15,6 +15,21 @@ const builder = (verdict: string) => (runId: string, previousSha256: string | nu
   live_state_before: { status: 'ACTIVE' },
 });
 
+/** The record of a test and date whose newest bundle (revision 3, run `run-old`) is `old`, with the chain's head at `head`. */
+function recordedAs(old: Record<string, unknown>): TestRecord {
+  return {
+    current: {
+      revision: 3,
+      runId: 'run-old',
+      sha256: 'sha-old',
+      previousSha256: 'older',
+      evaluationSha256: evaluationSha256(old),
+      content: old,
+    },
+    chainHead: 'head',
+  };
+}
+
 describe('evaluationSha256', () => {
   it('ignores each recording field and nothing else', () => {
     const base = builder('PENDING')('run-1', 'abc');
@@ -61,17 +76,7 @@ describe('recordEvaluation', () => {
 
   it('keeps the recorded revision, run id, hash and bytes when the evaluation is unchanged', () => {
     const old = builder('PENDING')('run-old', 'older');
-    const record: TestRecord = {
-      current: {
-        revision: 3,
-        runId: 'run-old',
-        sha256: 'sha-old',
-        previousSha256: 'older',
-        evaluationSha256: evaluationSha256(old),
-        content: old,
-      },
-      chainHead: 'head',
-    };
+    const record = recordedAs(old);
     expect(recordEvaluation(builder('PENDING'), record, KEY)).toEqual({
       runId: 'run-old',
       sha256: 'sha-old',
@@ -82,17 +87,7 @@ describe('recordEvaluation', () => {
 
   it('records a changed evaluation as the next revision, chained to the newest bundle', () => {
     const old = builder('PENDING')('run-old', 'older');
-    const record: TestRecord = {
-      current: {
-        revision: 3,
-        runId: 'run-old',
-        sha256: 'sha-old',
-        previousSha256: 'older',
-        evaluationSha256: evaluationSha256(old),
-        content: old,
-      },
-      chainHead: 'head',
-    };
+    const record = recordedAs(old);
     const recorded = recordEvaluation(builder('SUCCESS'), record, KEY);
     const content = builder('SUCCESS')('run-new', 'head');
     expect(recorded.runId).toBe('run-new');
