@@ -88,14 +88,6 @@ export function printerFor(command: Command): Printer {
   };
 }
 
-/**
- * Prints the lines of `doctor` or `health`: with `-q` only the findings (every
- * line not `OK`) and the verdict line, which is last.
- */
-export function printCheckLines(printer: Printer, lines: readonly string[]): void {
-  lines.forEach((line, i) => (line.startsWith('OK ') && i < lines.length - 1 ? printer.line(line) : printer.always(line)));
-}
-
 /** The database notices and warnings of a command, at its verbosity. */
 export function databaseIoOf(printer: Printer): { notice: (line: string) => void; warn: (line: string) => void } {
   return { notice: printer.notice, warn: printer.error };

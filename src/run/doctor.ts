@@ -52,9 +52,14 @@ export async function doctor(options: DoctorOptions): Promise<DoctorReport> {
   return { ok: checks.every((c) => c.status === 'OK'), checks };
 }
 
-/** The lines `canonical-tests doctor` prints: one per check, then a summary. */
-export function formatDoctor(report: DoctorReport): string[] {
-  const lines = report.checks.map((c) => checkLine(c, c.check.replaceAll('_', ' ')));
+/**
+ * The lines `canonical-tests doctor` prints: one per check, then a summary.
+ *
+ * @param findingsOnly leave out the checks that are OK (`-q`); the summary always stays.
+ */
+export function formatDoctor(report: DoctorReport, findingsOnly = false): string[] {
+  const shown = findingsOnly ? report.checks.filter((c) => c.status !== 'OK') : report.checks;
+  const lines = shown.map((c) => checkLine(c, c.check.replaceAll('_', ' ')));
   const failed = report.checks.filter((c) => c.status === 'FAIL').length;
   const skipped = report.checks.filter((c) => c.status === 'SKIP').length;
   lines.push(

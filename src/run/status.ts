@@ -143,17 +143,20 @@ export function formatStatus(report: StatusReport): string[] {
   lines.push('');
   lines.push(`last run:       ${report.last_run ? runText(report.last_run) : 'none recorded'}`);
   lines.push(`last daily run: ${report.last_daily_run ? runText(report.last_daily_run) : 'none recorded'}`);
+  return [...lines, ...formatMissedDays(report)];
+}
+
+/** The last lines of `status`: the missed days as ranges and what to do, or that none were missed (all `-q` keeps). */
+export function formatMissedDays(report: StatusReport): string[] {
   if (report.missed_dates.length === 0) {
-    lines.push(
+    return [
       report.last_daily_run
         ? 'missed days:    none'
         : 'missed days:    none (no daily run recorded yet: days count as missed only after the last daily run; backfills and the demo never do)',
-    );
-  } else {
-    lines.push(
-      `missed days:    ${report.missed_dates.length}, since the last completed daily run — run canonical-tests run --catch-up`,
-      ...report.missed_ranges.map((r) => `  ${describeRange(r)}`),
-    );
+    ];
   }
-  return lines;
+  return [
+    `missed days:    ${report.missed_dates.length}, since the last completed daily run — run canonical-tests run --catch-up`,
+    ...report.missed_ranges.map((r) => `  ${describeRange(r)}`),
+  ];
 }

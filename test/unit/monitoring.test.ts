@@ -256,4 +256,26 @@ describe('doctor checks', () => {
       '1 check(s) failed, 1 skipped of 3',
     ]);
   });
+
+  it('with findingsOnly (-q), doctor and health leave out the OK checks and keep their summary', () => {
+    const checks = [
+      { check: 'connection', status: 'FAIL', message: 'refused', action: 'start it' },
+      { check: 'zone_and_run_time', status: 'OK', message: 'UTC', action: null },
+    ] as const;
+    expect(formatDoctor({ ok: false, checks: [...checks] }, true)).toEqual([
+      'FAIL connection: refused — start it',
+      '1 check(s) failed of 2',
+    ]);
+    const facts = healthyFacts({});
+    const report: HealthReport = {
+      ...facts,
+      healthy: true,
+      strict: false,
+      zone: 'Europe/Oslo',
+      missed_ranges: [],
+      checks: healthChecks(facts, options),
+    };
+    expect(formatHealth(report).length).toBeGreaterThan(1);
+    expect(formatHealth(report, true)).toEqual(['healthy']);
+  });
 });

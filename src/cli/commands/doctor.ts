@@ -3,7 +3,7 @@ import type { SettingFlags } from '../../config/settings.js';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { doctor, formatDoctor } from '../../run/doctor.js';
-import { databaseIoOf, printCheckLines, printerFor, type CommandContext } from '../output.js';
+import { databaseIoOf, printerFor, type CommandContext } from '../output.js';
 
 /**
  * `canonical-tests doctor`: one line per check of what a run needs, each `OK …`
@@ -25,7 +25,7 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
         withDatabase: (settings, work) => withCommandDatabase(settings, work, databaseIoOf(printer)),
       });
       if (flags.json) printer.always(JSON.stringify(report, null, 2));
-      else printCheckLines(printer, formatDoctor(report));
+      else formatDoctor(report, printer.verbosity === 'quiet').forEach(printer.always);
       ctx.setExit(report.ok ? ExitCode.done : ExitCode.failure);
     });
 }

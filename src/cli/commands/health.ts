@@ -4,7 +4,7 @@ import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
 import { healthReport } from '../../run/health.js';
 import { formatHealth } from '../../run/health/lines.js';
-import { databaseIoOf, printCheckLines, printerFor, settingsOf, type CommandContext } from '../output.js';
+import { databaseIoOf, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 /**
  * `canonical-tests health`: for a monitoring system. Exit 0 when healthy, 1
@@ -33,7 +33,7 @@ export function registerHealth(program: Command, ctx: CommandContext): void {
         databaseIoOf(printer),
       );
       if (flags.json) printer.always(JSON.stringify(report, null, 2));
-      else printCheckLines(printer, formatHealth(report));
+      else formatHealth(report, printer.verbosity === 'quiet').forEach(printer.always);
       ctx.setExit(report.healthy ? ExitCode.done : ExitCode.failure);
     });
 }

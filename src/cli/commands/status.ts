@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { todayIn } from '../../config/settings.js';
 import { ExitCode } from '../../errors.js';
 import { withCommandDatabase } from '../../run/database.js';
-import { formatStatus, statusReport } from '../../run/status.js';
+import { formatMissedDays, formatStatus, statusReport } from '../../run/status.js';
 import { databaseIoOf, printerFor, settingsOf, type CommandContext } from '../output.js';
 
 /** `canonical-tests status`: the ACTIVE tests' current state as a table, the last runs and any missed days (as ranges). */
@@ -20,14 +20,9 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
         databaseIoOf(printer),
       );
       if (flags.json) printer.always(JSON.stringify(report, null, 2));
-      else {
-        // -q keeps the findings: the missed days and what to do about them.
-        const lines = formatStatus(report);
-        const found = lines.findIndex((line) => line.startsWith('missed days:'));
-        const missed = found === -1 ? lines.length : found;
-        lines.slice(0, missed).forEach((line) => printer.line(line));
-        lines.slice(missed).forEach((line) => printer.always(line));
-      }
+      // -q keeps the findings: the missed days and what to do about them.
+      else if (printer.verbosity === 'quiet') formatMissedDays(report).forEach(printer.always);
+      else formatStatus(report).forEach(printer.always);
       ctx.setExit(ExitCode.done);
     });
 }

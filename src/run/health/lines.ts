@@ -12,15 +12,20 @@ const LABELS: Record<HealthCheck['check'], string> = {
 /** At most this many lines per kind of finding (the JSON has all of them). */
 export const MAX_FINDING_LINES = 20;
 
-/** The lines `canonical-tests health` prints: one per check, then `healthy` or `unhealthy: N problem(s)`. */
-export function formatHealth(report: HealthReport): string[] {
+/**
+ * The lines `canonical-tests health` prints: one per check, then `healthy` or `unhealthy: N problem(s)`.
+ *
+ * @param findingsOnly leave out the checks that are OK (`-q`); the verdict line always stays.
+ */
+export function formatHealth(report: HealthReport, findingsOnly = false): string[] {
   const lines: string[] = [];
+  const shown = findingsOnly ? report.checks.filter((c) => c.status !== 'OK') : report.checks;
   // Checks of one kind are consecutive: show the first few of each kind.
-  for (let i = 0; i < report.checks.length;) {
-    const kind = report.checks[i]!.check;
+  for (let i = 0; i < shown.length;) {
+    const kind = shown[i]!.check;
     let end = i;
-    while (end < report.checks.length && report.checks[end]!.check === kind) end += 1;
-    const group = report.checks.slice(i, end);
+    while (end < shown.length && shown[end]!.check === kind) end += 1;
+    const group = shown.slice(i, end);
     group.slice(0, MAX_FINDING_LINES).forEach((c) => lines.push(checkLine(c, LABELS[kind])));
     if (group.length > MAX_FINDING_LINES) {
       lines.push(`     … and ${group.length - MAX_FINDING_LINES} more ${LABELS[kind]} line(s) (health --json lists them all)`);
