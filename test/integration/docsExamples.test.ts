@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
+import { literal } from '../helpers/pattern.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { withDatabase } from '../globalSetup.js';
@@ -43,11 +44,10 @@ async function asAdmin(uri: string, text: string): Promise<pg.QueryResult<Record
 
 /** An expected console line of the docs as a pattern: the run id and the folder the reports go to differ per run. */
 function linePattern(line: string, cwd: string): RegExp {
-  const escaped = line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(
-    `^${escaped
+    `^${literal(line)
       .replace(/run [0-9a-f]+-…/, 'run [0-9a-f-]{36}')
-      .replace('/srv/canonical-tests/', `${cwd.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/`)}$`,
+      .replace('/srv/canonical-tests/', `${literal(cwd)}/`)}$`,
   );
 }
 

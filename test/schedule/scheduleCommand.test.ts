@@ -13,6 +13,7 @@ import {
   type ScheduleFlags,
 } from '../../src/schedule/scheduleCommand.js';
 import { usageErrorOf } from '../helpers/errors.js';
+import { literal } from '../helpers/pattern.js';
 import { parseCrontab, parseUnit, splitMarkers, systemdArgv, taskDocument } from './parsers.js';
 
 const context: ScheduleContext = {
@@ -166,7 +167,7 @@ describe('runSchedule', () => {
     expect(calls).toHaveLength(1);
     const [command, args] = calls[0]!;
     expect(command).toBe('schtasks');
-    expect(args[2]).toMatch(new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/canonical-tests-task-[^/]+/task\\.xml$`));
+    expect(args[2]).toMatch(new RegExp(`^${literal(dir)}/canonical-tests-task-[^/]+/task\\.xml$`));
     expect(args).toEqual(['/Create', '/XML', args[2], '/TN', '\\CanonicalTests\\DailyEvaluation', '/F']);
     expect(readdirSync(dir)).toEqual([]); // removed after schtasks ran
     expect([bytes[0], bytes[1]]).toEqual([0xff, 0xfe]);
