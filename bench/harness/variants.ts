@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { RUN_TIME, ZONE } from '../asOf.js';
 import type { Variant } from '../options.js';
 import { runMeasured, type ChildMeasurement } from './child.js';
+import { onCleanup } from './cleanup.js';
 import { withClient } from './database.js';
 import { countRunbookRows } from './reset.js';
 
@@ -70,37 +71,36 @@ async function projectPhases(uri: string): Promise<Record<string, number>> {
  */
 export async function runVariant(variant: Variant, input: VariantInput): Promise<VariantRun> {
   const work = mkdtempSync(join(tmpdir(), `canonical-bench-${variant}-`));
-  try {
-    const evidenceDir = join(work, 'evidence');
-    const reportsDir = join(work, 'reports');
-    mkdirSync(evidenceDir);
-    mkdirSync(reportsDir);
-    const measured = await runMeasured({
-      script: SCRIPTS[variant],
-      args: argsOf(variant, input.dates),
-      cwd: work,
-      nodeFlags: input.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', input.cpuProfileDir] : [],
-      env: childEnv({
-        DATABASE_URL: input.uri,
-        EVIDENCE_DIR: evidenceDir,
-        REPORTS_DIR: reportsDir,
-        CANONICAL_LOG_DIR: join(work, 'logs'),
-        CANONICAL_TZ: ZONE,
-        CANONICAL_RUN_TIME: RUN_TIME,
-        CANONICAL_EMBEDDED_DIR: join(work, 'no-embedded-pg'),
-      }),
-    });
-    const expected = input.tests * input.dates.length;
-    const rows = await countRunbookRows(input.uri);
-    const files = readdirSync(evidenceDir).filter((f) => f.startsWith('ORCHESTRATOR_') && f.endsWith('.json')).length;
-    const reports = readdirSync(reportsDir).filter((f) => f.endsWith('.md')).length;
-    if (rows !== expected || files !== expected || reports !== input.dates.length) {
-      throw new Error(
-        `${variant} wrote ${rows} runbook rows, ${files} evidence files and ${reports} reports; expected ${expected}, ${expected} and ${input.dates.length}\n${measured.stderr.slice(-2000)}`,
-      );
-    }
-    return { ...measured, variant, phaseMs: variant === 'project' ? await projectPhases(input.uri) : null };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+  // Removed only when the whole bench ends: ext4 creates files slowly for a few minutes after many were
+  // deleted nearby (its inode allocator skips recently freed inodes), which would tax whichever run came next.
+  onCleanup(`remove ${work}`, () => rmSync(work, { recursive: true, force: true }));
+  const evidenceDir = join(work, 'evidence');
+  const reportsDir = join(work, 'reports');
+  mkdirSync(evidenceDir);
+  mkdirSync(reportsDir);
+  const measured = await runMeasured({
+    script: SCRIPTS[variant],
+    args: argsOf(variant, input.dates),
+    cwd: work,
+    nodeFlags: input.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', input.cpuProfileDir] : [],
+    env: childEnv({
+      DATABASE_URL: input.uri,
+      EVIDENCE_DIR: evidenceDir,
+      REPORTS_DIR: reportsDir,
+      CANONICAL_LOG_DIR: join(work, 'logs'),
+      CANONICAL_TZ: ZONE,
+      CANONICAL_RUN_TIME: RUN_TIME,
+      CANONICAL_EMBEDDED_DIR: join(work, 'no-embedded-pg'),
+    }),
+  });
+  const expected = input.tests * input.dates.length;
+  const rows = await countRunbookRows(input.uri);
+  const files = readdirSync(evidenceDir).filter((f) => f.startsWith('ORCHESTRATOR_') && f.endsWith('.json')).length;
+  const reports = readdirSync(reportsDir).filter((f) => f.endsWith('.md')).length;
+  if (rows !== expected || files !== expected || reports !== input.dates.length) {
+    throw new Error(
+      `${variant} wrote ${rows} runbook rows, ${files} evidence files and ${reports} reports; expected ${expected}, ${expected} and ${input.dates.length}\n${measured.stderr.slice(-2000)}`,
+    );
   }
+  return { ...measured, variant, phaseMs: variant === 'project' ? await projectPhases(input.uri) : null };
 }

@@ -38,6 +38,7 @@ describe('migrate', () => {
       '000005_verdict_semantics.sql',
       '000006_evidence_bundles.sql',
       '000007_acknowledgements.sql',
+      '000008_bundle_compression.sql',
     ]);
     expect(await migrate(uri)).toEqual(files.map((f) => f.name));
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
@@ -59,6 +60,26 @@ describe('migrate', () => {
     ]);
   });
 
+  it('stores evidence bundles compressed with lz4 where the server has it, else with the default', async () => {
+    const uri = await emptyDatabase();
+    await migrate(uri);
+    const client = new pg.Client({ connectionString: uri });
+    await client.connect();
+    try {
+      const hasLz4 = await client.query(`SET default_toast_compression = 'lz4'`).then(
+        () => true,
+        () => false,
+      );
+      const { rows } = await client.query<{ method: string }>(
+        `SELECT attcompression AS method FROM pg_attribute
+         WHERE attrelid = 'fhq_calendar.evidence_bundles'::regclass AND attname = 'content'`,
+      );
+      expect(rows).toEqual([{ method: hasLz4 ? 'l' : '' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('two migrators at once apply each file exactly once', async () => {
     const uri = await emptyDatabase();
     const results = await Promise.all([migrate(uri), migrate(uri)]);
@@ -70,6 +91,7 @@ describe('migrate', () => {
       '000005_verdict_semantics.sql',
       '000006_evidence_bundles.sql',
       '000007_acknowledgements.sql',
+      '000008_bundle_compression.sql',
     ]);
   });
 
