@@ -1,7 +1,12 @@
 import { sql } from 'slonik';
 
-/** Plain row objects as one `jsonb` parameter, for `jsonb_to_recordset` bulk statements. */
-export const jsonRows = (rows: readonly unknown[]) => sql.jsonb(rows as Parameters<typeof sql.jsonb>[0]);
+/**
+ * Plain row objects as one `jsonb` parameter, for `jsonb_to_recordset` bulk
+ * statements. Serialised with the built-in `JSON.stringify`: key order means
+ * nothing to `jsonb`, and slonik's `sql.jsonb` sorts every key of every row,
+ * which cost a year's backfill over a second for the bundles alone.
+ */
+export const jsonRows = (rows: readonly unknown[]) => sql.fragment`${JSON.stringify(rows)}::jsonb`;
 
 /**
  * Rows per bulk statement. Larger plans are written in several statements of

@@ -149,15 +149,25 @@ async function cachedHistory(db: CommonQueryMethods, date: string, zone: string,
       WHERE r.test_id = t.test_id AND r.run_date > t.since::date AND r.run_date <= ${date}::date
       OFFSET 0) AS h
     ORDER BY t.test_id, h.run_date`);
+  const codes = new Map(tests.map((t) => [t.test_id, t.test_code]));
   for (const t of tests) if (!cache.has(t.test_id)) cache.set(t.test_id, { through: date, rows: [] });
-  for (const { test_id, ...row } of fresh) cache.get(test_id)!.rows.push(row);
+  for (const { test_id, ...row } of fresh) cache.get(test_id)!.rows.push({ ...row, test_code: codes.get(test_id)! });
   for (const t of tests) cache.get(t.test_id)!.through = date;
-  return tests.flatMap((t) =>
-    cache
-      .get(t.test_id)!
-      .rows.filter((r) => r.run_date <= date && (t.start_date === null || r.run_date >= t.start_date))
-      .map((r) => ({ ...r, test_code: t.test_code })),
-  );
+  return tests.flatMap((t) => windowRows(cache.get(t.test_id)!.rows, t.test_code, t.start_date, date));
+}
+
+/**
+ * The cached rows (in date order) of one test from `startDate` (none: all)
+ * up to `date`, shared rather than copied: a backfill's report reads them for
+ * every date. Copied only if the test's code changed since they were cached.
+ */
+function windowRows(rows: ReportHistoryRow[], testCode: string, startDate: string | null, date: string): ReportHistoryRow[] {
+  let first = 0;
+  while (startDate !== null && first < rows.length && rows[first]!.run_date < startDate) first += 1;
+  let end = rows.length;
+  while (end > first && rows[end - 1]!.run_date > date) end -= 1;
+  const window = rows.slice(first, end);
+  return window.some((r) => r.test_code !== testCode) ? window.map((r) => ({ ...r, test_code: testCode })) : window;
 }
 
 /**

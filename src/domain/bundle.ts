@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from './canonicalJson.js';
+import { canonicalJson, canonicalMembers, joinCanonicalMembers, sha256Hex, type CanonicalMember } from './canonicalJson.js';
 
 /**
  * The fields of a bundle that describe its recording (which run, its place in
@@ -50,10 +50,16 @@ export interface RecordedEvaluation {
   bundle: BundleWrite | null;
 }
 
+const isRecordingField = (key: string) => (RECORDING_FIELDS as readonly string[]).includes(key);
+
+/** SHA-256 of an evaluation from the bundle's canonical members: their canonical JSON without the recording fields. */
+function evaluationSha256OfMembers(members: readonly CanonicalMember[]): string {
+  return sha256Hex(joinCanonicalMembers(members.filter((m) => !isRecordingField(m.key))));
+}
+
 /** SHA-256 of an evaluation: the bundle's canonical JSON without its recording fields. */
 export function evaluationSha256(content: Record<string, unknown>): string {
-  const evaluation = Object.fromEntries(Object.entries(content).filter(([key]) => !(RECORDING_FIELDS as readonly string[]).includes(key)));
-  return sha256Hex(canonicalJson(evaluation));
+  return evaluationSha256OfMembers(canonicalMembers(content));
 }
 
 /**
@@ -72,7 +78,10 @@ export function recordEvaluation(
   record: TestRecord | undefined,
   key: { testId: string; testCode: string; runDate: string; runId: string },
 ): RecordedEvaluation {
-  const evaluation = evaluationSha256(build(key.runId, null));
+  const previousSha256 = record?.chainHead ?? null;
+  const content = build(key.runId, previousSha256);
+  const members = canonicalMembers(content);
+  const evaluation = evaluationSha256OfMembers(members);
   const current = record?.current ?? null;
   if (current && current.evaluationSha256 === evaluation) {
     return {
@@ -83,9 +92,7 @@ export function recordEvaluation(
       bundle: null,
     };
   }
-  const previousSha256 = record?.chainHead ?? null;
-  const content = build(key.runId, previousSha256);
-  const text = canonicalJson(content);
+  const text = joinCanonicalMembers(members);
   const sha256 = sha256Hex(text);
   return {
     runId: key.runId,

@@ -21,3 +21,34 @@ export function canonicalJson(value: unknown): string {
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** One top-level member of an object as {@link canonicalJson} prints it: `  "key": value`, nested lines indented. */
+export interface CanonicalMember {
+  key: string;
+  text: string;
+}
+
+/**
+ * The top-level members of an object in {@link canonicalJson}'s key order,
+ * each serialised once: {@link joinCanonicalMembers} of all of them is exactly
+ * `canonicalJson(value)`, and of a subset, the canonical JSON of the object
+ * restricted to those keys. So a bundle and its evaluation (the bundle without
+ * its recording fields) are hashed from one serialisation, not two.
+ *
+ * @throws TypeError on a circular structure or a value JSON cannot hold.
+ */
+export function canonicalMembers(value: Record<string, unknown>): CanonicalMember[] {
+  const members: CanonicalMember[] = [];
+  for (const key of Object.keys(value).sort()) {
+    const text = stringify(value[key], null, 2);
+    if (text === undefined) continue; // undefined and functions are left out, as in JSON
+    // A JSON text holds no raw line break inside a string, so every line break starts a nested line.
+    members.push({ key, text: `  ${JSON.stringify(key)}: ${text.replaceAll('\n', '\n  ')}` });
+  }
+  return members;
+}
+
+/** The canonical JSON text of the object made of `members` (in the order given, as {@link canonicalMembers} returned them). */
+export function joinCanonicalMembers(members: readonly CanonicalMember[]): string {
+  return members.length === 0 ? '{}\n' : `{\n${members.map((m) => m.text).join(',\n')}\n}\n`;
+}

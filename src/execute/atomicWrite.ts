@@ -1,10 +1,37 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { PhaseHook } from '../domain/phases.js';
 
 /** Name of the temporary file of {@link writeFileAtomic}: `.{target}.{pid}.{8 hex}.tmp`. */
 const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Whether `path` already holds exactly `content` (UTF-8); false when it is missing, of another size or unreadable. */
+function holdsAlready(path: string, content: string): boolean {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    // The size first: a missing or changed file is known without reading it (or raising an error).
+    if (!stat?.isFile() || stat.size !== Buffer.byteLength(content)) return false;
+    return readFileSync(path, 'utf8') === content;
+  } catch {
+    return false; // unreadable: write it
+  }
+}
+
+/** Temporary files this process has named: with the pid, a unique name ({@link TEMPORARY}) without asking for random bytes. */
+let temporaries = 0;
+
+/** Opens a new temporary file in `folder` for writing, creating the folder on first need. */
+function openTemporary(folder: string, target: string): { fd: number; temporary: string } {
+  const serial = (temporaries++ % 2 ** 32).toString(16).padStart(8, '0');
+  const temporary = join(folder, `.${target}.${process.pid}.${serial}.tmp`);
+  try {
+    return { fd: openSync(temporary, 'w'), temporary };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(folder, { recursive: true });
+    return { fd: openSync(temporary, 'w'), temporary };
+  }
+}
 
 /**
  * Writes `content` (UTF-8) to `path` so that no reader ever sees a torn file:
@@ -17,18 +44,12 @@ const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
  *   reports do not need it: they are exports of the record, rewritten by the
  *   next run if a power loss takes them (README "Crash safety").
  * @returns true when the file was written, false when it was already identical.
+ * @throws the file system's error (the folder cannot be created, the target is a folder, the disk is full), after removing the temporary file.
  */
 export function writeFileAtomic(path: string, content: string, onPhase?: PhaseHook, durable = false): boolean {
+  if (holdsAlready(path, content)) return false;
+  const { fd, temporary } = openTemporary(dirname(path), basename(path));
   try {
-    if (readFileSync(path, 'utf8') === content) return false;
-  } catch {
-    // missing or unreadable: write it
-  }
-  const folder = dirname(path);
-  mkdirSync(folder, { recursive: true });
-  const temporary = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(temporary, 'w');
     try {
       writeSync(fd, content);
       if (durable) fsyncSync(fd);

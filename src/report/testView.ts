@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Op, Scalar } from '../domain/definition.js';
 import { joinMd, md, trusted, type Md } from './markdown.js';
 import { code, DASH, GROUPS, targetOf, type ParsedTest } from './parsedTest.js';
-import { count, formatTarget, formatValue, localTime, plainDecimal, scalarOf, sparkline } from './values.js';
+import { count, formatTarget, formatValue, localTime, plainDecimal, scalarOf, sparkline, SPARKLINE_MAX } from './values.js';
 import { decidingMetric, series, windowSummary, type MetricValues } from './window.js';
 
 /** A row of a table: its cells, in column order. */
@@ -60,7 +60,9 @@ function metricView(p: ParsedTest, { key, entry }: ParsedTest['entries'][number]
         ? joinMd([trusted('PENDING ('), md(entry.pending_reason ?? 'no value'), trusted(')')], '')
         : trusted(formatValue(value, target));
   const baseline = scalarOf(entry.baseline);
-  const trend = sparkline(p.history.map((h) => (Object.hasOwn(h.metric_values, key) ? scalarOf(h.metric_values[key]) : null)));
+  // Only the rows the sparkline can show, plus one so it still marks the older ones with `…`.
+  const recent = p.history.slice(-(SPARKLINE_MAX + 1));
+  const trend = sparkline(recent.map((h) => (Object.hasOwn(h.metric_values, key) ? scalarOf(h.metric_values[key]) : null)));
   return {
     key: md(key),
     current,

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeAbandonedTemporaries, writeFileAtomic } from '../../src/execute/atomicWrite.js';
+import { isTemporaryFileName, removeAbandonedTemporaries, writeFileAtomic } from '../../src/execute/atomicWrite.js';
 
 let dir: string;
 beforeEach(() => {
@@ -43,6 +43,25 @@ describe('writeFileAtomic', () => {
     expect(statSync(path).mtimeMs).not.toBe(past.getTime());
     expect(readdirSync(dir)).toEqual(['a.json']);
     expect(readdirSync(dir).some((name) => name.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('replaces a file of the same size whose bytes differ', () => {
+    const path = join(dir, 'a.json');
+    writeFileSync(path, 'abc✓');
+    expect(writeFileAtomic(path, 'abd✓')).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('abd✓');
+    expect(writeFileAtomic(path, 'abd✓')).toBe(false);
+  });
+
+  it('names each temporary file uniquely, so two writes of one path never share one', () => {
+    const path = join(dir, 'a.json');
+    const seen: string[] = [];
+    const hook = () => seen.push(...readdirSync(dir).filter((name) => name.endsWith('.tmp')));
+    writeFileAtomic(path, 'one', (phase) => phase === 'file-temporary' && hook());
+    writeFileAtomic(path, 'two', (phase) => phase === 'file-temporary' && hook());
+    expect(seen).toHaveLength(2);
+    expect(new Set(seen).size).toBe(2);
+    expect(seen.every((name) => name.startsWith(`.a.json.${process.pid}.`) && isTemporaryFileName(name))).toBe(true);
   });
 
   it('writes an empty file', () => {
