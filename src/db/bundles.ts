@@ -1,7 +1,7 @@
 import { sql, type CommonQueryMethods, type DatabaseTransactionConnection } from 'slonik';
 import { z } from 'zod';
 import type { BundleWrite, TestRecord } from '../domain/bundle.js';
-import { inChunks, jsonRows } from './json.js';
+import { inChunks } from './json.js';
 
 const recordRowSchema = z.object({
   test_id: z.string().uuid(),
@@ -59,21 +59,30 @@ async function insertBundleChunk(tx: DatabaseTransactionConnection, bundles: rea
   await tx.query(sql.unsafe`
     INSERT INTO fhq_calendar.evidence_bundles (test_id, run_date, revision, run_id, content, sha256, previous_sha256, evaluation_sha256)
     SELECT test_id, run_date, revision, run_id, content, sha256, previous_sha256, evaluation_sha256
-    FROM jsonb_array_elements(${jsonRows(
-      bundles.map((b) => ({
-        test_id: b.testId,
-        run_date: b.runDate,
-        revision: b.revision,
-        run_id: b.runId,
-        content: b.content,
-        sha256: b.sha256,
-        previous_sha256: b.previousSha256,
-        evaluation_sha256: b.evaluationSha256,
-      })),
-    )}) WITH ORDINALITY AS e(item, n)
+    FROM jsonb_array_elements(${bundleRowsJson(bundles)}::jsonb) WITH ORDINALITY AS e(item, n)
     CROSS JOIN LATERAL jsonb_to_record(e.item) AS r(test_id uuid, run_date date, revision integer, run_id uuid, content jsonb,
                                                   sha256 text, previous_sha256 text, evaluation_sha256 text)
     ORDER BY e.n`);
+}
+
+/**
+ * The bundles as one JSON array of rows, each bundle's content spliced in as
+ * its canonical text: that is JSON already, so it is not serialised a second time.
+ */
+function bundleRowsJson(bundles: readonly BundleWrite[]): string {
+  const rows = bundles.map((b) => {
+    const columns = JSON.stringify({
+      test_id: b.testId,
+      run_date: b.runDate,
+      revision: b.revision,
+      run_id: b.runId,
+      sha256: b.sha256,
+      previous_sha256: b.previousSha256,
+      evaluation_sha256: b.evaluationSha256,
+    });
+    return `${columns.slice(0, -1)},"content":${b.text}}`;
+  });
+  return `[${rows.join(',')}]`;
 }
 
 /** A recorded bundle as exported to a file or audited. */

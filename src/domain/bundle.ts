@@ -35,7 +35,9 @@ export interface BundleWrite {
   revision: number;
   runId: string;
   content: Record<string, unknown>;
-  /** SHA-256 of `canonicalJson(content)`: the exact bytes of its file. */
+  /** `canonicalJson(content)`: the exact bytes of its file, and the JSON the record stores (not serialised again). */
+  text: string;
+  /** SHA-256 of `text`. */
   sha256: string;
   previousSha256: string | null;
   evaluationSha256: string;
@@ -105,6 +107,7 @@ export function recordEvaluation(
       revision: (current?.revision ?? 0) + 1,
       runId: key.runId,
       content,
+      text,
       sha256,
       previousSha256,
       evaluationSha256: evaluation,

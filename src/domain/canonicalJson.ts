@@ -40,10 +40,10 @@ export interface CanonicalMember {
 export function canonicalMembers(value: Record<string, unknown>): CanonicalMember[] {
   const members: CanonicalMember[] = [];
   for (const key of Object.keys(value).sort()) {
-    const text = stringify(value[key], null, 2);
-    if (text === undefined) continue; // undefined and functions are left out, as in JSON
-    // A JSON text holds no raw line break inside a string, so every line break starts a nested line.
-    members.push({ key, text: `  ${JSON.stringify(key)}: ${text.replaceAll('\n', '\n  ')}` });
+    // The member alone in an object prints exactly as it does among the others: `{\n` + member + `\n}`.
+    const text = stringify({ [key]: value[key] }, null, 2);
+    if (text === '{}') continue; // undefined and functions are left out, as in JSON
+    members.push({ key, text: text.slice(2, -2) });
   }
   return members;
 }

@@ -262,6 +262,7 @@ describe('evaluateRun on a healthy open day', () => {
         revision: 1,
         runId: RUN_A,
         content: bundle,
+        text: plan.files[0]!.content,
         sha256: plan.files[0]!.sha256,
         previousSha256: null,
         evaluationSha256: evaluationSha256(bundle),
