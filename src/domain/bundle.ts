@@ -34,8 +34,11 @@ export interface BundleWrite {
   runDate: string;
   revision: number;
   runId: string;
-  content: Record<string, unknown>;
-  /** `canonicalJson(content)`: the exact bytes of its file, and the JSON the record stores (not serialised again). */
+  /**
+   * The bundle as canonical JSON: the exact bytes of its file and the JSON the
+   * record stores. The content object itself is not kept: a plan of
+   * thousands of tests would hold every bundle twice.
+   */
   text: string;
   /** SHA-256 of `text`. */
   sha256: string;
@@ -106,7 +109,6 @@ export function recordEvaluation(
       runDate: key.runDate,
       revision: (current?.revision ?? 0) + 1,
       runId: key.runId,
-      content,
       text,
       sha256,
       previousSha256,

@@ -57,7 +57,6 @@ describe('recordEvaluation', () => {
         runDate: '2026-03-29',
         revision: 1,
         runId: 'run-new',
-        content,
         text,
         sha256: sha256Hex(text),
         previousSha256: null,
@@ -72,7 +71,7 @@ describe('recordEvaluation', () => {
     expect(recorded.text).toBe(canonicalJson(content));
     expect(recorded.bundle?.revision).toBe(1);
     expect(recorded.bundle?.previousSha256).toBe('head');
-    expect(recorded.bundle?.content).toEqual(content);
+    expect(recorded.bundle?.text).toBe(canonicalJson(content));
   });
 
   it('keeps the recorded revision, run id, hash and bytes when the evaluation is unchanged', () => {
@@ -100,7 +99,6 @@ describe('recordEvaluation', () => {
       runDate: '2026-03-29',
       revision: 4,
       runId: 'run-new',
-      content,
       text: canonicalJson(content),
       sha256: sha256Hex(canonicalJson(content)),
       previousSha256: 'head',

@@ -261,7 +261,6 @@ describe('evaluateRun on a healthy open day', () => {
         runDate: DATE,
         revision: 1,
         runId: RUN_A,
-        content: bundle,
         text: plan.files[0]!.content,
         sha256: plan.files[0]!.sha256,
         previousSha256: null,
@@ -1117,7 +1116,7 @@ describe('evaluateRun re-runs, revisions and the hash chain', () => {
         sha256: b.sha256,
         previousSha256: b.previousSha256,
         evaluationSha256: b.evaluationSha256,
-        content: b.content,
+        content: JSON.parse(b.text) as Record<string, unknown>,
       },
       chainHead: b.sha256,
     };
