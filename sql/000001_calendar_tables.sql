@@ -1,4 +1,4 @@
--- SPEC §2.1–2.4: the four fhq_calendar tables the evaluator reads and writes.
+-- The four fhq_calendar tables the evaluator reads and writes (README "What a run writes").
 -- IF NOT EXISTS lets this adopt an operator database that already holds them.
 CREATE SCHEMA IF NOT EXISTS fhq_calendar;
 
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS fhq_calendar.test_signal_registry (
   source_column  text NOT NULL,
   time_column    text,
   -- Deliberately no CHECK on aggregation: an unknown one is a named gate defect
-  -- (SPEC §2.2) for the tests that use the key, not an insert error.
+  -- (docs/registering-a-test.md) for the tests that use the key, not an insert error.
   aggregation    text NOT NULL DEFAULT 'LATEST',
   description    text,
   created_at     timestamptz NOT NULL DEFAULT now()

@@ -1,4 +1,4 @@
--- SPEC §2.6: the three functions the evaluator calls, one set-based query per run.
+-- The three functions the evaluator calls, one set-based query per run (docs/verdicts.md).
 
 -- Progress in calendar days of `zone`; the start date is Day 1 and the count
 -- keeps going past the end. NULL columns when the window is undefined.
@@ -17,7 +17,7 @@ AS $$
   WHERE t.test_id = compute_test_progress.test_id
 $$;
 
--- Time-based escalation conditions (SPEC §2.6): the window closed while the
+-- Time-based escalation conditions (docs/alerts.md): the window closed while the
 -- verdict is still PENDING, or the mid-test checkpoint fell within the day
 -- ending at as_of (so the daily run that first passes it escalates once).
 -- Metric-based conditions are added by the evaluator.

@@ -1,6 +1,6 @@
 -- Files of a run, staged in the run's own transaction and deleted once written
 -- to disk. A run killed after its commit but before its files were written
--- leaves its rows here; the next run writes them first (SPEC §3 "Atomic": the
+-- leaves its rows here; the next run writes them first (README "Crash safety": the
 -- runbook rows and the evidence their hashes name stand or fall together).
 CREATE TABLE IF NOT EXISTS fhq_calendar.pending_files (
   path        text PRIMARY KEY,

@@ -16,6 +16,27 @@ export interface MigrationFile {
 }
 
 const ledgerSchema = z.object({ version: z.number().int(), name: z.string(), sha256: z.string() });
+
+/**
+ * The SHA-256 that migration files had before an edit of their comments only
+ * (their statements are byte for byte the same): a database that applied the
+ * earlier text is up to date with the file as it is now. Any other change to
+ * an applied file is refused.
+ */
+export const EARLIER_CHECKSUMS: Readonly<Record<string, readonly string[]>> = {
+  '000001_calendar_tables.sql': ['f5c2445eded5b4e06779f37e53dcabddbac13d9897ae0c8699a8ecd8d29dfa8f'],
+  '000002_calendar_functions.sql': ['9cc3b83c36d324ed8761ce0f615c6d04fc1acf965a7b9f1c9dff85b56fd980e6'],
+  '000004_pending_files.sql': ['751f51a1eb617151851c8ce15a974f9ef07521e7429cb082ebccbe91b3398fed'],
+};
+
+/**
+ * Whether an applied migration's ledger row still matches its file: the same
+ * name, and the file's text or an earlier text of {@link EARLIER_CHECKSUMS}.
+ */
+export function matchesApplied(file: MigrationFile, applied: { name: string; sha256: string }): boolean {
+  if (file.name !== applied.name) return false;
+  return file.sha256 === applied.sha256 || (EARLIER_CHECKSUMS[file.name] ?? []).includes(applied.sha256);
+}
 const FILE_NAME = /^(\d{6})_([a-z0-9_]+)\.sql$/;
 
 /**
@@ -72,7 +93,7 @@ export async function migrate(connectionUri: string, files: MigrationFile[] = re
     for (const applied of ledger) {
       const file = byVersion.get(applied.version);
       if (!file) throw new MigrationError(`migration ${applied.name} is recorded as applied but its file is missing from sql/`);
-      if (file.sha256 !== applied.sha256 || file.name !== applied.name) {
+      if (!matchesApplied(file, applied)) {
         throw new MigrationError(`migration ${applied.name} was changed after it was applied (migrations are immutable: add a new file)`);
       }
     }

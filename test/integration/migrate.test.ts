@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it, inject } from 'vitest';
 import { MigrationError } from '../../src/errors.js';
-import { migrate, readMigrations } from '../../src/db/migrate.js';
+import { EARLIER_CHECKSUMS, migrate, readMigrations } from '../../src/db/migrate.js';
 import { withDatabase } from '../globalSetup.js';
 
 const created: string[] = [];
@@ -75,6 +75,31 @@ describe('migrate', () => {
          WHERE attrelid = 'fhq_calendar.evidence_bundles'::regclass AND attname = 'content'`,
       );
       expect(rows).toEqual([{ method: hasLz4 ? 'l' : '' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('accepts a database that applied a migration before an edit of its comments only, and nothing else', async () => {
+    const uri = await emptyDatabase();
+    await migrate(uri);
+    const client = new pg.Client({ connectionString: uri });
+    await client.connect();
+    try {
+      // As a database migrated before the comments of 000001, 000002 and 000004 were reworded holds them.
+      for (const [name, [earlier]] of Object.entries(EARLIER_CHECKSUMS))
+        await client.query('UPDATE fhq_calendar.schema_migrations SET sha256 = $2 WHERE name = $1', [name, earlier]);
+      expect(Object.keys(EARLIER_CHECKSUMS)).toEqual([
+        '000001_calendar_tables.sql',
+        '000002_calendar_functions.sql',
+        '000004_pending_files.sql',
+      ]);
+      expect(await migrate(uri)).toEqual([]);
+      // An earlier checksum of one file is no pass for another.
+      await client.query('UPDATE fhq_calendar.schema_migrations SET sha256 = $1 WHERE version = 3', [
+        EARLIER_CHECKSUMS['000001_calendar_tables.sql']![0],
+      ]);
+      await expect(migrate(uri)).rejects.toThrow('migration 000003_evaluator_runs.sql was changed after it was applied');
     } finally {
       await client.end();
     }

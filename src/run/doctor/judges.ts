@@ -1,5 +1,5 @@
 import type { MigrationLedger, RegistrySourceColumn } from '../../db/doctor.js';
-import type { MigrationFile } from '../../db/migrate.js';
+import { matchesApplied, type MigrationFile } from '../../db/migrate.js';
 import { describePrivileges, REGISTRY_GRANT_SCRIPT, ROLE_SCRIPT, type PrivilegeCheck } from '../../db/privileges.js';
 import { fail, ok, type DoctorCheck } from './check.js';
 
@@ -38,7 +38,7 @@ export function migrationCheck(ledger: MigrationLedger, files: readonly Migratio
       'update the evaluator to the release that applied it',
     );
   }
-  const changed = ledger.applied.filter((a) => byVersion.get(a.version)!.sha256 !== a.sha256 || byVersion.get(a.version)!.name !== a.name);
+  const changed = ledger.applied.filter((a) => !matchesApplied(byVersion.get(a.version)!, a));
   if (changed.length) {
     return fail(
       'migrations',
