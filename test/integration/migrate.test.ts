@@ -6,15 +6,17 @@ import { EARLIER_CHECKSUMS, migrate, readMigrations } from '../../src/db/migrate
 import { withDatabase } from '../globalSetup.js';
 
 const created: string[] = [];
-async function admin(text: string) {
-  const client = new pg.Client({ connectionString: inject('adminUri') });
+/** Runs `work` on a client of `uri`, closed afterwards whatever happens. */
+async function withClient<T>(uri: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: uri });
   await client.connect();
   try {
-    return await client.query(text);
+    return await work(client);
   } finally {
     await client.end();
   }
 }
+const admin = (text: string) => withClient(inject('adminUri'), (client) => client.query(text));
 /** An EMPTY database (not cloned from the migrated template). */
 async function emptyDatabase(): Promise<string> {
   const name = `${inject('dbPrefix')}_empty_${randomBytes(4).toString('hex')}`;
@@ -42,12 +44,11 @@ describe('migrate', () => {
     ]);
     expect(await migrate(uri)).toEqual(files.map((f) => f.name));
     for (let i = 0; i < 3; i++) expect(await migrate(uri)).toEqual([]);
-    const client = new pg.Client({ connectionString: uri });
-    await client.connect();
-    const { rows } = await client.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'fhq_calendar' ORDER BY 1`,
+    const { rows } = await withClient(uri, (client) =>
+      client.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'fhq_calendar' ORDER BY 1`,
+      ),
     );
-    await client.end();
     expect(rows.map((r) => r.table_name)).toEqual([
       'acknowledgements',
       'canonical_test_events',
@@ -63,9 +64,7 @@ describe('migrate', () => {
   it('stores evidence bundles compressed with lz4 where the server has it, else with the default', async () => {
     const uri = await emptyDatabase();
     await migrate(uri);
-    const client = new pg.Client({ connectionString: uri });
-    await client.connect();
-    try {
+    await withClient(uri, async (client) => {
       const hasLz4 = await client.query(`SET default_toast_compression = 'lz4'`).then(
         () => true,
         () => false,
@@ -75,17 +74,13 @@ describe('migrate', () => {
          WHERE attrelid = 'fhq_calendar.evidence_bundles'::regclass AND attname = 'content'`,
       );
       expect(rows).toEqual([{ method: hasLz4 ? 'l' : '' }]);
-    } finally {
-      await client.end();
-    }
+    });
   });
 
   it('accepts a database that applied a migration before an edit of its comments only, and nothing else', async () => {
     const uri = await emptyDatabase();
     await migrate(uri);
-    const client = new pg.Client({ connectionString: uri });
-    await client.connect();
-    try {
+    await withClient(uri, async (client) => {
       // As a database migrated before the comments of 000001, 000002 and 000004 were reworded holds them.
       for (const [name, [earlier]] of Object.entries(EARLIER_CHECKSUMS))
         await client.query('UPDATE fhq_calendar.schema_migrations SET sha256 = $2 WHERE name = $1', [name, earlier]);
@@ -100,9 +95,7 @@ describe('migrate', () => {
         EARLIER_CHECKSUMS['000001_calendar_tables.sql']![0],
       ]);
       await expect(migrate(uri)).rejects.toThrow('migration 000003_evaluator_runs.sql was changed after it was applied');
-    } finally {
-      await client.end();
-    }
+    });
   });
 
   it('two migrators at once apply each file exactly once', async () => {
