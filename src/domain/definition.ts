@@ -1,5 +1,13 @@
-import type { z } from 'zod';
-import { MAX_JSON_DEPTH, baselineSchema, criteriaSchema, escalationPathSchema, targetsSchema, type Op } from './definitionSchema.js';
+import type { z } from 'zod4';
+import {
+  MAX_JSON_DEPTH,
+  baselineSchema,
+  criteriaSchema,
+  definitionMessages,
+  escalationPathSchema,
+  targetsSchema,
+  type Op,
+} from './definitionSchema.js';
 
 export { MAX_CONDITIONS, MAX_JSON_DEPTH, MAX_RECIPIENTS, OPS, type Op } from './definitionSchema.js';
 
@@ -52,26 +60,32 @@ export interface Definition {
   escalationPath: EscalationPath;
 }
 
-function jsonPath(root: string, path: (string | number)[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${part}`), root);
+function jsonPath(root: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : `${acc}.${String(part)}`), root);
 }
 
-/** True when `value` nests objects or arrays more than `limit` levels deep (iterative: safe on any depth). */
-function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
+/**
+ * The first problem of a JSON value's structure, found without recursion (safe
+ * on any depth): nesting deeper than `limit`, or a `__proto__` key, which zod
+ * drops without a word (a baseline keyed `__proto__` would lose that metric).
+ */
+function structureProblem(value: unknown, limit: number): { path: PropertyKey[]; problem: string } | null {
+  const stack: [object, number, PropertyKey[]][] = value !== null && typeof value === 'object' ? [[value, 0, []]] : [];
   while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    const [node, depth, path] = stack.pop()!;
+    if (depth >= limit) return { path: [], problem: `is nested more than ${limit} levels deep` };
+    if (Object.hasOwn(node, '__proto__')) return { path: [...path, '__proto__'], problem: 'must not be "__proto__"' };
+    for (const [key, child] of Object.entries(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1, [...path, Array.isArray(node) ? Number(key) : key]]);
+    }
   }
-  return false;
+  return null;
 }
 
 function parseField<T>(
   field: string,
   raw: unknown,
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+  schema: z.ZodType<T>,
   problems: FieldProblem[],
   missing?: string,
 ): T | undefined {
@@ -79,11 +93,12 @@ function parseField<T>(
     if (missing) problems.push({ field, problem: missing });
     return undefined;
   }
-  if (nestedDeeperThan(raw, MAX_JSON_DEPTH)) {
-    problems.push({ field, problem: `is nested more than ${MAX_JSON_DEPTH} levels deep` });
+  const structure = structureProblem(raw, MAX_JSON_DEPTH);
+  if (structure) {
+    problems.push({ field: jsonPath(field, structure.path), problem: structure.problem });
     return undefined;
   }
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, { error: definitionMessages });
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues.slice(0, 5)) {
     problems.push({ field: jsonPath(field, issue.path), problem: issue.message });
