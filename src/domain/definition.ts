@@ -75,20 +75,14 @@ function structureProblem(value: unknown, limit: number): { path: PropertyKey[];
     const [node, depth, path] = stack.pop()!;
     if (depth >= limit) return { path: [], problem: `is nested more than ${limit} levels deep` };
     if (Object.hasOwn(node, '__proto__')) return { path: [...path, '__proto__'], problem: 'must not be "__proto__"' };
-    for (const [key, child] of Object.entries(node)) {
+    for (const [key, child] of Object.entries(node) as [string, unknown][]) {
       if (child !== null && typeof child === 'object') stack.push([child, depth + 1, [...path, Array.isArray(node) ? Number(key) : key]]);
     }
   }
   return null;
 }
 
-function parseField<T>(
-  field: string,
-  raw: unknown,
-  schema: z.ZodType<T>,
-  problems: FieldProblem[],
-  missing?: string,
-): T | undefined {
+function parseField<T>(field: string, raw: unknown, schema: z.ZodType<T>, problems: FieldProblem[], missing?: string): T | undefined {
   if (raw === null || raw === undefined) {
     if (missing) problems.push({ field, problem: missing });
     return undefined;

@@ -131,7 +131,11 @@ export const escalationPathSchema = z.looseObject(
     notify: z
       .array(z.string().min(1, 'must not be empty'), {
         error: (issue) =>
-          issue.code !== 'invalid_type' ? undefined : issue.input === undefined ? 'is missing: no escalation path' : 'must be a list of recipients',
+          issue.code !== 'invalid_type'
+            ? undefined
+            : issue.input === undefined
+              ? 'is missing: no escalation path'
+              : 'must be a list of recipients',
       })
       .min(1, 'is empty: no escalation path')
       .max(MAX_RECIPIENTS, `must have at most ${MAX_RECIPIENTS} recipients`),
