@@ -50,9 +50,16 @@ export async function loadRecords(db: CommonQueryMethods, testIds: readonly stri
   return records;
 }
 
-/** Appends new revisions to `fhq_calendar.evidence_bundles`, in the caller's transaction, in the given order (recording order). */
+/**
+ * Bundles per insert statement. A bundle is about 10 KB of JSON, so 200 keep
+ * a statement near 2 MB; at 1,000 the driver's buffers alone reached 56 MB
+ * in a run of 10,000 tests (README "Performance").
+ */
+export const BUNDLE_CHUNK_ROWS = 200;
+
+/** Appends new revisions to `fhq_calendar.evidence_bundles`, in the caller's transaction, in the given order (recording order), {@link BUNDLE_CHUNK_ROWS} per statement. */
 export async function insertBundles(tx: DatabaseTransactionConnection, bundles: readonly BundleWrite[]): Promise<void> {
-  await inChunks(bundles, (chunk) => insertBundleChunk(tx, chunk));
+  await inChunks(bundles, (chunk) => insertBundleChunk(tx, chunk), BUNDLE_CHUNK_ROWS);
 }
 
 async function insertBundleChunk(tx: DatabaseTransactionConnection, bundles: readonly BundleWrite[]): Promise<void> {

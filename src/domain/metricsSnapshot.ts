@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod 4 (see definitionSchema.ts): the report reads every entry of every test, every date of a backfill.
+import { z } from 'zod4';
 
 const scalar = z.union([z.number(), z.boolean()]);
 
@@ -19,9 +20,9 @@ export const metricsSnapshotEntrySchema = z
     as_of_exact: z.boolean().optional(),
     error: z.string().nullable().optional(),
   })
-  .passthrough();
+  .loose();
 export type MetricsSnapshotEntry = z.infer<typeof metricsSnapshotEntrySchema>;
 
 /** A runbook row's `metrics_snapshot`: signal key → entry. */
-export const metricsSnapshotSchema = z.record(metricsSnapshotEntrySchema);
+export const metricsSnapshotSchema = z.record(z.string(), metricsSnapshotEntrySchema);
 export type MetricsSnapshot = Record<string, MetricsSnapshotEntry>;

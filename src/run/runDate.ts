@@ -12,6 +12,7 @@ import { describeDefect } from '../domain/gate.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { Plan } from '../domain/plan.js';
 import type { RunMode } from '../domain/runMode.js';
+import type { Snapshot } from '../domain/snapshot.js';
 import { exitCodeOf } from '../errors.js';
 import { evaluateRun } from '../evaluate/evaluateRun.js';
 import { applyPlan } from '../execute/applyPlan.js';
@@ -86,6 +87,17 @@ function phaseTimer(phaseMs: Record<string, number>) {
       phaseMs[phase] = Math.round(performance.now() - started);
     }
   };
+}
+
+/** Discover, then evaluate, each timed; the snapshot is unreachable once this returns. */
+async function discoverAndEvaluate(
+  timed: ReturnType<typeof phaseTimer>,
+  read: () => Promise<Snapshot>,
+  discovered: () => void,
+): Promise<Plan> {
+  const snapshot = await timed('discover', read);
+  discovered();
+  return timed('evaluate', () => evaluateRun(snapshot));
 }
 
 /** Records how a run that got its plan ended: its ledger row and its last log line. */
@@ -192,9 +204,12 @@ export async function runLocked(conn: DatabasePoolConnection, options: RunOption
       mode,
       rangeCache,
     };
-    const snapshot = await timed('discover', () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }));
-    pause('discovered');
-    const plan = await timed('evaluate', () => evaluateRun(snapshot));
+    // The snapshot is held only until its plan exists: at 10,000 tests it is tens of megabytes the writes do not need.
+    const plan = await discoverAndEvaluate(
+      timed,
+      () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }),
+      () => pause('discovered'),
+    );
     const exitCode = exitCodeOfPlan(plan);
     logProblems(plan, log);
     let filesWritten: string[] = [];

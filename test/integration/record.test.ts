@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
+import { BUNDLE_CHUNK_ROWS } from '../../src/db/bundles.js';
 import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
 import { backfill } from '../../src/run/backfill.js';
 import { runDate } from '../../src/run/runDate.js';
@@ -106,6 +107,35 @@ describe('revisions', () => {
       expect(b.content.previous_bundle_sha256).toBe(b.previous_sha256);
       expect(sha256Hex(canonicalJson(b.content))).toBe(b.sha256);
     }
+  });
+});
+
+describe('a run of more tests than one insert statement holds', () => {
+  it('records every bundle once, in the order of the plan, each the one its runbook row and file name', async () => {
+    const tests = 2 * BUNDLE_CHUNK_ROWS + 3;
+    await insertTest(db);
+    await db.exec(
+      `INSERT INTO fhq_calendar.canonical_test_events
+         (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
+          baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
+       SELECT 'T-' || lpad(g::text, 4, '0'), test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
+              baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path
+       FROM fhq_calendar.canonical_test_events, generate_series(2, $1::int) AS g`,
+      [tests],
+    );
+    await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
+    const result = await runDate(db.pool, { date: '2026-03-10', settings });
+    expect(result.plan.bundles.length).toBe(tests);
+    const recorded = await db.exec<{ test_id: string; sha256: string; previous_sha256: string | null; evidence_sha256: string }>(
+      `SELECT b.test_id::text AS test_id, b.sha256, b.previous_sha256, r.evidence_sha256
+       FROM fhq_calendar.evidence_bundles AS b
+       JOIN fhq_calendar.test_runbook_entries AS r ON r.test_id = b.test_id AND r.run_date = b.run_date
+       ORDER BY b.recorded_order`,
+    );
+    expect(recorded.rows.map((b) => b.test_id)).toEqual(result.plan.bundles.map((b) => b.testId));
+    expect(recorded.rows.map((b) => b.sha256)).toEqual(result.plan.bundles.map((b) => b.sha256));
+    expect(recorded.rows.every((b) => b.previous_sha256 === null && b.evidence_sha256 === b.sha256)).toBe(true);
+    expect(readdirSync(settings.evidenceDir).filter((name) => name.endsWith('.json')).length).toBe(tests);
   });
 });
 
