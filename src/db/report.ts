@@ -75,7 +75,7 @@ export interface ReportData {
   zone: string;
   tests: ReportTestRow[];
   alerts: ReportAlertRow[];
-  /** Runbook rows of the date's tests from their window's first day up to the date, ordered by test code and date. */
+  /** Runbook rows of the date's tests from their window's first day up to the date (Day 0 rows need not be included: the report leaves them out), ordered by test code and date. */
   history: ReportHistoryRow[];
   /** Acknowledgements of the date; absent or empty until acknowledgements are recorded. */
   acknowledgements?: ReportAcknowledgement[];
@@ -103,6 +103,7 @@ async function fullHistory(db: CommonQueryMethods, date: string, zone: string): 
     JOIN fhq_calendar.test_runbook_entries AS h
       ON h.test_id = d.test_id AND h.run_date <= d.run_date
      AND (e.start_ts IS NULL OR h.run_date >= (e.start_ts AT TIME ZONE ${zone})::date)
+     AND h.day_number IS DISTINCT FROM 0
     WHERE d.run_date = ${date}::date
     ORDER BY e.test_code, h.run_date`);
 }
@@ -113,7 +114,7 @@ async function fullHistory(db: CommonQueryMethods, date: string, zone: string): 
  * dates in order under the run lock and a date only writes rows of its own
  * date, so rows before the date being reported no longer change.
  */
-export type ReportHistoryCache = Map<string, { through: string; rows: ReportHistoryRow[] }>;
+export type ReportHistoryCache = Map<string, { through: string; testCode: string; rows: ReportHistoryRow[] }>;
 
 /** An empty {@link ReportHistoryCache}, for one backfill. */
 export function newReportHistoryCache(): ReportHistoryCache {
@@ -146,28 +147,40 @@ async function cachedHistory(db: CommonQueryMethods, date: string, zone: string,
     )}::uuid[], ${sql.array(since, 'text')}::text[]) AS t(test_id, since)
     CROSS JOIN LATERAL (
       SELECT * FROM fhq_calendar.test_runbook_entries AS r
-      WHERE r.test_id = t.test_id AND r.run_date > t.since::date AND r.run_date <= ${date}::date
+      WHERE r.test_id = t.test_id AND r.run_date > t.since::date AND r.run_date <= ${date}::date AND r.day_number IS DISTINCT FROM 0
       OFFSET 0) AS h
     ORDER BY t.test_id, h.run_date`);
-  const codes = new Map(tests.map((t) => [t.test_id, t.test_code]));
-  for (const t of tests) if (!cache.has(t.test_id)) cache.set(t.test_id, { through: date, rows: [] });
-  for (const { test_id, ...row } of fresh) cache.get(test_id)!.rows.push({ ...row, test_code: codes.get(test_id)! });
+  for (const t of tests) {
+    const entry = cache.get(t.test_id);
+    if (!entry) cache.set(t.test_id, { through: date, testCode: t.test_code, rows: [] });
+    else if (entry.testCode !== t.test_code) {
+      // The test was renamed since its rows were cached: they carry its code, so they take the new one.
+      entry.testCode = t.test_code;
+      entry.rows = entry.rows.map((r) => ({ ...r, test_code: t.test_code }));
+    }
+  }
+  for (const { test_id, ...row } of fresh) {
+    const entry = cache.get(test_id)!;
+    entry.rows.push({ ...row, test_code: entry.testCode });
+  }
   for (const t of tests) cache.get(t.test_id)!.through = date;
-  return tests.flatMap((t) => windowRows(cache.get(t.test_id)!.rows, t.test_code, t.start_date, date));
+  return tests.flatMap((t) => windowRows(cache.get(t.test_id)!.rows, t.start_date));
 }
 
 /**
- * The cached rows (in date order) of one test from `startDate` (none: all)
- * up to `date`, shared rather than copied: a backfill's report reads them for
- * every date. Copied only if the test's code changed since they were cached.
+ * The cached rows (in date order, all up to the date being reported) of one
+ * test from `startDate` on (none: all), found by binary search: a backfill's
+ * report reads them for every date, so this must not cost a pass over them.
  */
-function windowRows(rows: ReportHistoryRow[], testCode: string, startDate: string | null, date: string): ReportHistoryRow[] {
-  let first = 0;
-  while (startDate !== null && first < rows.length && rows[first]!.run_date < startDate) first += 1;
-  let end = rows.length;
-  while (end > first && rows[end - 1]!.run_date > date) end -= 1;
-  const window = rows.slice(first, end);
-  return window.some((r) => r.test_code !== testCode) ? window.map((r) => ({ ...r, test_code: testCode })) : window;
+function windowRows(rows: ReportHistoryRow[], startDate: string | null): ReportHistoryRow[] {
+  let low = 0;
+  let high = startDate === null ? 0 : rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (rows[middle]!.run_date < startDate!) low = middle + 1;
+    else high = middle;
+  }
+  return low === 0 ? rows : rows.slice(low);
 }
 
 /**

@@ -4,7 +4,7 @@ import MarkdownIt from 'markdown-it';
 import type { CommonQueryMethods } from 'slonik';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
-import { loadReportData } from '../../src/db/report.js';
+import { loadReportData, newReportHistoryCache } from '../../src/db/report.js';
 import { setSessionZone } from '../../src/db/session.js';
 import { runDate } from '../../src/run/runDate.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
@@ -273,6 +273,31 @@ describe('loadReportData', () => {
       brier: 0.2,
       ready: true,
     });
+  });
+
+  it("with a backfill's cache reads, date after date, exactly the history it reads without one: Day 0 left out, a renamed test, a moved window", async () => {
+    await addDaily(db, [['2026-03-01T04:00:00Z', 0.2, 0]]);
+    // The window opens at noon: the 06:00 evaluation of its first date is still Day 0.
+    await insertTest(db, { start_ts: '2026-03-03T12:00:00+01:00' });
+    await runThrough(6);
+    const cache = newReportHistoryCache();
+    const seen: string[][] = [];
+    for (let d = 1; d <= 6; d++) {
+      if (d === 4) await db.exec(`UPDATE fhq_calendar.canonical_test_events SET test_code = 'T-RENAMED'`);
+      if (d === 5) await db.exec(`UPDATE fhq_calendar.canonical_test_events SET start_ts = '2026-03-04T00:00:00+01:00'`);
+      const date = `2026-03-0${d}`;
+      const cached = await loadReportData(db.pool, date, { zone: 'Europe/Oslo', historyCache: cache });
+      expect(cached).toEqual(await loadReportData(db.pool, date, { zone: 'Europe/Oslo' }));
+      seen.push(cached.history.map((h) => `${h.test_code} ${h.run_date} ${h.day_number}`));
+    }
+    expect(seen).toEqual([
+      [],
+      [],
+      [],
+      ['T-RENAMED 2026-03-04 2'],
+      ['T-RENAMED 2026-03-04 2', 'T-RENAMED 2026-03-05 3'],
+      ['T-RENAMED 2026-03-04 2', 'T-RENAMED 2026-03-05 3', 'T-RENAMED 2026-03-06 4'],
+    ]);
   });
 
   it("takes the session's zone when none is given", async () => {
