@@ -69,7 +69,8 @@ const signalKey = z
   .string({ error: wrongType('must be a signal key (text)') })
   .min(1, 'must not be empty')
   .max(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`)
-  // A plain object cannot hold this key (it sets the prototype): it would vanish from the baseline silently.
+  // A plain object cannot hold this key (it sets the prototype). As a key it never reaches this schema: zod 4 drops it
+  // silently, so parseDefinition refuses it before parsing (src/domain/definition.ts); this check names it as a metric.
   .refine((key) => key !== '__proto__', 'must not be "__proto__"');
 const op = z.enum(OPS, { error: `must be one of ${OPS.join(' ')}` });
 const finite = z.number({ error: wrongType('must be a finite number') });
