@@ -110,7 +110,8 @@ async function fullHistory(db: CommonQueryMethods, date: string, zone: string): 
 
 /**
  * The runbook rows a backfill's reports have read so far, by test id: every
- * row of the test dated up to `through`, in date order. A backfill runs its
+ * row of the test dated up to `through` but those of Day 0, in date order,
+ * each carrying `testCode` (the test's code when last read). A backfill runs its
  * dates in order under the run lock and a date only writes rows of its own
  * date, so rows before the date being reported no longer change.
  */
