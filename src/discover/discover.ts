@@ -77,7 +77,7 @@ export async function discover(conn: DatabasePoolConnection, options: DiscoverOp
     await readOnlySnapshot(tx);
     const tests = await loadActiveTests(tx, options.testCodes, { date: options.asOf.date, includeResolved: options.includeResolved });
     await requireEvaluableTestCodes(tx, options.testCodes);
-    const gate = runGate(tests, options.rangeCache?.registry ?? (await loadRegistry(tx)));
+    const gate = runGate(tests, options.rangeCache?.registry ?? (await loadRegistry(tx)), options.rangeCache?.parseDefinition);
     const records = await loadRecords(
       tx,
       tests.map((t) => t.test_id),

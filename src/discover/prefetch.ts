@@ -5,16 +5,20 @@ import { prefetchSignals, type SignalCache } from '../db/signals.js';
 import { loadActiveTests } from '../db/tests.js';
 import type { AsOf } from '../domain/asOf.js';
 import { runGate } from '../domain/gate.js';
+import { memoisedParseDefinition, type DefinitionResult, type RawDefinition } from '../domain/definition.js';
 import type { CatalogColumn, RegistryRow } from '../domain/registry.js';
 import { signalNeeds } from './needs.js';
 
 /**
  * What a backfill reads once for its whole range and each date's discovery
  * then uses instead of reading it again: the registry with its catalog, and
- * the signals' values at every instant the range needs.
+ * the signals' values at every instant the range needs; and the definitions
+ * it has parsed, by content.
  */
 export interface RangeCache {
   registry: { rows: readonly RegistryRow[]; catalog: readonly CatalogColumn[] };
+  /** Parses a definition once per content for the whole range (`memoisedParseDefinition`). */
+  parseDefinition: (raw: RawDefinition) => DefinitionResult;
   /** Signal key → UTC ISO instant → value; a key whose range query failed is absent. */
   signals: SignalCache;
 }
@@ -43,11 +47,12 @@ export async function prefetchRange(conn: DatabasePoolConnection, options: Prefe
   return conn.transaction(async (tx) => {
     await readOnlySnapshot(tx);
     const registry = await loadRegistry(tx);
+    const parseDefinition = memoisedParseDefinition();
     const first = options.asOfs[0];
-    if (!first) return { registry, signals: new Map() };
+    if (!first) return { registry, parseDefinition, signals: new Map() };
     const tests = await loadActiveTests(tx, options.testCodes, { date: first.date, includeResolved: options.includeResolved });
-    const gate = runGate(tests, registry);
+    const gate = runGate(tests, registry, parseDefinition);
     const signals = await prefetchSignals(tx, signalNeeds(gate.passed, options.asOfs));
-    return { registry, signals };
+    return { registry, parseDefinition, signals };
   });
 }

@@ -145,6 +145,48 @@ export function parseDefinition(raw: RawDefinition): { definition: Definition } 
   };
 }
 
+/** What {@link parseDefinition} returns: the definition, or every problem found. */
+export type DefinitionResult = ReturnType<typeof parseDefinition>;
+
+/**
+ * {@link parseDefinition}, remembering each result by the definition's
+ * content: a backfill reads the same definitions on every date of its range,
+ * and parsing them is most of its gate (README "Performance"). A changed
+ * definition is new content, so it is parsed afresh; one nested too deep to
+ * serialise as a key is parsed every time. Results are shared between calls,
+ * so callers must not change them (nothing does).
+ *
+ * @returns a parse function for one range; its memory lasts as long as it does.
+ */
+export function memoisedParseDefinition(): (raw: RawDefinition) => DefinitionResult {
+  const results = new Map<string, DefinitionResult>();
+  return (raw) => {
+    let key: string;
+    try {
+      const { start_ts, end_ts, required_days, baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path } =
+        raw;
+      key = JSON.stringify([
+        start_ts,
+        end_ts,
+        required_days,
+        baseline_definition,
+        target_metrics,
+        success_criteria,
+        failure_criteria,
+        escalation_path,
+      ]);
+    } catch {
+      return parseDefinition(raw); // too deep for JSON.stringify's stack: parseDefinition refuses it without recursion
+    }
+    let result = results.get(key);
+    if (result === undefined) {
+      result = parseDefinition(raw);
+      results.set(key, result);
+    }
+    return result;
+  };
+}
+
 /** The window's problems: start and end present, valid and ordered; `required_days` positive when given. */
 function windowProblems(raw: RawDefinition): FieldProblem[] {
   const problems: FieldProblem[] = [];

@@ -1,4 +1,4 @@
-import { conditionsOf, metricKeysOf, parseDefinition, type Definition } from './definition.js';
+import { conditionsOf, metricKeysOf, parseDefinition, type Definition, type DefinitionResult, type RawDefinition } from './definition.js';
 import { displayTestCode, testCodeProblem } from './testCode.js';
 import type { TestRow } from './testRow.js';
 import { checkRegistryRow, type CatalogColumn, type RegistryRow, type SignalSource } from './registry.js';
@@ -70,11 +70,13 @@ function typeProblems(definition: Definition, sources: Record<string, SignalSour
  *
  * @param tests the ACTIVE tests of the run.
  * @param registry the registry rows and the catalog columns of the objects they name.
+ * @param parse how a definition is parsed: {@link parseDefinition}, or a backfill's `memoisedParseDefinition`.
  * @returns the tests that passed and every defect found, in test order.
  */
 export function runGate(
   tests: readonly TestRow[],
   registry: { rows: readonly RegistryRow[]; catalog: readonly CatalogColumn[] },
+  parse: (raw: RawDefinition) => DefinitionResult = parseDefinition,
 ): GateResult {
   const checked = new Map(registry.rows.map((row) => [row.signal_key, checkRegistryRow(row, registry.catalog)]));
   const passed: GatedTest[] = [];
@@ -83,7 +85,7 @@ export function runGate(
     const own = (field: string, problem: string) => defects.push({ testId: row.test_id, testCode: row.test_code, field, problem });
     const codeProblem = testCodeProblem(row.test_code);
     if (codeProblem !== null) own('test_code', codeProblem);
-    const parsed = parseDefinition(row);
+    const parsed = parse(row);
     if ('problems' in parsed) {
       parsed.problems.forEach((p) => own(p.field, p.problem));
       continue;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   conditionsOf,
   MAX_CONDITIONS,
+  memoisedParseDefinition,
   metricKeysOf,
   parseDefinition,
   type Definition,
@@ -205,5 +206,28 @@ describe('conditionsOf and metricKeysOf', () => {
     };
     expect(metricKeysOf(definition)).toEqual(['alpha', 'beta', 'gamma', 'mid', 'zeta']);
     expect(metricKeysOf(parsed.definition)).toEqual(['brier_score', 'lvi', 'ready']);
+  });
+});
+
+describe('memoisedParseDefinition', () => {
+  it('returns the one parse of each content, and parses a changed definition afresh', () => {
+    const parse = memoisedParseDefinition();
+    const first = parse(valid());
+    expect(first).toEqual(parseDefinition(valid()));
+    expect(parse(valid())).toBe(first); // another row, same content: the same result
+    const changed = parse({ ...valid(), failure_criteria: { any: [{ metric: 'lvi', op: '~=', value: 40 }] } });
+    expect(changed).toEqual({ problems: [{ field: 'failure_criteria.any[0].op', problem: 'must be one of < <= > >= == !=' }] });
+    expect(parse({ ...valid(), end_ts: '2026-04-30T04:00:00.000Z' })).toMatchObject({ definition: { endTs: '2026-04-30T04:00:00.000Z' } });
+    expect(parse(valid())).toBe(first);
+  });
+
+  it('refuses a definition too deep to serialise as a key, as parseDefinition does, without throwing', () => {
+    let deep: unknown = { metric: 'lvi', op: '>', value: 40 };
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const raw = { ...valid(), success_criteria: deep };
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    expect(memoisedParseDefinition()(raw)).toEqual({
+      problems: [{ field: 'success_criteria', problem: 'is nested more than 32 levels deep' }],
+    });
   });
 });
