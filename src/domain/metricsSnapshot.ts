@@ -24,5 +24,4 @@ export const metricsSnapshotEntrySchema = z
 export type MetricsSnapshotEntry = z.infer<typeof metricsSnapshotEntrySchema>;
 
 /** A runbook row's `metrics_snapshot`: signal key → entry. */
-export const metricsSnapshotSchema = z.record(z.string(), metricsSnapshotEntrySchema);
 export type MetricsSnapshot = Record<string, MetricsSnapshotEntry>;
