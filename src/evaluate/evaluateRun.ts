@@ -1,18 +1,58 @@
 import { reportFilePath } from '../domain/fileNames.js';
 import type { AlertWrite, Plan } from '../domain/plan.js';
+import { mergeParts } from '../domain/planParts.js';
 import type { Snapshot } from '../domain/snapshot.js';
-import { evaluateTest } from './evaluateTest.js';
+import { evaluateTest, type TestPlan } from './evaluateTest.js';
 import { haltPlan } from './halt.js';
+
+/**
+ * Tests per part of {@link evaluateInParts}: small enough that a run applying
+ * part N while evaluating part N+1 hands the database a statement every few
+ * milliseconds, large enough that a part costs no more statements than it
+ * must (README "Performance").
+ */
+export const PART_TESTS = 50;
 
 /**
  * Evaluation (README "How it works", phase 2), free of I/O: from the snapshot to the plan of
  * every write. A halt when the gate found any defect; otherwise every test that
- * passed, in discovery order.
+ * passed, in discovery order. The same plan as {@link mergeParts} of every
+ * part of {@link evaluateInParts}.
  */
 export function evaluateRun(snapshot: Snapshot): Plan {
-  const plan = snapshot.gate.defects.length > 0 ? haltPlan(snapshot) : testsPlan(snapshot);
+  return mergeParts([...evaluateInParts(snapshot)]);
+}
+
+/**
+ * The plan of {@link evaluateRun} in consecutive parts, each evaluated only
+ * when asked for, so a run can apply one part while the next is evaluated
+ * (src/execute/applyInParts.ts). A halt is one part; otherwise a part per
+ * {@link PART_TESTS} tests in discovery order (at least one, even with no
+ * test), then the run-level `MISSED_RUN` alert, when there is one, in a part of its own.
+ * Every part carries the run's header (id, as-of, halted, failed sources,
+ * defects, report path). Pure: reads only the snapshot.
+ */
+export function* evaluateInParts(snapshot: Snapshot, partTests: number = PART_TESTS): Generator<Plan, void, undefined> {
+  let first: Plan;
+  if (snapshot.gate.defects.length > 0) {
+    first = haltPlan(snapshot);
+    yield first;
+  } else {
+    const header = testsHeader(snapshot);
+    const tests = snapshot.gate.passed;
+    first = planOfTests(
+      header,
+      tests.slice(0, partTests).map((test) => evaluateTest(test, snapshot)),
+    );
+    yield first;
+    for (let start = partTests; start < tests.length; start += partTests)
+      yield planOfTests(
+        header,
+        tests.slice(start, start + partTests).map((test) => evaluateTest(test, snapshot)),
+      );
+  }
   const missed = missedRunAlert(snapshot);
-  return missed ? { ...plan, alerts: [...plan.alerts, missed] } : plan;
+  if (missed) yield { ...first, ...noWrites(), alerts: [missed] };
 }
 
 /**
@@ -34,21 +74,34 @@ function missedRunAlert(snapshot: Snapshot): AlertWrite | null {
   };
 }
 
-function testsPlan(snapshot: Snapshot): Plan {
-  const plans = snapshot.gate.passed.map((test) => evaluateTest(test, snapshot));
+type PlanHeader = Pick<Plan, 'runId' | 'asOf' | 'halted' | 'failedSignals' | 'defects' | 'reportPath'>;
+
+/** What every part of a run that passed the gate carries besides its writes. */
+function testsHeader(snapshot: Snapshot): PlanHeader {
   return {
     runId: snapshot.runId,
     asOf: snapshot.asOf,
     halted: false,
     failedSignals: failedSignals(snapshot),
     defects: [],
+    reportPath: reportFilePath(snapshot.reportsDir, snapshot.asOf.compactDate),
+  };
+}
+
+/** The (new, empty) lists of a part that writes nothing. */
+function noWrites(): Pick<Plan, 'stateUpdates' | 'resolutions' | 'runbook' | 'alerts' | 'files' | 'bundles' | 'outcomes'> {
+  return { stateUpdates: [], resolutions: [], runbook: [], alerts: [], files: [], bundles: [], outcomes: [] };
+}
+
+function planOfTests(header: PlanHeader, plans: readonly TestPlan[]): Plan {
+  return {
+    ...header,
     stateUpdates: plans.flatMap((p) => (p.stateUpdate ? [p.stateUpdate] : [])),
     resolutions: plans.flatMap((p) => (p.resolution ? [p.resolution] : [])),
     runbook: plans.map((p) => p.runbook),
     alerts: plans.flatMap((p) => p.alerts),
     files: plans.map((p) => p.file),
     bundles: plans.flatMap((p) => (p.bundle ? [p.bundle] : [])),
-    reportPath: reportFilePath(snapshot.reportsDir, snapshot.asOf.compactDate),
     outcomes: plans.map((p) => p.outcome),
   };
 }

@@ -14,8 +14,8 @@ import type { Plan } from '../domain/plan.js';
 import type { RunMode } from '../domain/runMode.js';
 import type { Snapshot } from '../domain/snapshot.js';
 import { exitCodeOf } from '../errors.js';
-import { evaluateRun } from '../evaluate/evaluateRun.js';
-import { applyPlan } from '../execute/applyPlan.js';
+import { evaluateInParts, evaluateRun } from '../evaluate/evaluateRun.js';
+import { applyInParts } from '../execute/applyInParts.js';
 import { writeRunFiles } from '../execute/export.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { withRunSession } from './runSession.js';
@@ -48,7 +48,10 @@ export interface RunResult {
   exitCode: 0 | 1 | 3;
   filesWritten: string[];
   reportPath: string | null;
-  /** Milliseconds per phase: discover, evaluate, execute, files. */
+  /**
+   * Milliseconds per phase: discover, evaluate, execute, files. Parts of the plan are applied while the
+   * next are evaluated, so `execute` (the run's transaction) includes most of `evaluate` (evaluation alone).
+   */
   phaseMs: Record<string, number>;
 }
 
@@ -58,23 +61,51 @@ export function exitCodeOfPlan(plan: Plan): 0 | 1 | 3 {
 }
 
 /**
- * Applies a plan in one transaction: its rows, its new revisions in the
- * record, a halt's file kept with its ledger row, and the removal of the
- * date's stale halt rows (a full run only). Files are exported from the record
- * after the commit, so a kill after COMMIT loses nothing the next run cannot write.
+ * Evaluates the snapshot and applies its plan in one transaction, each part
+ * applied while the next is evaluated (src/execute/applyInParts.ts): its
+ * rows, its new revisions in the record, a halt's file kept with its ledger
+ * row, and the removal of the date's stale halt rows (a full run only). Files
+ * are exported from the record after the commit, so a kill after COMMIT loses
+ * nothing the next run cannot write.
+ *
+ * @returns the whole plan, as {@link evaluateRun} returns it.
  */
-async function execute(conn: DatabasePoolConnection, plan: Plan, fullRun: boolean, pause: PhaseHook): Promise<void> {
-  await conn.transaction(async (tx) => {
-    await applyPlan(tx, plan);
-    if (plan.halted && plan.files[0]) await recordHaltFile(tx, plan.runId, plan.files[0].content);
-    if (fullRun)
-      await retireStaleHaltRows(
-        tx,
-        plan.asOf.date,
-        plan.runbook.map((r) => r.testId),
-      );
-    pause('in-transaction');
-  });
+async function evaluateAndExecute(
+  conn: DatabasePoolConnection,
+  snapshot: Snapshot,
+  fullRun: boolean,
+  pause: PhaseHook,
+  phaseMs: Record<string, number>,
+): Promise<Plan> {
+  const started = performance.now();
+  let evaluating = 0;
+  const timedParts = function* () {
+    const parts = evaluateInParts(snapshot);
+    for (;;) {
+      const before = performance.now();
+      const next = parts.next();
+      evaluating += performance.now() - before;
+      if (next.done) return;
+      yield next.value;
+    }
+  };
+  try {
+    return await conn.transaction(async (tx) => {
+      const plan = await applyInParts(tx, timedParts());
+      if (plan.halted && plan.files[0]) await recordHaltFile(tx, plan.runId, plan.files[0].content);
+      if (fullRun)
+        await retireStaleHaltRows(
+          tx,
+          plan.asOf.date,
+          plan.runbook.map((r) => r.testId),
+        );
+      pause('in-transaction');
+      return plan;
+    });
+  } finally {
+    phaseMs.evaluate = Math.round(evaluating);
+    phaseMs.execute = Math.round(performance.now() - started);
+  }
 }
 
 /** Runs `work`, recording its duration in milliseconds under `phase`. */
@@ -89,15 +120,16 @@ function phaseTimer(phaseMs: Record<string, number>) {
   };
 }
 
-/** Discover, then evaluate, each timed; the snapshot is unreachable once this returns. */
-async function discoverAndEvaluate(
+/** Discover, timed, then the plan of the snapshot (a dry run's, or an executed one); the snapshot is unreachable once this returns. */
+async function discoverThenPlan(
   timed: ReturnType<typeof phaseTimer>,
   read: () => Promise<Snapshot>,
   discovered: () => void,
+  toPlan: (snapshot: Snapshot) => Promise<Plan>,
 ): Promise<Plan> {
   const snapshot = await timed('discover', read);
   discovered();
-  return timed('evaluate', () => evaluateRun(snapshot));
+  return toPlan(snapshot);
 }
 
 /** Records how a run that got its plan ended: its ledger row and its last log line. */
@@ -204,17 +236,20 @@ export async function runLocked(conn: DatabasePoolConnection, options: RunOption
       mode,
       rangeCache,
     };
-    // The snapshot is held only until its plan exists: at 10,000 tests it is tens of megabytes the writes do not need.
-    const plan = await discoverAndEvaluate(
+    // The snapshot is held only until its plan exists: at 10,000 tests it is tens of megabytes the files do not need.
+    const plan = await discoverThenPlan(
       timed,
       () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }),
       () => pause('discovered'),
+      (snapshot) =>
+        options.dryRun
+          ? timed('evaluate', () => evaluateRun(snapshot))
+          : evaluateAndExecute(conn, snapshot, !options.testCodes?.length, pause, phaseMs),
     );
     const exitCode = exitCodeOfPlan(plan);
     logProblems(plan, log);
     let filesWritten: string[] = [];
     if (!options.dryRun) {
-      await timed('execute', () => execute(conn, plan, !options.testCodes?.length, pause));
       pause('committed');
       filesWritten = await timed('files', () => writeRunFiles(conn, plan, settings, options.onPhase, range?.reportHistory));
       pause('files-written');

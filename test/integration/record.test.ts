@@ -200,3 +200,44 @@ describe('acknowledgement', () => {
     expect(report).toMatch(/\| T-001 \| Kari Nordmann \| \d{4}-\d{2}-\d{2} \d{2}:\d{2}[^|]*\| rollback planned \|/);
   });
 });
+
+describe('a run whose statements fail after some of its tests were applied', () => {
+  it('leaves none of its rows, bundles or files, and records its failure', async () => {
+    const tests = 2 * BUNDLE_CHUNK_ROWS + 3;
+    await insertTest(db);
+    await db.exec(
+      `INSERT INTO fhq_calendar.canonical_test_events
+         (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
+          baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
+       SELECT 'T-' || lpad(g::text, 4, '0'), test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
+              baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path
+       FROM fhq_calendar.canonical_test_events, generate_series(2, $1::int) AS g`,
+      [tests],
+    );
+    await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
+    // The last test's bundle is refused: the statements of every earlier test have run by then.
+    await db.exec(`
+      CREATE FUNCTION public.refuse_last_bundle() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT test_code FROM fhq_calendar.canonical_test_events WHERE test_id = NEW.test_id) = 'T-${String(tests).padStart(4, '0')}' THEN
+          RAISE EXCEPTION 'bundle refused for the test';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_last_bundle BEFORE INSERT ON fhq_calendar.evidence_bundles FOR EACH ROW EXECUTE FUNCTION public.refuse_last_bundle()`);
+    const before = await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`);
+    await expect(runDate(db.pool, { date: '2026-03-10', settings })).rejects.toThrow('bundle refused for the test');
+    const counts = await db.exec<{ runbook: number; bundles: number; alerts: number }>(
+      `SELECT (SELECT count(*)::int FROM fhq_calendar.test_runbook_entries) AS runbook,
+              (SELECT count(*)::int FROM fhq_calendar.evidence_bundles) AS bundles,
+              (SELECT count(*)::int FROM fhq_calendar.ceo_calendar_alerts) AS alerts`,
+    );
+    expect(counts.rows).toEqual([{ runbook: 0, bundles: 0, alerts: 0 }]);
+    expect((await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows).toEqual(
+      before.rows,
+    );
+    expect(existsSync(settings.evidenceDir) ? readdirSync(settings.evidenceDir) : []).toEqual([]);
+    const ledger = await db.exec<{ outcome: string; error: string }>(`SELECT outcome, error FROM fhq_calendar.evaluator_runs`);
+    expect(ledger.rows).toEqual([{ outcome: 'FAILED', error: expect.stringContaining('bundle refused for the test') }]);
+  });
+});

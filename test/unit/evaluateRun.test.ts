@@ -9,7 +9,8 @@ import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
 import { evaluationSha256, type TestRecord } from '../../src/domain/bundle.js';
 import type { TestRow } from '../../src/domain/testRow.js';
 import type { WindowState } from '../../src/domain/windowState.js';
-import { evaluateRun } from '../../src/evaluate/evaluateRun.js';
+import { evaluateInParts, evaluateRun } from '../../src/evaluate/evaluateRun.js';
+import { mergeParts } from '../../src/domain/planParts.js';
 import { ID_A, ID_B, registry, testRow as baseRow } from '../helpers/rows.js';
 
 const RUN_A = '11111111-1111-4111-8111-111111111111';
@@ -1460,5 +1461,50 @@ describe('evaluateRun: several defects, several missing metrics', () => {
     const s = snapshot({ brier: null });
     s.metrics.get(AS_OF.instant)!.set('brier_score', { ...metric('brier_score', null), pendingReason: null });
     expect(evaluateRun(s).runbook[0]!.notes).toBe('Metrics pending: brier_score (pending).');
+  });
+});
+
+describe('evaluation in parts', () => {
+  const rows = Array.from({ length: 5 }, (_, i) =>
+    testRow({ test_id: `00000000-0000-4000-8000-00000000010${i}`, test_code: `EC-10${i}`, start_ts: `2026-03-0${i + 1}T05:00:00.000Z` }),
+  );
+  const codesOf = (plan: Plan) => plan.runbook.map((r) => r.testCode);
+
+  it('splits the tests in order into parts of the given size, and the parts merge into exactly the whole plan', () => {
+    const snap = snapshot({ rows, missedDates: ['2026-03-27'] });
+    const parts = [...evaluateInParts(snap, 2)];
+    expect(parts.map(codesOf)).toEqual([['EC-100', 'EC-101'], ['EC-102', 'EC-103'], ['EC-104'], []]);
+    expect(parts.at(-1)!.alerts.map((a) => a.alertType)).toEqual(['MISSED_RUN']);
+    expect(parts.every((p) => p.runId === RUN_A && p.reportPath === '/data/reports/RUNBOOK_20260329.md' && !p.halted)).toBe(true);
+    const whole = evaluateRun(snap);
+    expect(mergeParts(parts)).toEqual(whole);
+    expect(codesOf(whole)).toEqual(['EC-100', 'EC-101', 'EC-102', 'EC-103', 'EC-104']);
+    expect(whole.files.length).toBe(5);
+  });
+
+  it('evaluates a part only when it is asked for', () => {
+    const snap = snapshot({ rows });
+    const parts = evaluateInParts(snap, 2);
+    expect(codesOf(parts.next().value as Plan)).toEqual(['EC-100', 'EC-101']);
+    // A broken snapshot after the first part only breaks the parts still to come.
+    snap.windowStates.clear();
+    expect(() => parts.next()).toThrow();
+  });
+
+  it('gives one part for no test, and a halt as one part followed by the missed-run alert', () => {
+    const empty = [...evaluateInParts(snapshot({ rows: [] }), 2)];
+    expect(empty.map(codesOf)).toEqual([[]]);
+    expect(empty[0]!.files).toEqual([]);
+    const broken = testRow({ test_id: ID_B, test_code: 'EC-BAD', success_criteria: null });
+    const halted = [...evaluateInParts(snapshot({ rows: [...rows, broken], missedDates: ['2026-03-27'] }), 2)];
+    expect(halted.map((p) => [p.halted, p.alerts.map((a) => a.alertType)])).toEqual([
+      [true, ['SYSTEM_ERROR']],
+      [true, ['MISSED_RUN']],
+    ]);
+    expect(mergeParts(halted)).toEqual(evaluateRun(snapshot({ rows: [...rows, broken], missedDates: ['2026-03-27'] })));
+  });
+
+  it('refuses to merge no part', () => {
+    expect(() => mergeParts([])).toThrow('mergeParts: no part');
   });
 });
