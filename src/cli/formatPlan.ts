@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { describeDefect } from '../domain/gate.js';
-import type { Plan } from '../domain/plan.js';
+import type { PlanOutline } from '../domain/plan.js';
 import { displayTestCode } from '../domain/testCode.js';
 
 const rel = (path: string) => relative(process.cwd(), path) || path;
@@ -23,19 +23,16 @@ export function toSnakeCase(value: unknown, opaque: ReadonlySet<string> = new Se
 }
 
 /**
- * The plan as the JSON document of `--json`: file contents replaced by their
- * size and hash, every key in snake_case (the signal keys of a metrics
+ * The plan as the JSON document of `--json`: files by path, size and hash,
+ * bundles without their text (an outline holds no contents), every key in snake_case (the signal keys of a metrics
  * snapshot stay as registered).
  */
-export function planToJson(plan: Plan): Record<string, unknown> {
-  return toSnakeCase({
-    ...plan,
-    files: plan.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content), sha256: f.sha256 })),
-  }) as Record<string, unknown>;
+export function planToJson(plan: PlanOutline): Record<string, unknown> {
+  return toSnakeCase(plan) as Record<string, unknown>;
 }
 
 /** Every write of a plan, one per line, for `--dry-run`. */
-export function describePlan(plan: Plan): string[] {
+export function describePlan(plan: PlanOutline): string[] {
   const lines: string[] = [];
   for (const u of plan.stateUpdates) {
     const progress = u.progress
@@ -61,7 +58,7 @@ export function describePlan(plan: Plan): string[] {
 }
 
 /** The human summary of a run: one line per test, then defects of a halt. */
-export function summarisePlan(plan: Plan): string[] {
+export function summarisePlan(plan: PlanOutline): string[] {
   const lines = [`${plan.asOf.date} (as of ${plan.asOf.instant}, ${plan.asOf.zone}) run ${plan.runId}${plan.halted ? ' HALTED' : ''}`];
   for (const o of plan.outcomes) {
     const pending = o.pendingMetrics.length ? ` pending: ${o.pendingMetrics.join(', ')}` : '';

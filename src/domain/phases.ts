@@ -8,6 +8,8 @@ export const PHASES = [
   'locked',
   /** Snapshot read; nothing written. */
   'discovered',
+  /** Inside the run's transaction: an evidence file is written under its temporary name, to be renamed after COMMIT. */
+  'file-staged',
   /** Inside the run's transaction, after every statement, before COMMIT. */
   'in-transaction',
   /** The transaction has committed; no file written yet. */

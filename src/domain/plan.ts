@@ -72,6 +72,13 @@ export interface FileWrite {
   sha256: string;
 }
 
+/** A file of a plan without its content: where it goes, its size in bytes (UTF-8) and its SHA-256. */
+export interface FileRef {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
 /** The evidence a runbook row points at: the run id it was recorded by, its path relative to the evidence folder, its SHA-256. */
 export interface EvidenceRef {
   runId: string;
@@ -116,3 +123,14 @@ export interface Plan {
   reportPath: string;
   outcomes: TestOutcome[];
 }
+
+/** A new revision of the record without its text. */
+export type BundleRef = Omit<BundleWrite, 'text'>;
+
+/**
+ * A plan without the contents of its files and bundles, as a run reports it:
+ * every write, the files and bundles by path and hash. A run that applied
+ * its plan keeps no more than this, so a run of thousands of tests does not
+ * hold every evidence file until it ends.
+ */
+export type PlanOutline = Omit<Plan, 'files' | 'bundles'> & { files: FileRef[]; bundles: BundleRef[] };

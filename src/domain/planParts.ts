@@ -1,4 +1,4 @@
-import type { Plan } from './plan.js';
+import type { Plan, PlanOutline } from './plan.js';
 
 /**
  * The plan made of consecutive parts of one run (src/evaluate/evaluateRun.ts
@@ -6,11 +6,11 @@ import type { Plan } from './plan.js';
  *
  * @throws Error when `parts` is empty.
  */
-export function mergeParts(parts: readonly Plan[]): Plan {
+export function mergeParts<P extends Plan | PlanOutline>(parts: readonly P[]): P {
   const [first] = parts;
   if (!first) throw new Error('mergeParts: no part');
   if (parts.length === 1) return first;
-  const all = <K extends keyof Plan>(key: K) => parts.flatMap((p) => p[key] as unknown[]) as Plan[K];
+  const all = <K extends keyof Plan & keyof P>(key: K) => parts.flatMap((p) => p[key] as unknown[]) as P[K];
   return {
     ...first,
     stateUpdates: all('stateUpdates'),
@@ -20,5 +20,14 @@ export function mergeParts(parts: readonly Plan[]): Plan {
     files: all('files'),
     bundles: all('bundles'),
     outcomes: all('outcomes'),
+  };
+}
+
+/** The outline of a plan: its files by path, size and hash, its bundles without their texts. */
+export function outlineOf(plan: Plan): PlanOutline {
+  return {
+    ...plan,
+    files: plan.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content), sha256: f.sha256 })),
+    bundles: plan.bundles.map(({ text: _text, ...ref }) => ref),
   };
 }

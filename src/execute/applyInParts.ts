@@ -1,8 +1,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DatabaseTransactionConnection } from 'slonik';
-import type { Plan } from '../domain/plan.js';
-import { mergeParts } from '../domain/planParts.js';
+import type { Plan, PlanOutline } from '../domain/plan.js';
+import { mergeParts, outlineOf } from '../domain/planParts.js';
 import { applyPlan } from './applyPlan.js';
+import type { StagedFiles } from './stagedFiles.js';
 
 /**
  * Tests whose writes go to the database together: every table's rows of up to
@@ -10,48 +11,62 @@ import { applyPlan } from './applyPlan.js';
  */
 export const APPLY_BATCH_TESTS = 200;
 
+/** Batches evaluated ahead of the one the database is applying: evaluation waits beyond that, so unapplied contents never pile up. */
+const BATCHES_AHEAD = 2;
+
 /**
  * Applies a plan that evaluation hands over in parts (src/evaluate/evaluateRun.ts
  * `evaluateInParts`), inside the caller's transaction, while it is still
- * being evaluated: parts are gathered into batches of about
- * {@link APPLY_BATCH_TESTS} tests, and each batch is applied with
- * {@link applyPlan} while the next parts are evaluated. Between parts the
- * event loop runs, so the driver sends and receives the batch's statements
- * while evaluation goes on (README "Performance"). Batches are applied one
- * after the other, in order, so the rows are written in the plan's order;
- * the writes are exactly those of `applyPlan(tx, mergeParts(parts))`.
+ * being evaluated (README "Performance"):
+ *
+ * - each part's evidence files are staged under temporary names as soon as
+ *   it is evaluated, to be renamed after the commit (`staged.commit()`);
+ * - parts are gathered into batches of about {@link APPLY_BATCH_TESTS} tests,
+ *   each applied with {@link applyPlan} while the next parts are evaluated:
+ *   between parts the event loop runs, so the driver sends and receives the
+ *   batches' statements meanwhile;
+ * - once a batch is applied its contents are dropped: only the plan's
+ *   outline is kept.
+ *
+ * Batches are applied one after the other, in order, so the rows are exactly
+ * those of `applyPlan(tx, mergeParts(parts))`, written in the plan's order.
  *
  * @param parts consecutive parts of one run's plan, evaluated as they are asked for (at least one).
- * @returns the whole plan: {@link mergeParts} of every part.
- * @throws the first error of a statement (evaluation stops at the next part) or of evaluation itself; the caller's transaction then rolls back.
+ * @param staged where the evidence files are staged; on a failure its files stay staged for the caller to discard.
+ * @returns the outline of the whole plan: {@link mergeParts} of every part, without file and bundle contents.
+ * @throws the first error of a statement (evaluation stops at the next part), of evaluation itself or of staging a file; the caller's transaction then rolls back.
  */
 export async function applyInParts(
   tx: DatabaseTransactionConnection,
   parts: Iterable<Plan>,
+  staged: StagedFiles,
   batchTests: number = APPLY_BATCH_TESTS,
-): Promise<Plan> {
-  const all: Plan[] = [];
+): Promise<PlanOutline> {
+  const outlines: PlanOutline[] = [];
   let batch: Plan[] = [];
   let batchSize = 0;
-  let applying: Promise<void> = Promise.resolve();
+  const applying: Promise<void>[] = [];
   let failed = false;
-  const flush = () => {
+  const flush = async () => {
     const writes = mergeParts(batch);
     batch = [];
     batchSize = 0;
-    applying = applying.then(() => applyPlan(tx, writes));
-    // Seen at the next part; the error itself is thrown by the final await.
-    applying.catch(() => (failed = true));
+    const applied = (applying.at(-1) ?? Promise.resolve()).then(() => applyPlan(tx, writes));
+    // Seen at the next part; the error itself is thrown by an await below.
+    applied.catch(() => (failed = true));
+    applying.push(applied);
+    while (applying.length > BATCHES_AHEAD) await applying.shift();
   };
   for (const part of parts) {
-    all.push(part);
+    staged.stage(part.files);
+    outlines.push(outlineOf(part));
     batch.push(part);
     batchSize += part.runbook.length;
-    if (batchSize >= batchTests) flush();
+    if (batchSize >= batchTests) await flush();
     await yieldToEventLoop();
     if (failed) break;
   }
-  if (batch.length > 0) flush();
-  await applying;
-  return mergeParts(all);
+  if (batch.length > 0) await flush();
+  await Promise.all(applying);
+  return mergeParts(outlines);
 }

@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { PhaseHook } from '../domain/phases.js';
+import type { Phase, PhaseHook } from '../domain/phases.js';
 
 /** Name of the temporary file of {@link writeFileAtomic}: `.{target}.{pid}.{8 hex}.tmp`. */
 const TEMPORARY = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
@@ -34,6 +34,52 @@ function openTemporary(folder: string, target: string): { fd: number; temporary:
 }
 
 /**
+ * The first half of an atomic write: `content` (UTF-8) written to a new
+ * temporary file beside `path` ({@link isTemporaryFileName}), to be renamed
+ * over `path` by the caller. Nothing is written when `path` already holds
+ * exactly `content`.
+ *
+ * @param phase told to `onPhase` once the temporary file is complete (crash tests).
+ * @param durable also flush the temporary file to disk.
+ * @returns the temporary file's path; null when `path` already holds `content`.
+ * @throws the file system's error (the folder cannot be created, the disk is full), after removing the temporary file.
+ */
+export function stageFile(
+  path: string,
+  content: string,
+  onPhase?: PhaseHook,
+  phase: Phase = 'file-temporary',
+  durable = false,
+): string | null {
+  if (holdsAlready(path, content)) return null;
+  const { fd, temporary } = openTemporary(dirname(path), basename(path));
+  try {
+    try {
+      writeSync(fd, content);
+      if (durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    onPhase?.(phase);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  return temporary;
+}
+
+/** The second half of an atomic write: renames a file {@link stageFile} wrote over its target; tells `onPhase` of `file-renamed`. On failure the temporary file is removed and the error thrown. */
+export function renameStaged(temporary: string, path: string, onPhase?: PhaseHook): void {
+  try {
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  onPhase?.('file-renamed');
+}
+
+/**
  * Writes `content` (UTF-8) to `path` so that no reader ever sees a torn file:
  * a temporary file in the same folder, renamed over the target. A file that
  * already holds exactly `content` is left untouched, so an identical re-run
@@ -47,22 +93,9 @@ function openTemporary(folder: string, target: string): { fd: number; temporary:
  * @throws the file system's error (the folder cannot be created, the target is a folder, the disk is full), after removing the temporary file.
  */
 export function writeFileAtomic(path: string, content: string, onPhase?: PhaseHook, durable = false): boolean {
-  if (holdsAlready(path, content)) return false;
-  const { fd, temporary } = openTemporary(dirname(path), basename(path));
-  try {
-    try {
-      writeSync(fd, content);
-      if (durable) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    onPhase?.('file-temporary');
-    renameSync(temporary, path);
-    onPhase?.('file-renamed');
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  const temporary = stageFile(path, content, onPhase, 'file-temporary', durable);
+  if (temporary === null) return false;
+  renameStaged(temporary, path, onPhase);
   return true;
 }
 

@@ -5,9 +5,10 @@ import { loadHaltFiles } from '../db/runs.js';
 import { canonicalJson, sha256Hex } from '../domain/canonicalJson.js';
 import { evidenceFilePath, haltFilePath, historyFilePath, reportFilePath } from '../domain/fileNames.js';
 import type { PhaseHook } from '../domain/phases.js';
-import type { Plan } from '../domain/plan.js';
+import type { PlanOutline } from '../domain/plan.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { renderReport } from './report.js';
+import type { StagedFiles } from './stagedFiles.js';
 
 /** The folders files are exported to (absolute). */
 export interface ExportFolders {
@@ -92,23 +93,26 @@ export async function exportDates(
 }
 
 /**
- * Writes the files of a run that just committed: its evidence files (the
- * plan holds the exact bytes it recorded), the files of revisions it
- * replaced (read back from the record, under history/), and the runbook
- * rendered from the date's rows. The same files {@link exportDates} would
- * write, without reading back what the run already holds.
+ * Writes the files of a run that just committed: renames its evidence files,
+ * staged under temporary names during its transaction, into place (they hold
+ * the exact bytes it recorded), writes the files of revisions it replaced
+ * (read back from the record, under history/) and the runbook rendered from
+ * the date's rows. The same files {@link exportDates} would write, without
+ * reading back what the run already holds.
  *
+ * @param staged the run's staged evidence files (src/execute/stagedFiles.ts).
  * @param historyCache a backfill's report rows read by its earlier dates (src/db/report.ts); default none.
  * @returns the paths written.
  */
 export async function writeRunFiles(
   db: CommonQueryMethods,
-  plan: Plan,
+  plan: PlanOutline,
+  staged: StagedFiles,
   folders: ExportFolders,
   onPhase?: PhaseHook,
   historyCache?: ReportHistoryCache,
 ): Promise<string[]> {
-  const written = plan.files.filter((f) => writeFileAtomic(f.path, f.content, onPhase)).map((f) => f.path);
+  const written = staged.commit();
   const revised = plan.bundles.filter((b) => b.revision > 1).map((b) => b.testId);
   if (revised.length > 0) {
     const replaced = (await loadBundles(db, { date: plan.asOf.date, testIds: revised })).filter((b) => !b.is_current);

@@ -3,19 +3,21 @@ import type { CommonQueryMethods, DatabasePool, DatabasePoolConnection } from 's
 import type { Settings } from '../config/settings.js';
 import { retireStaleHaltRows } from '../db/runbook.js';
 import type { ReportHistoryCache } from '../db/report.js';
-import { recordFinish, recordHaltFile, recordStart } from '../db/runs.js';
+import { recordFinish, recordStart } from '../db/runs.js';
 import { discover } from '../discover/discover.js';
 import type { RangeCache } from '../discover/prefetch.js';
 import { asOfFor } from '../domain/asOf.js';
 import { evaluatorVersion } from '../paths.js';
 import { describeDefect } from '../domain/gate.js';
 import type { PhaseHook } from '../domain/phases.js';
-import type { Plan } from '../domain/plan.js';
+import type { PlanOutline } from '../domain/plan.js';
+import { outlineOf } from '../domain/planParts.js';
 import type { RunMode } from '../domain/runMode.js';
 import type { Snapshot } from '../domain/snapshot.js';
 import { exitCodeOf } from '../errors.js';
 import { evaluateInParts, evaluateRun } from '../evaluate/evaluateRun.js';
 import { applyInParts } from '../execute/applyInParts.js';
+import { StagedFiles } from '../execute/stagedFiles.js';
 import { writeRunFiles } from '../execute/export.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { withRunSession } from './runSession.js';
@@ -41,9 +43,9 @@ export interface RunOptions {
   onPhase?: PhaseHook;
 }
 
-/** What a run did: its plan, which files it wrote (empty on a dry run), and how long each phase took. */
+/** What a run did: its plan (without file contents), which files it wrote (empty on a dry run), and how long each phase took. */
 export interface RunResult {
-  plan: Plan;
+  plan: PlanOutline;
   /** 0 done; 1 done, but a signal source failed (its tests are in SYSTEM_ERROR for the date); 3 halted by the gate. */
   exitCode: 0 | 1 | 3;
   filesWritten: string[];
@@ -56,7 +58,7 @@ export interface RunResult {
 }
 
 /** The exit code of a plan: 3 halted, 1 a failing source, else 0. */
-export function exitCodeOfPlan(plan: Plan): 0 | 1 | 3 {
+export function exitCodeOfPlan(plan: PlanOutline): 0 | 1 | 3 {
   return plan.halted ? 3 : plan.failedSignals.length > 0 ? 1 : 0;
 }
 
@@ -64,19 +66,21 @@ export function exitCodeOfPlan(plan: Plan): 0 | 1 | 3 {
  * Evaluates the snapshot and applies its plan in one transaction, each part
  * applied while the next is evaluated (src/execute/applyInParts.ts): its
  * rows, its new revisions in the record, a halt's file kept with its ledger
- * row, and the removal of the date's stale halt rows (a full run only). Files
- * are exported from the record after the commit, so a kill after COMMIT loses
- * nothing the next run cannot write.
+ * row, and the removal of the date's stale halt rows (a full run only). The
+ * evidence files are staged under temporary names meanwhile, renamed by the
+ * caller after the commit; on a failure they are removed. A kill after
+ * COMMIT loses nothing the next run cannot write from the record.
  *
- * @returns the whole plan, as {@link evaluateRun} returns it.
+ * @returns the outline of the whole plan, as {@link evaluateRun} returns it without file and bundle contents.
  */
 async function evaluateAndExecute(
   conn: DatabasePoolConnection,
   snapshot: Snapshot,
+  staged: StagedFiles,
   fullRun: boolean,
   pause: PhaseHook,
   phaseMs: Record<string, number>,
-): Promise<Plan> {
+): Promise<PlanOutline> {
   const started = performance.now();
   let evaluating = 0;
   const timedParts = function* () {
@@ -91,8 +95,7 @@ async function evaluateAndExecute(
   };
   try {
     return await conn.transaction(async (tx) => {
-      const plan = await applyInParts(tx, timedParts());
-      if (plan.halted && plan.files[0]) await recordHaltFile(tx, plan.runId, plan.files[0].content);
+      const plan = await applyInParts(tx, timedParts(), staged);
       if (fullRun)
         await retireStaleHaltRows(
           tx,
@@ -102,6 +105,9 @@ async function evaluateAndExecute(
       pause('in-transaction');
       return plan;
     });
+  } catch (error) {
+    staged.discard();
+    throw error;
   } finally {
     phaseMs.evaluate = Math.round(evaluating);
     phaseMs.execute = Math.round(performance.now() - started);
@@ -125,8 +131,8 @@ async function discoverThenPlan(
   timed: ReturnType<typeof phaseTimer>,
   read: () => Promise<Snapshot>,
   discovered: () => void,
-  toPlan: (snapshot: Snapshot) => Promise<Plan>,
-): Promise<Plan> {
+  toPlan: (snapshot: Snapshot) => Promise<PlanOutline>,
+): Promise<PlanOutline> {
   const snapshot = await timed('discover', read);
   discovered();
   return toPlan(snapshot);
@@ -135,7 +141,7 @@ async function discoverThenPlan(
 /** Records how a run that got its plan ended: its ledger row and its last log line. */
 async function finishRun(
   conn: CommonQueryMethods,
-  plan: Plan,
+  plan: PlanOutline,
   exitCode: 0 | 1 | 3,
   phaseMs: Record<string, number>,
   reportPath: string | null,
@@ -158,7 +164,7 @@ async function finishRun(
 }
 
 /** Logs each gate defect and failing source of a plan. */
-function logProblems(plan: Plan, log: Logger): void {
+function logProblems(plan: PlanOutline, log: Logger): void {
   for (const defect of plan.defects)
     log.error({ event: 'gate_defect', test_code: defect.testCode, field: defect.field }, describeDefect(defect));
   for (const f of plan.failedSignals)
@@ -236,27 +242,32 @@ export async function runLocked(conn: DatabasePoolConnection, options: RunOption
       mode,
       rangeCache,
     };
-    // The snapshot is held only until its plan exists: at 10,000 tests it is tens of megabytes the files do not need.
-    const plan = await discoverThenPlan(
-      timed,
-      () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }),
-      () => pause('discovered'),
-      (snapshot) =>
-        options.dryRun
-          ? timed('evaluate', () => evaluateRun(snapshot))
-          : evaluateAndExecute(conn, snapshot, !options.testCodes?.length, pause, phaseMs),
-    );
-    const exitCode = exitCodeOfPlan(plan);
-    logProblems(plan, log);
-    let filesWritten: string[] = [];
-    if (!options.dryRun) {
-      pause('committed');
-      filesWritten = await timed('files', () => writeRunFiles(conn, plan, settings, options.onPhase, range?.reportHistory));
-      pause('files-written');
+    const staged = new StagedFiles(options.onPhase);
+    try {
+      // The snapshot is held only until its plan exists: at 10,000 tests it is tens of megabytes the files do not need.
+      const plan = await discoverThenPlan(
+        timed,
+        () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }),
+        () => pause('discovered'),
+        (snapshot) =>
+          options.dryRun
+            ? timed('evaluate', () => outlineOf(evaluateRun(snapshot)))
+            : evaluateAndExecute(conn, snapshot, staged, !options.testCodes?.length, pause, phaseMs),
+      );
+      const exitCode = exitCodeOfPlan(plan);
+      logProblems(plan, log);
+      let filesWritten: string[] = [];
+      if (!options.dryRun) {
+        pause('committed');
+        filesWritten = await timed('files', () => writeRunFiles(conn, plan, staged, settings, options.onPhase, range?.reportHistory));
+        pause('files-written');
+      }
+      const reportPath = options.dryRun ? null : plan.reportPath;
+      await finishRun(conn, plan, exitCode, phaseMs, reportPath, log);
+      return { plan, exitCode, filesWritten, reportPath, phaseMs };
+    } finally {
+      staged.discard(); // only what a failure left staged
     }
-    const reportPath = options.dryRun ? null : plan.reportPath;
-    await finishRun(conn, plan, exitCode, phaseMs, reportPath, log);
-    return { plan, exitCode, filesWritten, reportPath, phaseMs };
   } catch (error) {
     await recordFailure(conn, runId, error, phaseMs, log);
     throw error;

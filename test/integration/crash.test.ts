@@ -26,16 +26,18 @@ const DATE = '2026-03-05';
 const POINTS = [
   'locked',
   'discovered',
+  'file-staged#1',
+  'file-staged#2',
   'in-transaction',
   'committed',
-  'file-temporary#1',
-  'file-temporary#2',
-  'file-temporary#3',
   'file-renamed#1',
   'file-renamed#2',
+  'file-temporary#1',
   'file-renamed#3',
   'files-written',
 ];
+/** The points before the commit: the first {@link BEFORE_COMMIT} of {@link POINTS}. */
+const BEFORE_COMMIT = 5;
 const KILLS_PER_POINT = 5;
 const RANDOM_KILLS = 50;
 const LANES = 3;
@@ -246,12 +248,17 @@ describe('a run killed with SIGKILL', () => {
     );
     expect(outcomes.length).toBeGreaterThanOrEqual(100);
     const byPoint = (p: string) => outcomes.filter((o) => o.at === p);
-    // Before the commit nothing of the run exists; after it, all of its rows do.
-    for (const p of ['locked', 'discovered', 'in-transaction']) expect(byPoint(p).every((o) => o.rows === 'none')).toBe(true);
-    for (const p of POINTS.slice(3)) expect(byPoint(p).every((o) => o.rows === 'all')).toBe(true);
-    // A kill between writing and renaming leaves a temporary file, which the next run removes.
-    expect(byPoint('file-temporary#2').every((o) => o.temporaries === 1 && o.filesPresent === 1)).toBe(true);
-    expect(byPoint('file-renamed#3').every((o) => o.filesPresent === 3)).toBe(true);
+    // Before the commit nothing of the run exists but its staged evidence files; after it, all of its rows do.
+    for (const p of POINTS.slice(0, BEFORE_COMMIT)) expect(byPoint(p).every((o) => o.rows === 'none')).toBe(true);
+    for (const p of POINTS.slice(BEFORE_COMMIT)) expect(byPoint(p).every((o) => o.rows === 'all')).toBe(true);
+    // The evidence files are staged under temporary names in the transaction and renamed after it; the next run removes what a kill left.
+    expect(byPoint('file-staged#1').every((o) => o.temporaries === 1 && o.filesPresent === 0)).toBe(true);
+    expect(byPoint('file-staged#2').every((o) => o.temporaries === 2 && o.filesPresent === 0)).toBe(true);
+    expect(byPoint('committed').every((o) => o.temporaries === 2 && o.filesPresent === 0)).toBe(true);
+    expect(byPoint('file-renamed#1').every((o) => o.temporaries === 1 && o.filesPresent === 1)).toBe(true);
+    // The report is written after the evidence files: its own temporary file, then its rename.
+    expect(byPoint('file-temporary#1').every((o) => o.temporaries === 1 && o.filesPresent === 2)).toBe(true);
+    expect(byPoint('file-renamed#3').every((o) => o.temporaries === 0 && o.filesPresent === 3)).toBe(true);
     if (process.env.CRASH_SUMMARY) {
       const summary = {
         kills: outcomes.length,
