@@ -63,7 +63,7 @@ async function resolveMetrics(tx: DatabaseTransactionConnection, needs: SignalNe
 }
 
 /**
- * Discover (README "How it works", phase 1) plus every read evaluation needs,
+ * Discover (docs/verdicts.md "What a run does", phase 1) plus every read evaluation needs,
  * in one read-only REPEATABLE READ transaction so all of it sees one database
  * state: ACTIVE tests, registry and catalog, the gate, and — when the gate
  * passes — progress and escalation (one set-based query), the signals (one

@@ -14,7 +14,7 @@ import { haltPlan } from './halt.js';
 export const PART_TESTS = 50;
 
 /**
- * Evaluation (README "How it works", phase 2), free of I/O: from the snapshot to the plan of
+ * Evaluation (docs/verdicts.md "What a run does", phase 2), free of I/O: from the snapshot to the plan of
  * every write. A halt when the gate found any defect; otherwise every test that
  * passed, in discovery order. The same plan as {@link mergeParts} of every
  * part of {@link evaluateInParts}.

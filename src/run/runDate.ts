@@ -187,11 +187,14 @@ function runIdentity(options: RunOptions) {
 }
 
 /**
- * One run for one as-of date (README "How it works"): under the run lock,
- * discover, evaluate (pure), then apply the plan in one transaction that also
- * appends its new revisions to the record (`evidence_bundles`); after the
- * commit the evidence files and the runbook are exported from the record,
- * each atomically. A run that died after its commit is finished by the next one. A halt writes its SYSTEM_ERROR rows, alerts and halt file and
+ * One run for one as-of date (docs/verdicts.md "What a run does"): under the
+ * run lock, discover, then evaluate (pure) and apply the plan in one
+ * transaction that also appends its new revisions to the record
+ * (`evidence_bundles`), each batch of tests applied while the next is
+ * evaluated and its evidence files staged under temporary names; after the
+ * commit those files are renamed into place and the runbook is written, each
+ * atomically. A run that died after its commit is finished by the next one.
+ * A halt writes its SYSTEM_ERROR rows, alerts and halt file and
  * returns exit code 3; a failing source, exit 1 with every other test
  * written. Every run that gets the lock leaves a row in
  * `fhq_calendar.evaluator_runs`, written outside the run's transaction so a
@@ -214,7 +217,7 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
  * files. A backfill calls it once per date on one connection.
  *
  * @param range a backfill's registry and signal values for its whole range, and the report rows its earlier dates read; default: read everything now.
- * @returns the run's plan, exit code, files and phase times.
+ * @returns the run's plan (its outline: no file contents), exit code, files and phase times.
  * @throws whatever the run throws, after recording it as FAILED in its ledger row.
  */
 export async function runLocked(conn: DatabasePoolConnection, options: RunOptions, range?: RangeState): Promise<RunResult> {
