@@ -34,7 +34,8 @@ const BATCHES_AHEAD = 2;
  * @param parts consecutive parts of one run's plan, evaluated as they are asked for (at least one).
  * @param staged where the evidence files are staged; on a failure its files stay staged for the caller to discard.
  * @returns the outline of the whole plan: {@link mergeParts} of every part, without file and bundle contents.
- * @throws the first error of a statement (evaluation stops at the next part), of evaluation itself or of staging a file; the caller's transaction then rolls back.
+ * @throws the first error of a statement (evaluation stops at the next part), of evaluation itself or of staging a file, once every
+ *   batch sent has ended; the caller's transaction then rolls back.
  */
 export async function applyInParts(
   tx: DatabaseTransactionConnection,
@@ -57,16 +58,23 @@ export async function applyInParts(
     applying.push(applied);
     while (applying.length > BATCHES_AHEAD) await applying.shift();
   };
-  for (const part of parts) {
-    staged.stage(part.files);
-    outlines.push(outlineOf(part));
-    batch.push(part);
-    batchSize += part.runbook.length;
-    if (batchSize >= batchTests) await flush();
-    await yieldToEventLoop();
-    if (failed) break;
+  let settled: PromiseSettledResult<void>[];
+  try {
+    for (const part of parts) {
+      staged.stage(part.files);
+      outlines.push(outlineOf(part));
+      batch.push(part);
+      batchSize += part.runbook.length;
+      if (batchSize >= batchTests) await flush();
+      await yieldToEventLoop();
+      if (failed) break;
+    }
+    if (batch.length > 0 && !failed) await flush();
+  } finally {
+    // Whatever ends the loop, no batch may still be sending statements when the caller rolls back: they would run outside the transaction.
+    settled = await Promise.allSettled(applying);
   }
-  if (batch.length > 0) await flush();
-  await Promise.all(applying);
+  const failure = settled.find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
   return mergeParts(outlines);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
 import { BUNDLE_CHUNK_ROWS } from '../../src/db/bundles.js';
+import { APPLY_BATCH_TESTS } from '../../src/execute/applyInParts.js';
 import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
 import { backfill } from '../../src/run/backfill.js';
 import { runDate } from '../../src/run/runDate.js';
@@ -110,20 +111,25 @@ describe('revisions', () => {
   });
 });
 
-describe('a run of more tests than one insert statement holds', () => {
-  it('records every bundle once, in the order of the plan, each the one its runbook row and file name', async () => {
-    const tests = 2 * BUNDLE_CHUNK_ROWS + 3;
-    await insertTest(db);
-    await db.exec(
-      `INSERT INTO fhq_calendar.canonical_test_events
+/** `tests` copies of the fixture test (T-001, then T-0002 …), all open on 2026-03-10, and one day of source data. */
+async function insertTestsAndData(tests: number): Promise<void> {
+  await insertTest(db);
+  await db.exec(
+    `INSERT INTO fhq_calendar.canonical_test_events
          (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
           baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
        SELECT 'T-' || lpad(g::text, 4, '0'), test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
               baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path
        FROM fhq_calendar.canonical_test_events, generate_series(2, $1::int) AS g`,
-      [tests],
-    );
-    await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
+    [tests],
+  );
+  await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
+}
+
+describe('a run of more tests than one insert statement holds', () => {
+  it('records every bundle once, in the order of the plan, each the one its runbook row and file name', async () => {
+    const tests = 2 * BUNDLE_CHUNK_ROWS + 3;
+    await insertTestsAndData(tests);
     const result = await runDate(db.pool, { date: '2026-03-10', settings });
     expect(result.plan.bundles.length).toBe(tests);
     const recorded = await db.exec<{ test_id: string; sha256: string; previous_sha256: string | null; evidence_sha256: string }>(
@@ -204,17 +210,7 @@ describe('acknowledgement', () => {
 describe('a run whose statements fail after some of its tests were applied', () => {
   it('leaves none of its rows, bundles or files, and records its failure', async () => {
     const tests = 2 * BUNDLE_CHUNK_ROWS + 3;
-    await insertTest(db);
-    await db.exec(
-      `INSERT INTO fhq_calendar.canonical_test_events
-         (test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
-          baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path)
-       SELECT 'T-' || lpad(g::text, 4, '0'), test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
-              baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path
-       FROM fhq_calendar.canonical_test_events, generate_series(2, $1::int) AS g`,
-      [tests],
-    );
-    await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
+    await insertTestsAndData(tests);
     // The last test's bundle is refused: the statements of every earlier test have run by then.
     await db.exec(`
       CREATE FUNCTION public.refuse_last_bundle() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -240,5 +236,30 @@ describe('a run whose statements fail after some of its tests were applied', () 
     const ledger = await db.exec<{ outcome: string; error: string }>(`SELECT outcome, error FROM fhq_calendar.evaluator_runs`);
     expect(ledger.rows.map((r) => r.outcome)).toEqual(['FAILED']);
     expect(ledger.rows[0]!.error).toContain('bundle refused for the test');
+  });
+});
+
+describe('a run whose evaluation fails while a batch of its writes is in flight', () => {
+  it('leaves none of its rows, bundles or files: no statement reaches the database after the rollback', async () => {
+    const tests = 2 * BUNDLE_CHUNK_ROWS + 3;
+    await insertTestsAndData(tests);
+    const before = await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`);
+    let staged = 0;
+    // The first file of the second batch: the first batch's statements have just been sent.
+    const onPhase = (phase: string) => {
+      if (phase === 'file-staged' && ++staged === APPLY_BATCH_TESTS + 1) throw new Error('evaluation failed here');
+    };
+    await expect(runDate(db.pool, { date: '2026-03-10', settings, onPhase })).rejects.toThrow('evaluation failed here');
+    expect(staged).toBe(APPLY_BATCH_TESTS + 1);
+    const counts = await db.exec<{ runbook: number; bundles: number; alerts: number }>(
+      `SELECT (SELECT count(*)::int FROM fhq_calendar.test_runbook_entries) AS runbook,
+              (SELECT count(*)::int FROM fhq_calendar.evidence_bundles) AS bundles,
+              (SELECT count(*)::int FROM fhq_calendar.ceo_calendar_alerts) AS alerts`,
+    );
+    expect(counts.rows).toEqual([{ runbook: 0, bundles: 0, alerts: 0 }]);
+    expect((await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows).toEqual(
+      before.rows,
+    );
+    expect(existsSync(settings.evidenceDir) ? readdirSync(settings.evidenceDir) : []).toEqual([]);
   });
 });
