@@ -67,8 +67,8 @@ export function exitCodeOfPlan(plan: PlanOutline): 0 | 1 | 3 {
  * applied while the next is evaluated (src/execute/applyInParts.ts): its
  * rows, its new revisions in the record, a halt's file kept with its ledger
  * row, and the removal of the date's stale halt rows (a full run only). The
- * evidence files are staged under temporary names meanwhile, renamed by the
- * caller after the commit; on a failure they are removed. A kill after
+ * evidence files are staged under temporary names meanwhile, for the caller
+ * to rename after the commit (or remove after a failure). A kill after
  * COMMIT loses nothing the next run cannot write from the record.
  *
  * @returns the outline of the whole plan, as {@link evaluateRun} returns it without file and bundle contents.
@@ -105,9 +105,6 @@ async function evaluateAndExecute(
       pause('in-transaction');
       return plan;
     });
-  } catch (error) {
-    staged.discard();
-    throw error;
   } finally {
     phaseMs.evaluate = Math.round(evaluating);
     phaseMs.execute = Math.round(performance.now() - started);
