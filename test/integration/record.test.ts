@@ -207,6 +207,22 @@ describe('acknowledgement', () => {
   });
 });
 
+/** Every test row, whole, in test code order. */
+const testRows = async () =>
+  (await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows;
+
+/** A failed run left nothing: no runbook row, bundle or alert, the test rows as `before`, no file (temporary or finished). */
+async function expectNothingWritten(before: unknown[]): Promise<void> {
+  const counts = await db.exec<{ runbook: number; bundles: number; alerts: number }>(
+    `SELECT (SELECT count(*)::int FROM fhq_calendar.test_runbook_entries) AS runbook,
+            (SELECT count(*)::int FROM fhq_calendar.evidence_bundles) AS bundles,
+            (SELECT count(*)::int FROM fhq_calendar.ceo_calendar_alerts) AS alerts`,
+  );
+  expect(counts.rows).toEqual([{ runbook: 0, bundles: 0, alerts: 0 }]);
+  expect(await testRows()).toEqual(before);
+  expect(existsSync(settings.evidenceDir) ? readdirSync(settings.evidenceDir) : []).toEqual([]);
+}
+
 describe('a run whose statements fail after some of its tests were applied', () => {
   it('leaves none of its rows, bundles or files, and records its failure', async () => {
     const tests = 2 * BUNDLE_CHUNK_ROWS + 3;
@@ -221,18 +237,9 @@ describe('a run whose statements fail after some of its tests were applied', () 
         RETURN NEW;
       END $$;
       CREATE TRIGGER refuse_last_bundle BEFORE INSERT ON fhq_calendar.evidence_bundles FOR EACH ROW EXECUTE FUNCTION public.refuse_last_bundle()`);
-    const before = await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`);
+    const before = await testRows();
     await expect(runDate(db.pool, { date: '2026-03-10', settings })).rejects.toThrow('bundle refused for the test');
-    const counts = await db.exec<{ runbook: number; bundles: number; alerts: number }>(
-      `SELECT (SELECT count(*)::int FROM fhq_calendar.test_runbook_entries) AS runbook,
-              (SELECT count(*)::int FROM fhq_calendar.evidence_bundles) AS bundles,
-              (SELECT count(*)::int FROM fhq_calendar.ceo_calendar_alerts) AS alerts`,
-    );
-    expect(counts.rows).toEqual([{ runbook: 0, bundles: 0, alerts: 0 }]);
-    expect((await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows).toEqual(
-      before.rows,
-    );
-    expect(existsSync(settings.evidenceDir) ? readdirSync(settings.evidenceDir) : []).toEqual([]);
+    await expectNothingWritten(before);
     const ledger = await db.exec<{ outcome: string; error: string }>(`SELECT outcome, error FROM fhq_calendar.evaluator_runs`);
     expect(ledger.rows.map((r) => r.outcome)).toEqual(['FAILED']);
     expect(ledger.rows[0]!.error).toContain('bundle refused for the test');
@@ -243,7 +250,7 @@ describe('a run whose evaluation fails while a batch of its writes is in flight'
   it('leaves none of its rows, bundles or files: no statement reaches the database after the rollback', async () => {
     const tests = 2 * BUNDLE_CHUNK_ROWS + 3;
     await insertTestsAndData(tests);
-    const before = await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`);
+    const before = await testRows();
     let staged = 0;
     // The first file of the second batch: the first batch's statements have just been sent.
     const onPhase = (phase: string) => {
@@ -251,15 +258,6 @@ describe('a run whose evaluation fails while a batch of its writes is in flight'
     };
     await expect(runDate(db.pool, { date: '2026-03-10', settings, onPhase })).rejects.toThrow('evaluation failed here');
     expect(staged).toBe(APPLY_BATCH_TESTS + 1);
-    const counts = await db.exec<{ runbook: number; bundles: number; alerts: number }>(
-      `SELECT (SELECT count(*)::int FROM fhq_calendar.test_runbook_entries) AS runbook,
-              (SELECT count(*)::int FROM fhq_calendar.evidence_bundles) AS bundles,
-              (SELECT count(*)::int FROM fhq_calendar.ceo_calendar_alerts) AS alerts`,
-    );
-    expect(counts.rows).toEqual([{ runbook: 0, bundles: 0, alerts: 0 }]);
-    expect((await db.exec(`SELECT to_jsonb(e) AS row FROM fhq_calendar.canonical_test_events AS e ORDER BY test_code`)).rows).toEqual(
-      before.rows,
-    );
-    expect(existsSync(settings.evidenceDir) ? readdirSync(settings.evidenceDir) : []).toEqual([]);
+    await expectNothingWritten(before);
   });
 });
