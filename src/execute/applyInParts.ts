@@ -14,17 +14,22 @@ export const APPLY_BATCH_TESTS = 200;
 /** Batches evaluated ahead of the one the database is applying: evaluation waits beyond that, so unapplied contents never pile up. */
 const BATCHES_AHEAD = 2;
 
+/** Files staged between two turns of the event loop while a batch is applied, so the replies to its statements are taken (and the next statement sent) meanwhile. */
+const FILES_PER_TURN = 10;
+
 /**
  * Applies a plan that evaluation hands over in parts (src/evaluate/evaluateRun.ts
  * `evaluateInParts`), inside the caller's transaction, while it is still
  * being evaluated (README "Performance"):
  *
- * - each part's evidence files are staged under temporary names as soon as
- *   it is evaluated, to be renamed after the commit (`staged.commit()`);
  * - parts are gathered into batches of about {@link APPLY_BATCH_TESTS} tests,
  *   each applied with {@link applyPlan} while the next parts are evaluated:
  *   between parts the event loop runs, so the driver sends and receives the
  *   batches' statements meanwhile;
+ * - once a batch is sent, its evidence files are staged under temporary
+ *   names, a few between turns of the event loop, while the database applies
+ *   it (creating files costs about as much as the batch's statements); they
+ *   are renamed after the commit (`staged.commit()`);
  * - once a batch is applied its contents are dropped: only the plan's
  *   outline is kept.
  *
@@ -49,19 +54,24 @@ export async function applyInParts(
   const applying: Promise<void>[] = [];
   let failed = false;
   const flush = async () => {
-    const writes = mergeParts(batch);
+    const sent = batch;
     batch = [];
     batchSize = 0;
+    const writes = mergeParts(sent);
     const applied = (applying.at(-1) ?? Promise.resolve()).then(() => applyPlan(tx, writes));
     // Seen at the next part; the error itself is thrown by an await below.
     applied.catch(() => (failed = true));
     applying.push(applied);
+    const files = sent.flatMap((part) => part.files);
+    for (let i = 0; i < files.length && !failed; i += FILES_PER_TURN) {
+      await yieldToEventLoop();
+      staged.stage(files.slice(i, i + FILES_PER_TURN));
+    }
     while (applying.length > BATCHES_AHEAD) await applying.shift();
   };
   let settled: PromiseSettledResult<void>[];
   try {
     for (const part of parts) {
-      staged.stage(part.files);
       outlines.push(outlineOf(part));
       batch.push(part);
       batchSize += part.runbook.length;

@@ -252,7 +252,7 @@ describe('a run whose evaluation fails while a batch of its writes is in flight'
     await insertTestsAndData(tests);
     const before = await testRows();
     let staged = 0;
-    // The first file of the second batch: the first batch's statements have just been sent.
+    // The first file of the second batch: its statements have just been sent, behind the first batch's.
     const onPhase = (phase: string) => {
       if (phase === 'file-staged' && ++staged === APPLY_BATCH_TESTS + 1) throw new Error('evaluation failed here');
     };
