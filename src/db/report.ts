@@ -66,6 +66,38 @@ export type ReportAlertRow = z.infer<typeof alertRowSchema>;
 export type ReportHistoryRow = z.infer<typeof historyRowSchema>;
 /** An acknowledgement of the report's date ({@link acknowledgementSchema}). */
 export type ReportAcknowledgement = z.infer<typeof acknowledgementSchema>;
+/** History rows by test code: each test's rows in date order, Day 0 left out; a test without any has no entry. */
+export type ReportHistory = ReadonlyMap<string, readonly ReportHistoryRow[]>;
+
+/** Whether history rows are in date order (as both loaders read them), so they need no sort. */
+function inDateOrder(rows: readonly ReportHistoryRow[]): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i - 1]!.run_date > rows[i]!.run_date) return false;
+  return true;
+}
+
+/**
+ * Groups history rows, in any order, into a {@link ReportHistory}: by test
+ * code, each in date order, Day 0 rows left out. Rows grouped by test and in
+ * date order (as the database returns them) take one pass.
+ */
+export function groupHistory(history: Iterable<ReportHistoryRow>): ReportHistory {
+  const byTest = new Map<string, ReportHistoryRow[]>();
+  let code: string | null = null;
+  let list: ReportHistoryRow[] = [];
+  for (const h of history) {
+    if (h.day_number === 0) continue;
+    if (h.test_code !== code) {
+      code = h.test_code;
+      list = byTest.get(code) ?? [];
+      byTest.set(code, list);
+    }
+    list.push(h);
+  }
+  for (const rows of byTest.values()) {
+    if (!inDateOrder(rows)) rows.sort((a, b) => (a.run_date < b.run_date ? -1 : a.run_date > b.run_date ? 1 : 0));
+  }
+  return byTest;
+}
 
 /** The rows a runbook is rendered from: every runbook row and alert of one run date, the tests' history up to it, the zone. */
 export interface ReportData {
@@ -75,8 +107,8 @@ export interface ReportData {
   zone: string;
   tests: ReportTestRow[];
   alerts: ReportAlertRow[];
-  /** Runbook rows of the date's tests from their window's first day up to the date (Day 0 rows need not be included: the report leaves them out), ordered by test code and date. */
-  history: ReportHistoryRow[];
+  /** Runbook rows of the date's tests from their window's first day up to the date, by test code ({@link groupHistory}). */
+  history: ReportHistory;
   /** Acknowledgements of the date; absent or empty until acknowledgements are recorded. */
   acknowledgements?: ReportAcknowledgement[];
 }
@@ -94,9 +126,9 @@ const METRIC_VALUES = sql.fragment`CASE WHEN jsonb_typeof(h.metrics_snapshot) = 
   THEN coalesce((SELECT jsonb_object_agg(m.key, m.value -> 'value') FROM jsonb_each(h.metrics_snapshot) AS m), '{}'::jsonb)
   ELSE '{}'::jsonb END`;
 
-/** For every test of `date`, its runbook rows from its window's first day (in `zone`) up to the date, by test code and date. */
-async function fullHistory(db: CommonQueryMethods, date: string, zone: string): Promise<readonly ReportHistoryRow[]> {
-  return db.any(sql.type(historyRowSchema)`
+/** For every test of `date`, its runbook rows from its window's first day (in `zone`) up to the date, by test code. */
+async function fullHistory(db: CommonQueryMethods, date: string, zone: string): Promise<ReportHistory> {
+  const rows = await db.any(sql.type(historyRowSchema)`
     SELECT e.test_code, h.run_date::text AS run_date, h.day_number, h.escalation_state, ${METRIC_VALUES} AS metric_values
     FROM fhq_calendar.test_runbook_entries AS d
     JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id
@@ -106,6 +138,7 @@ async function fullHistory(db: CommonQueryMethods, date: string, zone: string): 
      AND h.day_number IS DISTINCT FROM 0
     WHERE d.run_date = ${date}::date
     ORDER BY e.test_code, h.run_date`);
+  return groupHistory(rows);
 }
 
 /**
@@ -127,11 +160,11 @@ const cachedRowSchema = historyRowSchema.extend({ test_id: z.string() });
 
 /**
  * What {@link fullHistory} returns, reading only the rows the cache does not
- * hold yet (those after each test's `through`, up to `date`): the tests of
- * the date in test-code order (the database's collation), then the cached
- * rows of each from its window's first day.
+ * hold yet (those after each test's `through`, up to `date`): for each test
+ * of the date, its cached rows from its window's first day, without copying
+ * them (a year's backfill would copy millions of rows otherwise).
  */
-async function cachedHistory(db: CommonQueryMethods, date: string, zone: string, cache: ReportHistoryCache) {
+async function cachedHistory(db: CommonQueryMethods, date: string, zone: string, cache: ReportHistoryCache): Promise<ReportHistory> {
   const tests = await db.any(sql.type(dayTestSchema)`
     SELECT d.test_id, e.test_code, (e.start_ts AT TIME ZONE ${zone})::date::text AS start_date
     FROM fhq_calendar.test_runbook_entries AS d JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id
@@ -164,8 +197,14 @@ async function cachedHistory(db: CommonQueryMethods, date: string, zone: string,
     const entry = cache.get(test_id)!;
     entry.rows.push({ ...row, test_code: entry.testCode });
   }
-  for (const t of tests) cache.get(t.test_id)!.through = date;
-  return tests.flatMap((t) => windowRows(cache.get(t.test_id)!.rows, t.start_date));
+  const history = new Map<string, readonly ReportHistoryRow[]>();
+  for (const t of tests) {
+    const entry = cache.get(t.test_id)!;
+    entry.through = date;
+    const rows = windowRows(entry.rows, t.start_date);
+    if (rows.length > 0) history.set(t.test_code, rows);
+  }
+  return history;
 }
 
 /**
@@ -219,5 +258,5 @@ export async function loadReportData(db: CommonQueryMethods, date: string, optio
     JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
     WHERE (k.acknowledged_at AT TIME ZONE ${zone})::date BETWEEN ${date}::date - 1 AND ${date}::date
     ORDER BY k.acknowledged_at, e.test_code`);
-  return { date, zone, tests: [...tests], alerts: [...alerts], history: [...history], acknowledgements: [...acknowledgements] };
+  return { date, zone, tests: [...tests], alerts: [...alerts], history, acknowledgements: [...acknowledgements] };
 }

@@ -22,7 +22,7 @@ export type SnapshotEntry = ReturnType<typeof metricsSnapshotEntrySchema.parse> 
 export interface ParsedTest {
   row: ReportTestRow;
   entries: { key: string; entry: SnapshotEntry }[];
-  history: ReportHistoryRow[];
+  history: readonly ReportHistoryRow[];
   group: number;
 }
 
@@ -51,46 +51,15 @@ export function targetOf(entry: ParsedTest['entries'][number]['entry']): { op: O
   return op !== null && value !== null ? { op, value } : null;
 }
 
-/** Whether history rows are in date order (as both report loaders return them), so they need no sort. */
-function inDateOrder(rows: readonly ReportHistoryRow[]): boolean {
-  for (let i = 1; i < rows.length; i++) if (rows[i - 1]!.run_date > rows[i]!.run_date) return false;
-  return true;
-}
-
-/**
- * The history rows of each test code, Day 0 left out, each in date order. The
- * loaders hand them over grouped by test and in date order, so this is one
- * pass; rows in any other order give the same groups.
- */
-function historyByTest(history: readonly ReportHistoryRow[]): Map<string, ReportHistoryRow[]> {
-  const byTest = new Map<string, ReportHistoryRow[]>();
-  let code: string | null = null;
-  let list: ReportHistoryRow[] = [];
-  for (const h of history) {
-    if (h.day_number === 0) continue;
-    if (h.test_code !== code) {
-      code = h.test_code;
-      list = byTest.get(code) ?? [];
-      byTest.set(code, list);
-    }
-    list.push(h);
-  }
-  for (const rows of byTest.values()) {
-    if (!inDateOrder(rows)) rows.sort((a, b) => (a.run_date < b.run_date ? -1 : a.run_date > b.run_date ? 1 : 0));
-  }
-  return byTest;
-}
-
 /**
  * The tests of the report, ordered by attention group, each group in the
  * order of the rows, with their history.
  */
 export function parseTests(data: ReportData): ParsedTest[] {
-  const byTest = historyByTest(data.history);
   return data.tests
     .map((row) => {
       const entries = entriesOf(row);
-      return { row, entries, history: byTest.get(row.test_code) ?? [], group: groupOf(row, entries) };
+      return { row, entries, history: data.history.get(row.test_code) ?? [], group: groupOf(row, entries) };
     })
     .map((p, index) => ({ p, index }))
     .sort((a, b) => a.p.group - b.p.group || a.index - b.index)

@@ -4,11 +4,14 @@ import MarkdownIt from 'markdown-it';
 import type { CommonQueryMethods } from 'slonik';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
-import { loadReportData, newReportHistoryCache } from '../../src/db/report.js';
+import { loadReportData, newReportHistoryCache, type ReportHistory } from '../../src/db/report.js';
 import { setSessionZone } from '../../src/db/session.js';
 import { runDate } from '../../src/run/runDate.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
+
+/** A report's history rows, test after test. */
+const rowsOf = (history: ReportHistory) => [...history.values()].flat();
 
 let db: TestDatabase;
 let settings: Settings;
@@ -254,7 +257,7 @@ describe('loadReportData', () => {
     await runThrough(3);
     const one = counting(db.pool);
     const single = await loadReportData(one.db, '2026-03-03', { zone: 'Europe/Oslo' });
-    expect(single.history.map((h) => [h.test_code, h.run_date, h.day_number])).toEqual([
+    expect(rowsOf(single.history).map((h) => [h.test_code, h.run_date, h.day_number])).toEqual([
       ['T-001', '2026-03-01', 1],
       ['T-001', '2026-03-02', 2],
       ['T-001', '2026-03-03', 3],
@@ -265,11 +268,11 @@ describe('loadReportData', () => {
     const many = counting(db.pool);
     const four = await loadReportData(many.db, '2026-03-03', { zone: 'Europe/Oslo' });
     expect(four.tests.map((t) => t.test_code)).toEqual(['T-001', 'T-002', 'T-003', 'T-004']);
-    expect(four.history).toHaveLength(6);
+    expect(rowsOf(four.history)).toHaveLength(6);
     expect(many.calls()).toBe(one.calls());
     expect(one.calls()).toBe(4); // rows, alerts, history, acknowledgements
     expect(four).toMatchObject({ date: '2026-03-03', zone: 'Europe/Oslo', acknowledgements: [] });
-    expect(four.history.find((h) => h.test_code === 'T-001' && h.run_date === '2026-03-03')?.metric_values).toEqual({
+    expect(rowsOf(four.history).find((h) => h.test_code === 'T-001' && h.run_date === '2026-03-03')?.metric_values).toEqual({
       brier: 0.2,
       ready: true,
     });
@@ -288,7 +291,7 @@ describe('loadReportData', () => {
       const date = `2026-03-0${d}`;
       const cached = await loadReportData(db.pool, date, { zone: 'Europe/Oslo', historyCache: cache });
       expect(cached).toEqual(await loadReportData(db.pool, date, { zone: 'Europe/Oslo' }));
-      seen.push(cached.history.map((h) => `${h.test_code} ${h.run_date} ${h.day_number}`));
+      seen.push(rowsOf(cached.history).map((h) => `${h.test_code} ${h.run_date} ${h.day_number}`));
     }
     expect(seen).toEqual([
       [],

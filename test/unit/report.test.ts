@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { groupHistory } from '../../src/db/report.js';
 import { renderReport } from '../../src/execute/report.js';
 import { alert, daily, data, entry, row } from '../fixtures/report.js';
 import { GOLDEN } from '../fixtures/reportGolden.js';
@@ -117,7 +118,7 @@ describe('renderReport: the golden runbook', () => {
   it('renders the same bytes for the same rows, in whatever order the history arrives', () => {
     const text = renderReport(GOLDEN);
     expect(renderReport(structuredClone(GOLDEN))).toBe(text);
-    expect(renderReport({ ...GOLDEN, history: [...GOLDEN.history].reverse() })).toBe(text);
+    expect(renderReport({ ...GOLDEN, history: groupHistory([...GOLDEN.history.values()].flat().reverse()) })).toBe(text);
   });
 });
 
