@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { describeDefect } from '../domain/gate.js';
+import { describeDefect } from '../domain/defect.js';
 import type { PlanOutline } from '../domain/plan.js';
 import { displayTestCode } from '../domain/testCode.js';
 

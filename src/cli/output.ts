@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveSettings, type Settings } from '../config/settings.js';
 import { parseDate } from '../domain/asOf.js';
-import { describeDefect } from '../domain/gate.js';
+import { describeDefect } from '../domain/defect.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { UsageError } from '../errors.js';
 import type { RunResult } from '../run/runDate.js';

@@ -1,16 +1,8 @@
 import { conditionsOf, metricKeysOf, parseDefinition, type Definition, type DefinitionResult, type RawDefinition } from './definition.js';
-import { displayTestCode, testCodeProblem } from './testCode.js';
+import type { Defect } from './defect.js';
+import { testCodeProblem } from './testCode.js';
 import type { TestRow } from './testRow.js';
 import { checkRegistryRow, type CatalogColumn, type RegistryRow, type SignalSource } from './registry.js';
-
-/** One reason the fail-closed gate refuses a test: the test, the field and what is wrong. */
-export interface Defect {
-  testId: string;
-  testCode: string;
-  /** The column, JSON path or registry key at fault, e.g. `success_criteria.all[0].op`. */
-  field: string;
-  problem: string;
-}
 
 /** A test that passed the gate, with its parsed definition and the checked source of every key it uses. */
 export interface GatedTest {
@@ -23,15 +15,6 @@ export interface GatedTest {
 export interface GateResult {
   passed: GatedTest[];
   defects: Defect[];
-}
-
-/**
- * `Defect` as one line: `EC-022: success_criteria.all[0].op: must be one of …`.
- * A test code that the gate refuses is shown quoted and escaped
- * (`displayTestCode`), so the line stays one readable line.
- */
-export function describeDefect(defect: Defect): string {
-  return `${displayTestCode(defect.testCode)}: ${defect.field}: ${defect.problem}`;
 }
 
 function typeProblems(definition: Definition, sources: Record<string, SignalSource>): { field: string; problem: string }[] {

@@ -1,7 +1,7 @@
 import type { AsOf } from './asOf.js';
 import type { FinalVerdict } from './criteria.js';
 import type { BundleWrite } from './bundle.js';
-import type { Defect } from './gate.js';
+import type { Defect } from './defect.js';
 import type { MetricsSnapshot } from './metricsSnapshot.js';
 
 /** Escalation states of a test. */

@@ -1,4 +1,4 @@
-import { describeDefect, type Defect } from '../domain/gate.js';
+import { describeDefect, type Defect } from '../domain/defect.js';
 import { haltFilePath, jsonFile, pathInFolder, reportFilePath, stableBundle } from '../domain/fileNames.js';
 import type { AlertWrite, EvidenceRef, Plan, RunbookWrite, StateUpdate, TestOutcome } from '../domain/plan.js';
 import { movesLiveState, type Snapshot } from '../domain/snapshot.js';

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import type HandlebarsModule from 'handlebars';
 import type { ReportData } from '../db/report.js';
 import { packageRoot } from '../paths.js';
 import { runbookView, type RunbookView } from '../report/view.js';
 
-let compiled: Handlebars.TemplateDelegate<RunbookView> | undefined;
+let compiled: HandlebarsModule.TemplateDelegate<RunbookView> | undefined;
 
 /**
  * The runbook template and its test-section partial, compiled once. No
@@ -13,9 +14,11 @@ let compiled: Handlebars.TemplateDelegate<RunbookView> | undefined;
  * the view holds inert Markdown only. `strict`: a variable missing from the
  * view is an error, never an empty string.
  */
-function template(): Handlebars.TemplateDelegate<RunbookView> {
+function template(): HandlebarsModule.TemplateDelegate<RunbookView> {
   if (compiled) return compiled;
   const dir = join(packageRoot(), 'templates');
+  // Loaded on the first report, not at start-up: most commands (a dry run, check, status) never render one.
+  const Handlebars = createRequire(import.meta.url)('handlebars') as typeof HandlebarsModule;
   const hbs = Handlebars.create();
   hbs.registerPartial('testSection', readFileSync(join(dir, 'test-section.md.hbs'), 'utf8'));
   compiled = hbs.compile<RunbookView>(readFileSync(join(dir, 'runbook.md.hbs'), 'utf8'), { noEscape: true, strict: true });

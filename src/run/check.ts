@@ -6,7 +6,7 @@ import { setSessionZone } from '../db/session.js';
 import { discover } from '../discover/discover.js';
 import { asOfFor } from '../domain/asOf.js';
 import { evaluatorVersion } from '../paths.js';
-import type { Defect } from '../domain/gate.js';
+import type { Defect } from '../domain/defect.js';
 import type { MetricValue } from '../domain/metric.js';
 import { exitCodeOf } from '../errors.js';
 

@@ -8,7 +8,7 @@ import { discover } from '../discover/discover.js';
 import type { RangeCache } from '../discover/prefetch.js';
 import { asOfFor } from '../domain/asOf.js';
 import { evaluatorVersion } from '../paths.js';
-import { describeDefect } from '../domain/gate.js';
+import { describeDefect } from '../domain/defect.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { PlanOutline } from '../domain/plan.js';
 import { outlineOf } from '../domain/planParts.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeDefect, runGate } from '../../src/domain/gate.js';
+import { runGate } from '../../src/domain/gate.js';
+import { describeDefect } from '../../src/domain/defect.js';
 import { catalog, ID_A, ID_B, reg, registry, testRow } from '../helpers/rows.js';
 
 const brierSource = {

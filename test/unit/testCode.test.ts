@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeDefect, runGate } from '../../src/domain/gate.js';
+import { runGate } from '../../src/domain/gate.js';
+import { describeDefect } from '../../src/domain/defect.js';
 import { MAX_JSON_DEPTH, MAX_RECIPIENTS, parseDefinition } from '../../src/domain/definition.js';
 import { displayTestCode, MAX_TEST_CODE_LENGTH, testCodeProblem } from '../../src/domain/testCode.js';
 import { ID_A, registry, testRow } from '../helpers/rows.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { todayIn } from '../../config/settings.js';
 import { asOfFor, parseDate } from '../../domain/asOf.js';
-import { describeDefect } from '../../domain/gate.js';
+import { describeDefect } from '../../domain/defect.js';
 import type { MetricValue } from '../../domain/metric.js';
 import { checkDefinitions } from '../../run/check.js';
 import { withCommandDatabase } from '../../run/database.js';
