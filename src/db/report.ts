@@ -162,7 +162,8 @@ const cachedRowSchema = historyRowSchema.extend({ test_id: z.string() });
  * What {@link fullHistory} returns, reading only the rows the cache does not
  * hold yet (those after each test's `through`, up to `date`): for each test
  * of the date, its cached rows from its window's first day, without copying
- * them (a year's backfill would copy millions of rows otherwise).
+ * them (a year's backfill would copy millions of rows otherwise): the lists
+ * are the cache's own, read-only, and grow when the next date is read.
  */
 async function cachedHistory(db: CommonQueryMethods, date: string, zone: string, cache: ReportHistoryCache): Promise<ReportHistory> {
   const tests = await db.any(sql.type(dayTestSchema)`
