@@ -33,26 +33,23 @@ export function evaluateRun(snapshot: Snapshot): Plan {
  * defects, report path). Pure: reads only the snapshot.
  */
 export function* evaluateInParts(snapshot: Snapshot, partTests: number = PART_TESTS): Generator<Plan, void, undefined> {
-  let first: Plan;
+  let header: PlanHeader;
   if (snapshot.gate.defects.length > 0) {
-    first = haltPlan(snapshot);
-    yield first;
+    const halt = haltPlan(snapshot);
+    header = halt;
+    yield halt;
   } else {
-    const header = testsHeader(snapshot);
+    header = testsHeader(snapshot);
     const tests = snapshot.gate.passed;
-    first = planOfTests(
-      header,
-      tests.slice(0, partTests).map((test) => evaluateTest(test, snapshot)),
-    );
-    yield first;
-    for (let start = partTests; start < tests.length; start += partTests)
+    // `start === 0`: a run without tests still has its one part.
+    for (let start = 0; start === 0 || start < tests.length; start += partTests)
       yield planOfTests(
         header,
         tests.slice(start, start + partTests).map((test) => evaluateTest(test, snapshot)),
       );
   }
   const missed = missedRunAlert(snapshot);
-  if (missed) yield { ...first, ...noWrites(), alerts: [missed] };
+  if (missed) yield { ...header, ...noWrites(), alerts: [missed] };
 }
 
 /**
