@@ -113,6 +113,9 @@ export interface ReportData {
   acknowledgements?: ReportAcknowledgement[];
 }
 
+/** What a runbook's head reads besides its tests: the date, the zone, the alerts and acknowledgements of the date. */
+export type ReportHead = Omit<ReportData, 'tests' | 'history'>;
+
 /** Options of {@link loadReportData}. */
 export interface LoadReportOptions {
   /** The configured zone; default the session's `TimeZone`, which a run sets to the configured zone. */
@@ -126,17 +129,31 @@ const METRIC_VALUES = sql.fragment`CASE WHEN jsonb_typeof(h.metrics_snapshot) = 
   THEN coalesce((SELECT jsonb_object_agg(m.key, m.value -> 'value') FROM jsonb_each(h.metrics_snapshot) AS m), '{}'::jsonb)
   ELSE '{}'::jsonb END`;
 
-/** For every test of `date`, its runbook rows from its window's first day (in `zone`) up to the date, by test code. */
-async function fullHistory(db: CommonQueryMethods, date: string, zone: string): Promise<ReportHistory> {
+/**
+ * The FROM items of the runbook rows `d` of `date` joined to their tests `e`:
+ * every row of the date, or those of the tests in `codes`, found by one
+ * index lookup per code (LATERAL, kept apart by OFFSET 0: a plain join let
+ * the planner scan every row of the date for each chunk of a large report).
+ */
+function rowsOfDate(date: string, codes: readonly string[] | undefined) {
+  return codes === undefined
+    ? sql.fragment`(SELECT * FROM fhq_calendar.test_runbook_entries WHERE run_date = ${date}::date) AS d
+        JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id`
+    : sql.fragment`unnest(${sql.array([...codes], 'text')}::text[]) AS c(test_code)
+        JOIN fhq_calendar.canonical_test_events AS e ON e.test_code = c.test_code
+        CROSS JOIN LATERAL (SELECT * FROM fhq_calendar.test_runbook_entries AS x
+                            WHERE x.test_id = e.test_id AND x.run_date = ${date}::date OFFSET 0) AS d`;
+}
+
+/** For every test of `date` (or those of `codes`), its runbook rows from its window's first day (in `zone`) up to the date, by test code. */
+async function fullHistory(db: CommonQueryMethods, date: string, zone: string, codes?: readonly string[]): Promise<ReportHistory> {
   const rows = await db.any(sql.type(historyRowSchema)`
     SELECT e.test_code, h.run_date::text AS run_date, h.day_number, h.escalation_state, ${METRIC_VALUES} AS metric_values
-    FROM fhq_calendar.test_runbook_entries AS d
-    JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id
+    FROM ${rowsOfDate(date, codes)}
     JOIN fhq_calendar.test_runbook_entries AS h
       ON h.test_id = d.test_id AND h.run_date <= d.run_date
      AND (e.start_ts IS NULL OR h.run_date >= (e.start_ts AT TIME ZONE ${zone})::date)
      AND h.day_number IS DISTINCT FROM 0
-    WHERE d.run_date = ${date}::date
     ORDER BY e.test_code, h.run_date`);
   return groupHistory(rows);
 }
@@ -165,11 +182,16 @@ const cachedRowSchema = historyRowSchema.extend({ test_id: z.string() });
  * them (a year's backfill would copy millions of rows otherwise): the lists
  * are the cache's own, read-only, and grow when the next date is read.
  */
-async function cachedHistory(db: CommonQueryMethods, date: string, zone: string, cache: ReportHistoryCache): Promise<ReportHistory> {
+async function cachedHistory(
+  db: CommonQueryMethods,
+  date: string,
+  zone: string,
+  cache: ReportHistoryCache,
+  codes?: readonly string[],
+): Promise<ReportHistory> {
   const tests = await db.any(sql.type(dayTestSchema)`
     SELECT d.test_id, e.test_code, (e.start_ts AT TIME ZONE ${zone})::date::text AS start_date
-    FROM fhq_calendar.test_runbook_entries AS d JOIN fhq_calendar.canonical_test_events AS e ON e.test_id = d.test_id
-    WHERE d.run_date = ${date}::date ORDER BY e.test_code`);
+    FROM ${rowsOfDate(date, codes)} ORDER BY e.test_code`);
   const since = tests.map((t) => cache.get(t.test_id)?.through ?? '-infinity');
   // One index range scan per test (LATERAL, kept apart from the join by OFFSET 0). With a plain join the
   // planner, blind to how recent each since is, scanned the whole table for every date, so a backfill's
@@ -224,33 +246,99 @@ function windowRows(rows: ReportHistoryRow[], startDate: string | null): ReportH
   return low === 0 ? rows : rows.slice(low);
 }
 
+/** The zone a report shows its times in: `zone`, or the session's `TimeZone` (which a run sets to the configured zone). */
+export async function reportZone(db: CommonQueryMethods, zone?: string): Promise<string> {
+  return zone ?? (await db.oneFirst(sql.type(z.object({ zone: z.string() }))`SELECT current_setting('TimeZone') AS zone`));
+}
+
 /**
- * Reads what the runbook of `date` (`YYYY-MM-DD`) is rendered from, in three
- * queries whatever the number of tests: the date's runbook rows with their
- * tests' names, windows and criteria (ordered like discovery: by window
- * start); the date's alerts, most severe first; and, for every test of the
- * date, its runbook rows from its window's first day (in the zone) up to the
- * date, reduced to the metric values.
+ * The test codes of the runbook rows of `date` (`YYYY-MM-DD`), in the
+ * runbook's row order: by window start (none last), then by code.
  */
-export async function loadReportData(db: CommonQueryMethods, date: string, options: LoadReportOptions = {}): Promise<ReportData> {
-  const zone = options.zone ?? (await db.oneFirst(sql.type(z.object({ zone: z.string() }))`SELECT current_setting('TimeZone') AS zone`));
-  const tests = await db.any(sql.type(reportRowSchema)`
-    SELECT e.test_code, e.test_name, r.day_number, r.required_days, r.status, r.escalation_state, r.ceo_action_required,
-           r.metrics_snapshot, r.verdict, r.notes, r.evidence_path, r.evidence_sha256, r.escalated_since::text AS escalated_since,
+export async function loadReportOrder(db: CommonQueryMethods, date: string): Promise<string[]> {
+  const codes = await db.anyFirst(sql.type(z.object({ test_code: z.string() }))`
+    SELECT e.test_code FROM ${rowsOfDate(date, undefined)}
+    ORDER BY e.start_ts NULLS LAST, e.test_code`);
+  return [...codes];
+}
+
+/** The columns of a runbook row that order the runbook and fill its head: no window, criteria or evidence hash. */
+const indexRowSchema = reportRowSchema.pick({
+  test_code: true,
+  test_name: true,
+  day_number: true,
+  required_days: true,
+  status: true,
+  escalation_state: true,
+  ceo_action_required: true,
+  metrics_snapshot: true,
+  verdict: true,
+  notes: true,
+  evidence_path: true,
+});
+/** A runbook row as the runbook's head reads it ({@link loadReportIndexRows}). */
+export type ReportIndexRow = z.infer<typeof indexRowSchema>;
+
+/**
+ * The columns of the runbook rows of `date` that the runbook's head reads
+ * ({@link ReportIndexRow}), for the tests in `codes`, in the order of
+ * {@link loadReportOrder}: a lighter read than {@link loadReportRows}.
+ */
+export async function loadReportIndexRows(db: CommonQueryMethods, date: string, codes: readonly string[]): Promise<ReportIndexRow[]> {
+  const rows = await db.any(sql.type(indexRowSchema)`
+    SELECT e.test_code, e.test_name, d.day_number, d.required_days, d.status, d.escalation_state, d.ceo_action_required,
+           d.metrics_snapshot, d.verdict, d.notes, d.evidence_path
+    FROM ${rowsOfDate(date, codes)}
+    ORDER BY e.start_ts NULLS LAST, e.test_code`);
+  return [...rows];
+}
+
+/**
+ * The runbook rows of `date` with their tests' names, windows and criteria
+ * ({@link reportRowSchema}), in the order of {@link loadReportOrder}: every
+ * row, or those of the tests in `codes`.
+ */
+export async function loadReportRows(db: CommonQueryMethods, date: string, codes?: readonly string[]): Promise<ReportTestRow[]> {
+  const rows = await db.any(sql.type(reportRowSchema)`
+    SELECT e.test_code, e.test_name, d.day_number, d.required_days, d.status, d.escalation_state, d.ceo_action_required,
+           d.metrics_snapshot, d.verdict, d.notes, d.evidence_path, d.evidence_sha256, d.escalated_since::text AS escalated_since,
            to_char(e.start_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS start_ts,
            to_char(e.end_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS end_ts,
            e.baseline_definition, e.success_criteria, e.failure_criteria
-    FROM fhq_calendar.test_runbook_entries AS r
-    JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
-    WHERE r.run_date = ${date}::date
+    FROM ${rowsOfDate(date, codes)}
     ORDER BY e.start_ts NULLS LAST, e.test_code`);
+  return [...rows];
+}
+
+/**
+ * For every test of `date` (or those of `codes`), its runbook rows from its
+ * window's first day (in `zone`) up to the date, reduced to the metric
+ * values, by test code: from a backfill's cache when given (it reads only
+ * the rows the cache lacks, and keeps them), else all read now.
+ */
+export async function loadReportHistory(
+  db: CommonQueryMethods,
+  date: string,
+  zone: string,
+  options: { historyCache?: ReportHistoryCache; codes?: readonly string[] } = {},
+): Promise<ReportHistory> {
+  return options.historyCache
+    ? cachedHistory(db, date, zone, options.historyCache, options.codes)
+    : fullHistory(db, date, zone, options.codes);
+}
+
+/**
+ * What a runbook's head reads besides its tests ({@link ReportHead}): the
+ * alerts of `date`, most severe first, and the acknowledgements recorded on
+ * the date or the day before, in `zone`.
+ */
+export async function loadReportHead(db: CommonQueryMethods, date: string, zone: string): Promise<ReportHead> {
   const alerts = await db.any(sql.type(alertRowSchema)`
     SELECT e.test_code, e.test_name, a.severity, a.alert_type, a.title, a.message, a.recommended_actions
     FROM fhq_calendar.ceo_calendar_alerts AS a
     LEFT JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
     WHERE a.run_date = ${date}::date
     ORDER BY CASE a.severity WHEN 'CRITICAL' THEN 0 WHEN 'WARNING' THEN 1 ELSE 2 END, e.test_code NULLS FIRST, a.alert_type`);
-  const history = options.historyCache ? await cachedHistory(db, date, zone, options.historyCache) : await fullHistory(db, date, zone);
   // Acknowledgements since the day before: the runbook after a person acknowledged shows who, when and why.
   const acknowledgements = await db.any(sql.type(acknowledgementSchema)`
     SELECT e.test_code, k.acknowledged_by,
@@ -259,5 +347,20 @@ export async function loadReportData(db: CommonQueryMethods, date: string, optio
     JOIN fhq_calendar.canonical_test_events AS e USING (test_id)
     WHERE (k.acknowledged_at AT TIME ZONE ${zone})::date BETWEEN ${date}::date - 1 AND ${date}::date
     ORDER BY k.acknowledged_at, e.test_code`);
-  return { date, zone, tests: [...tests], alerts: [...alerts], history, acknowledgements: [...acknowledgements] };
+  return { date, zone, alerts: [...alerts], acknowledgements: [...acknowledgements] };
+}
+
+/**
+ * Reads everything the runbook of `date` (`YYYY-MM-DD`) is rendered from at
+ * once: the date's runbook rows ({@link loadReportRows}), its alerts and
+ * acknowledgements ({@link loadReportHead}) and, for every test of the date,
+ * its history ({@link loadReportHistory}). A run streams its runbook instead
+ * (src/execute/report.ts), reading the same rows a few hundred tests at a time.
+ */
+export async function loadReportData(db: CommonQueryMethods, date: string, options: LoadReportOptions = {}): Promise<ReportData> {
+  const zone = await reportZone(db, options.zone);
+  const tests = await loadReportRows(db, date);
+  const { alerts, acknowledgements } = await loadReportHead(db, date, zone);
+  const history = await loadReportHistory(db, date, zone, { historyCache: options.historyCache });
+  return { date, zone, tests, alerts, history, acknowledgements };
 }

@@ -1,4 +1,16 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Phase, PhaseHook } from '../domain/phases.js';
 
@@ -95,6 +107,85 @@ export function renameStaged(temporary: string, path: string, onPhase?: PhaseHoo
 export function writeFileAtomic(path: string, content: string, onPhase?: PhaseHook, durable = false): boolean {
   const temporary = stageFile(path, content, onPhase, 'file-temporary', durable);
   if (temporary === null) return false;
+  renameStaged(temporary, path, onPhase);
+  return true;
+}
+
+/** Whether two files hold the same bytes; false when either is missing, of another size or unreadable. */
+function sameBytes(a: string, b: string): boolean {
+  const chunk = 1 << 16;
+  let fa: number | undefined;
+  let fb: number | undefined;
+  try {
+    const sa = statSync(a, { throwIfNoEntry: false });
+    const sb = statSync(b, { throwIfNoEntry: false });
+    if (!sa?.isFile() || !sb?.isFile() || sa.size !== sb.size) return false;
+    fa = openSync(a, 'r');
+    fb = openSync(b, 'r');
+    const ba = Buffer.allocUnsafe(chunk);
+    const bb = Buffer.allocUnsafe(chunk);
+    for (let read = 0; read < sa.size;) {
+      const n = readSync(fa, ba, 0, chunk, read);
+      if (n === 0 || readSync(fb, bb, 0, n, read) !== n || !ba.subarray(0, n).equals(bb.subarray(0, n))) return false;
+      read += n;
+    }
+    return true;
+  } catch {
+    return false; // unreadable: write it
+  } finally {
+    if (fa !== undefined) closeSync(fa);
+    if (fb !== undefined) closeSync(fb);
+  }
+}
+
+/** Characters gathered before one `write` to the file: a few large writes rather than one per part. */
+const PART_BUFFER_CHARS = 1 << 16;
+
+/**
+ * {@link writeFileAtomic} for a file too large to hold whole: `produce` is
+ * given `write(text)` and writes the file's text (UTF-8) part by part into a
+ * temporary file beside `path`, which is renamed over it once complete. When
+ * `path` already holds exactly the same bytes, the temporary file is removed
+ * and `path` left untouched.
+ *
+ * @param produce writes every part, in order; may await between parts.
+ * @param onPhase told of `file-temporary` once the temporary file is complete and `file-renamed` after the rename (crash tests).
+ * @returns true when the file was written, false when it was already identical.
+ * @throws what `produce` or the file system throws, after removing the temporary file.
+ */
+export async function writeFileAtomicInParts(
+  path: string,
+  produce: (write: (text: string) => void) => Promise<void>,
+  onPhase?: PhaseHook,
+): Promise<boolean> {
+  const { fd, temporary } = openTemporary(dirname(path), basename(path));
+  try {
+    try {
+      let pending: string[] = [];
+      let chars = 0;
+      const flush = () => {
+        writeSync(fd, pending.join(''));
+        pending = [];
+        chars = 0;
+      };
+      await produce((text) => {
+        pending.push(text);
+        chars += text.length;
+        if (chars >= PART_BUFFER_CHARS) flush();
+      });
+      flush();
+    } finally {
+      closeSync(fd);
+    }
+    if (sameBytes(temporary, path)) {
+      rmSync(temporary, { force: true });
+      return false;
+    }
+    onPhase?.('file-temporary');
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
   renameStaged(temporary, path, onPhase);
   return true;
 }

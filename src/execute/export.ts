@@ -1,13 +1,13 @@
 import type { CommonQueryMethods } from 'slonik';
 import { loadBundles, type BundleFilter, type RecordedBundle } from '../db/bundles.js';
-import { loadReportData, type ReportHistoryCache } from '../db/report.js';
+import type { ReportHistoryCache } from '../db/report.js';
 import { loadHaltFiles } from '../db/runs.js';
 import { canonicalJson, sha256Hex } from '../domain/canonicalJson.js';
 import { evidenceFilePath, haltFilePath, historyFilePath, reportFilePath } from '../domain/fileNames.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { PlanOutline } from '../domain/plan.js';
 import { writeFileAtomic } from './atomicWrite.js';
-import { renderReport } from './report.js';
+import { writeReportFile } from './report.js';
 import type { StagedFiles } from './stagedFiles.js';
 
 /** The folders files are exported to (absolute). */
@@ -52,7 +52,7 @@ export function writeBundleFiles(
   return written;
 }
 
-/** Renders the runbook of `date` (`YYYY-MM-DD`) from its rows and writes it when it changed; returns the path written, if any. */
+/** Renders the runbook of `date` (`YYYY-MM-DD`) from its rows into its file when it changed ({@link writeReportFile}); returns the path written, if any. */
 async function writeReport(
   db: CommonQueryMethods,
   date: string,
@@ -61,7 +61,7 @@ async function writeReport(
   historyCache?: ReportHistoryCache,
 ): Promise<string[]> {
   const path = reportFilePath(reportsDir, date.replaceAll('-', ''));
-  return writeFileAtomic(path, renderReport(await loadReportData(db, date, { historyCache })), onPhase) ? [path] : [];
+  return (await writeReportFile(db, date, path, { historyCache, onPhase })) ? [path] : [];
 }
 
 /**

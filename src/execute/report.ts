@@ -2,27 +2,69 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type HandlebarsModule from 'handlebars';
-import type { ReportData } from '../db/report.js';
+import type { CommonQueryMethods } from 'slonik';
+import {
+  loadReportHead,
+  loadReportHistory,
+  loadReportIndexRows,
+  loadReportOrder,
+  loadReportRows,
+  reportZone,
+  type ReportAlertRow,
+  type ReportData,
+  type ReportHead,
+  type ReportHistoryCache,
+} from '../db/report.js';
+import { readOnlySnapshot } from '../db/session.js';
+import type { PhaseHook } from '../domain/phases.js';
+import { byAttention, indexTest, parseTest, type IndexedTest, type ParsedTest } from '../report/parsedTest.js';
+import { testView, type TestView } from '../report/testView.js';
+import { alertsView, escalatedToday, headView, type AlertsView, type RunbookHeadView } from '../report/view.js';
 import { packageRoot } from '../paths.js';
-import { runbookView, type RunbookView } from '../report/view.js';
+import { writeFileAtomicInParts } from './atomicWrite.js';
 
-let compiled: HandlebarsModule.TemplateDelegate<RunbookView> | undefined;
+interface Templates {
+  head: HandlebarsModule.TemplateDelegate<RunbookHeadView>;
+  section: HandlebarsModule.TemplateDelegate<TestView>;
+  alerts: HandlebarsModule.TemplateDelegate<AlertsView>;
+}
+
+let compiled: Templates | undefined;
 
 /**
- * The runbook template and its test-section partial, compiled once. No
- * escaping by Handlebars (`noEscape`: its escaping is HTML's, not Markdown's):
- * the view holds inert Markdown only. `strict`: a variable missing from the
- * view is an error, never an empty string.
+ * The runbook's three templates, compiled once: its head (title, decisions,
+ * summary table), a test's section and the alerts. No escaping by Handlebars
+ * (`noEscape`: its escaping is HTML's, not Markdown's): the views hold inert
+ * Markdown only. `strict`: a variable missing from a view is an error, never
+ * an empty string.
  */
-function template(): HandlebarsModule.TemplateDelegate<RunbookView> {
+function templates(): Templates {
   if (compiled) return compiled;
   const dir = join(packageRoot(), 'templates');
   // Loaded on the first report, not at start-up: most commands (a dry run, check, status) never render one.
   const Handlebars = createRequire(import.meta.url)('handlebars') as typeof HandlebarsModule;
   const hbs = Handlebars.create();
-  hbs.registerPartial('testSection', readFileSync(join(dir, 'test-section.md.hbs'), 'utf8'));
-  compiled = hbs.compile<RunbookView>(readFileSync(join(dir, 'runbook.md.hbs'), 'utf8'), { noEscape: true, strict: true });
+  const compile = <T>(file: string) => hbs.compile<T>(readFileSync(join(dir, file), 'utf8'), { noEscape: true, strict: true });
+  compiled = {
+    head: compile<RunbookHeadView>('runbook.md.hbs'),
+    section: compile<TestView>('test-section.md.hbs'),
+    alerts: compile<AlertsView>('alerts.md.hbs'),
+  };
   return compiled;
+}
+
+/** The runbook's head: title, decisions and summary table, for `tests` in the runbook's order. */
+function renderHead(head: ReportHead, tests: readonly IndexedTest[]): string {
+  return templates().head(headView(head, tests));
+}
+
+/** One test's section, after the blank line that separates it from what comes before. */
+function renderSection(test: ParsedTest, escalated: ReadonlySet<string>, zone: string): string {
+  return `\n${templates().section(testView(test, escalated, zone))}`;
+}
+
+function renderAlerts(alerts: readonly ReportAlertRow[]): string {
+  return templates().alerts(alertsView(alerts));
 }
 
 /**
@@ -30,14 +72,86 @@ function template(): HandlebarsModule.TemplateDelegate<RunbookView> {
  * and zone; the day's decisions (verdicts reached with the next step, tests
  * newly escalated, tests in SYSTEM_ERROR, reviews due, other alerts that need
  * a person, acknowledgements); a summary table of every test, those needing
- * attention first; one section per test (fields, metrics with target met ✓/✗
- * and a sparkline over the window, the verdict, a Mermaid chart of the
- * deciding metric on a day the test escalates or resolves, the window summary
- * at the close, notes and the evidence file); then every alert of the date.
- * A date without any ACTIVE test says so in one sentence. Every text from a
- * definition, the registry or a source is inert Markdown (src/report/markdown.ts).
- * Pure given the data, so a re-run of the date renders the same bytes.
+ * attention first; one section per test in the same order (fields, metrics
+ * with target met ✓/✗ and a sparkline over the window, the verdict, a
+ * Mermaid chart of the deciding metric on a day the test escalates or
+ * resolves, the window summary at the close, notes and the evidence file);
+ * then every alert of the date. A date without any ACTIVE test says so in
+ * one sentence. Every text from a definition, the registry or a source is
+ * inert Markdown (src/report/markdown.ts). Pure given the data, so a re-run
+ * of the date renders the same bytes; {@link writeReportFile} writes the
+ * same bytes without holding them.
  */
 export function renderReport(data: ReportData): string {
-  return template()(runbookView(data));
+  const tests = byAttention(
+    data.tests.map((row) => {
+      const indexed = indexTest(row);
+      return { row, indexed, group: indexed.group };
+    }),
+  );
+  const escalated = escalatedToday(data.alerts);
+  const parts = [
+    renderHead(
+      data,
+      tests.map((t) => t.indexed),
+    ),
+  ];
+  for (const { row } of tests) parts.push(renderSection(parseTest(row, data.history), escalated, data.zone));
+  parts.push(renderAlerts(data.alerts));
+  return parts.join('');
+}
+
+/** Tests whose rows and history are read and rendered together when a runbook is written ({@link writeReportFile}). */
+export const REPORT_CHUNK_TESTS = 500;
+
+function* chunksOf<T>(list: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < list.length; i += size) yield list.slice(i, i + size);
+}
+
+/**
+ * Writes the runbook of `date` (`YYYY-MM-DD`) to `path`, atomically, the
+ * same bytes {@link renderReport} renders from `loadReportData`, without
+ * holding every test's rows, history or section at once (at 10,000 tests
+ * that is hundreds of megabytes, and the history grows with each day of the
+ * windows): in one read-only snapshot, the date's rows are read
+ * `chunkTests` at a time, once to order the tests and build the head, then
+ * again, with their history, to render each test's section into the file.
+ * A file that already holds exactly these bytes is left alone.
+ *
+ * @param options.historyCache a backfill's report rows read by its earlier dates (src/db/report.ts); default none.
+ * @returns true when the file was written, false when it already held the runbook.
+ * @throws the database's or the file system's error; the temporary file is removed and `path` left as it was.
+ */
+export async function writeReportFile(
+  db: CommonQueryMethods,
+  date: string,
+  path: string,
+  options: { historyCache?: ReportHistoryCache; onPhase?: PhaseHook; chunkTests?: number } = {},
+): Promise<boolean> {
+  const size = options.chunkTests ?? REPORT_CHUNK_TESTS;
+  return db.transaction(async (tx) => {
+    await readOnlySnapshot(tx);
+    const head = await loadReportHead(tx, date, await reportZone(tx));
+    const indexed: IndexedTest[] = [];
+    for (const codes of chunksOf(await loadReportOrder(tx, date), size))
+      for (const row of await loadReportIndexRows(tx, date, codes)) indexed.push(indexTest(row));
+    const tests = byAttention(indexed);
+    const escalated = escalatedToday(head.alerts);
+    return writeFileAtomicInParts(
+      path,
+      async (write) => {
+        write(renderHead(head, tests));
+        for (const codes of chunksOf(
+          tests.map((t) => t.row.test_code),
+          size,
+        )) {
+          const rows = new Map((await loadReportRows(tx, date, codes)).map((row) => [row.test_code, row]));
+          const history = await loadReportHistory(tx, date, head.zone, { historyCache: options.historyCache, codes });
+          for (const code of codes) write(renderSection(parseTest(rows.get(code)!, history), escalated, head.zone));
+        }
+        write(renderAlerts(head.alerts));
+      },
+      options.onPhase,
+    );
+  });
 }

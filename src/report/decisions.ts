@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import type { ReportAlertRow, ReportData } from '../db/report.js';
+import type { ReportAlertRow, ReportHead } from '../db/report.js';
 import { NEXT_STEP } from '../domain/nextStep.js';
 import { joinMd, md, trusted, type Md } from './markdown.js';
-import { code, DASH, type ParsedTest } from './parsedTest.js';
+import { code, DASH, type IndexedTest } from './parsedTest.js';
 import type { Cells } from './testView.js';
 import { localTime } from './values.js';
 
@@ -58,7 +58,7 @@ const HANDLED_ALERTS = new Set([
  * empty category has no table; `quiet` names the empty ones that say so in
  * one sentence (null when none is empty).
  */
-export function decisionsOf(parsed: ParsedTest[], data: ReportData): { decisions: DecisionView[]; quiet: Md | null } {
+export function decisionsOf(parsed: readonly IndexedTest[], data: ReportHead): { decisions: DecisionView[]; quiet: Md | null } {
   const alertsOf = (type: string) => data.alerts.filter((a) => a.alert_type === type);
   const categories: Category[] = [
     verdictsReached(parsed),
@@ -87,7 +87,7 @@ export function decisionsOf(parsed: ParsedTest[], data: ReportData): { decisions
   return { decisions, quiet: trusted(`${decisions.length ? 'Otherwise' : 'Nothing to decide'}: ${list}.`) };
 }
 
-function verdictsReached(parsed: ParsedTest[]): Category {
+function verdictsReached(parsed: readonly IndexedTest[]): Category {
   return {
     heading: 'Verdicts Reached',
     columns: ['Test Code', 'Test Name', 'Verdict', 'Next Step'],
@@ -103,9 +103,9 @@ function verdictsReached(parsed: ParsedTest[]): Category {
   };
 }
 
-const isHalt = (p: ParsedTest) => p.row.evidence_path !== null && basename(p.row.evidence_path).startsWith('ORCHESTRATOR_HALT_');
+const isHalt = (p: IndexedTest) => p.row.evidence_path !== null && basename(p.row.evidence_path).startsWith('ORCHESTRATOR_HALT_');
 
-function inSystemError(parsed: ParsedTest[]): Category {
+function inSystemError(parsed: readonly IndexedTest[]): Category {
   const failing = parsed.filter((p) => p.row.escalation_state === 'SYSTEM_ERROR');
   const halt = failing.find(isHalt);
   return {
@@ -131,7 +131,7 @@ function inSystemError(parsed: ParsedTest[]): Category {
   };
 }
 
-function otherAlerts(data: ReportData): Category {
+function otherAlerts(data: ReportHead): Category {
   return {
     heading: 'Other Alerts',
     columns: ['Severity', 'Type', 'Test Code', 'Message', 'Recommended Actions'],
@@ -142,7 +142,7 @@ function otherAlerts(data: ReportData): Category {
   };
 }
 
-function acknowledged(data: ReportData): Category {
+function acknowledged(data: ReportHead): Category {
   return {
     heading: 'Acknowledged',
     columns: ['Test Code', 'Acknowledged By', 'Acknowledged At', 'Note'],

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Op, Scalar } from '../domain/definition.js';
 import { joinMd, md, trusted, type Md } from './markdown.js';
-import { code, DASH, GROUPS, targetOf, type ParsedTest } from './parsedTest.js';
+import { code, DASH, GROUPS, targetOf, type IndexedTest, type ParsedTest, type ReportTestHead } from './parsedTest.js';
 import { count, formatTarget, formatValue, localTime, plainDecimal, scalarOf, sparkline, SPARKLINE_MAX } from './values.js';
 import { decidingMetric, series, windowSummary, type MetricValues } from './window.js';
 
@@ -32,9 +32,8 @@ export interface SummaryView {
   rows: Cells[];
 }
 
-/** One test: its summary row and its section. */
-export interface TestView {
-  attention: Md;
+/** The cells of a test's summary row and section that come from its head columns. */
+export interface TestHeadView {
   test_code: Md;
   test_name: Md;
   day: Md;
@@ -42,7 +41,16 @@ export interface TestView {
   escalation_state: Md;
   ceo_action_required: Md;
   verdict: Md;
+}
+
+/** One test's row of the summary table. */
+export interface SummaryRowView extends TestHeadView {
+  attention: Md;
   pending: Md;
+}
+
+/** One test's section. */
+export interface TestView extends TestHeadView {
   metrics: MetricView[];
   chart: ChartView | null;
   summary: SummaryView | null;
@@ -139,15 +147,8 @@ function notesOf(p: ParsedTest, zone: string): Md[] {
   ];
 }
 
-/** The summary row and section of one test; its chart only when it escalated today or reached a verdict. */
-export function testView(p: ParsedTest, escalatedToday: ReadonlySet<string>, zone: string): TestView {
-  const { row } = p;
-  const today: MetricValues = {};
-  for (const e of p.entries) Object.defineProperty(today, e.key, { value: scalarOf(e.entry?.value), enumerable: true });
-  const resolved = row.verdict !== 'PENDING';
-  const pending = p.entries.filter((e) => e.entry?.status === 'PENDING').map((e) => md(e.key));
+function headView(row: ReportTestHead): TestHeadView {
   return {
-    attention: p.group < GROUPS.length ? trusted(GROUPS[p.group]!) : DASH,
     test_code: code(row.test_code),
     test_name: md(row.test_name),
     day: trusted(`${row.day_number ?? '—'} of ${row.required_days ?? '—'}`),
@@ -155,7 +156,26 @@ export function testView(p: ParsedTest, escalatedToday: ReadonlySet<string>, zon
     escalation_state: md(row.escalation_state),
     ceo_action_required: trusted(String(row.ceo_action_required)),
     verdict: md(row.verdict),
-    pending: pending.length ? joinMd(pending, ', ') : DASH,
+  };
+}
+
+/** One test's row of the summary table: its attention group and its pending metrics. */
+export function summaryRowView(t: IndexedTest): SummaryRowView {
+  return {
+    attention: t.group < GROUPS.length ? trusted(GROUPS[t.group]!) : DASH,
+    ...headView(t.row),
+    pending: t.pending.length ? joinMd(t.pending.map(md), ', ') : DASH,
+  };
+}
+
+/** The section of one test; its chart only when it escalated today or reached a verdict. */
+export function testView(p: ParsedTest, escalatedToday: ReadonlySet<string>, zone: string): TestView {
+  const { row } = p;
+  const today: MetricValues = {};
+  for (const e of p.entries) Object.defineProperty(today, e.key, { value: scalarOf(e.entry?.value), enumerable: true });
+  const resolved = row.verdict !== 'PENDING';
+  return {
+    ...headView(row),
     metrics: p.entries.map((e) => metricView(p, e)),
     chart: escalatedToday.has(row.test_code) || resolved ? chartView(p, today) : null,
     summary: resolved ? summaryView(p) : null,

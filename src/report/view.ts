@@ -1,8 +1,8 @@
-import type { ReportData } from '../db/report.js';
+import type { ReportAlertRow, ReportHead } from '../db/report.js';
 import { decisionsOf, actionsOf, type DecisionView } from './decisions.js';
 import { joinMd, md, trusted, type Md } from './markdown.js';
-import { code, GROUPS, parseTests, type ParsedTest } from './parsedTest.js';
-import { testView, type TestView } from './testView.js';
+import { code, GROUPS, type IndexedTest } from './parsedTest.js';
+import { summaryRowView, type SummaryRowView } from './testView.js';
 import { count } from './values.js';
 
 /** One alert of the Alerts table. */
@@ -15,8 +15,8 @@ export interface AlertView {
   actions: Md;
 }
 
-/** Everything the templates read: inert Markdown only. */
-export interface RunbookView {
+/** What the runbook's head template reads (title, decisions, summary table): inert Markdown only. */
+export interface RunbookHeadView {
   date: Md;
   zone: Md;
   /** The one sentence of a date without any ACTIVE test; null when there are tests. */
@@ -26,39 +26,52 @@ export interface RunbookView {
   /** The decision categories with nothing in them, as one sentence. */
   quiet: Md | null;
   summaryLine: Md;
-  tests: TestView[];
+  tests: SummaryRowView[];
+}
+
+/** What the runbook's alerts template reads. */
+export interface AlertsView {
   alerts: AlertView[];
 }
 
-function summaryLineOf(parsed: ParsedTest[]): Md {
-  const byGroup = GROUPS.map((_, i) => parsed.filter((p) => p.group === i).length);
+function summaryLineOf(tests: readonly IndexedTest[]): Md {
+  const byGroup = GROUPS.map((_, i) => tests.filter((p) => p.group === i).length);
   const attention = byGroup.reduce((a, b) => a + b, 0);
-  const tests = `${count(parsed.length)} test${parsed.length === 1 ? '' : 's'}`;
-  if (attention === 0) return trusted(`${tests}, none needing attention.`);
+  const total = `${count(tests.length)} test${tests.length === 1 ? '' : 's'}`;
+  if (attention === 0) return trusted(`${total}, none needing attention.`);
   const parts = GROUPS.map((g, i) => (byGroup[i] ? `${count(byGroup[i])} ${g}` : null)).filter((x) => x !== null);
-  return trusted(`${tests}, ${count(attention)} needing attention (listed first): ${parts.join(', ')}.`);
+  return trusted(`${total}, ${count(attention)} needing attention (listed first): ${parts.join(', ')}.`);
 }
 
 /**
- * The runbook's view: every value the templates print, as inert Markdown.
- * Tests are ordered by attention (SYSTEM_ERROR, ESCALATED, verdict reached,
- * metrics pending, then the rest), each group in the order of the rows.
- * Pure: the same data gives the same view.
+ * The runbook head's view: the title, the day's decisions and the summary
+ * table, every value inert Markdown.
+ *
+ * @param tests every test of the date in the runbook's order (src/report/parsedTest.ts `byAttention`).
  */
-export function runbookView(data: ReportData): RunbookView {
-  const parsed = parseTests(data);
-  const escalatedToday = new Set(data.alerts.filter((a) => a.alert_type === 'ESCALATION' && a.test_code !== null).map((a) => a.test_code!));
-  const { decisions, quiet } = decisionsOf(parsed, data);
+export function headView(head: ReportHead, tests: readonly IndexedTest[]): RunbookHeadView {
+  const { decisions, quiet } = decisionsOf(tests, head);
   return {
-    date: md(data.date),
-    zone: md(data.zone),
-    noTests: parsed.length === 0 ? joinMd([trusted('No ACTIVE test on '), md(data.date), trusted(': nothing was evaluated.')], '') : null,
-    showDecisions: parsed.length > 0 || decisions.length > 0,
+    date: md(head.date),
+    zone: md(head.zone),
+    noTests: tests.length === 0 ? joinMd([trusted('No ACTIVE test on '), md(head.date), trusted(': nothing was evaluated.')], '') : null,
+    showDecisions: tests.length > 0 || decisions.length > 0,
     decisions,
-    quiet: parsed.length === 0 ? null : quiet,
-    summaryLine: summaryLineOf(parsed),
-    tests: parsed.map((p) => testView(p, escalatedToday, data.zone)),
-    alerts: data.alerts.map((a) => ({
+    quiet: tests.length === 0 ? null : quiet,
+    summaryLine: summaryLineOf(tests),
+    tests: tests.map(summaryRowView),
+  };
+}
+
+/** The codes of the tests newly escalated on the date (their sections chart the deciding metric). */
+export function escalatedToday(alerts: readonly ReportAlertRow[]): Set<string> {
+  return new Set(alerts.filter((a) => a.alert_type === 'ESCALATION' && a.test_code !== null).map((a) => a.test_code!));
+}
+
+/** The alerts table's view: every alert of the date, most severe first, as inert Markdown. */
+export function alertsView(alerts: readonly ReportAlertRow[]): AlertsView {
+  return {
+    alerts: alerts.map((a) => ({
       severity: md(a.severity),
       alert_type: md(a.alert_type),
       test_code: code(a.test_code),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { CommonQueryMethods } from 'slonik';
@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
 import { loadReportData, newReportHistoryCache, type ReportHistory } from '../../src/db/report.js';
 import { setSessionZone } from '../../src/db/session.js';
+import { renderReport, writeReportFile } from '../../src/execute/report.js';
 import { runDate } from '../../src/run/runDate.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
@@ -308,5 +309,101 @@ describe('loadReportData', () => {
       await setSessionZone(conn, 'America/New_York');
       expect((await loadReportData(conn, '2026-03-03')).zone).toBe('America/New_York');
     });
+  });
+});
+
+describe('writeReportFile', () => {
+  /**
+   * Five tests over five mornings: T-001 escalates on the fifth (brier 0.35), T-SHORT reaches its verdict
+   * then, A-1 and A-2 come first in the rows but last in the runbook (nothing needs attention there).
+   */
+  async function fiveDays(): Promise<void> {
+    await addDaily(db, [
+      ['2026-03-01T04:00:00Z', 0.2, 0],
+      ['2026-03-02T04:00:00Z', 0.2, 0],
+      ['2026-03-03T04:00:00Z', 0.2, 0],
+      ['2026-03-04T04:00:00Z', 0.2, 0],
+      ['2026-03-05T04:00:00Z', 0.35, 0],
+    ]);
+    await insertTest(db);
+    for (const code of ['A-1', 'A-2'])
+      await insertTest(db, { test_code: code, failure_criteria: { any: [{ metric: 'brier', op: '>', value: 0.5 }] } });
+    await insertTest(db, SHORT);
+    await runThrough(5);
+  }
+
+  /** The runbook of `date` written with `chunkTests` tests a chunk into a fresh file, its text and whether it was written. */
+  async function written(date: string, chunkTests: number, options: { historyCache?: ReturnType<typeof newReportHistoryCache> } = {}) {
+    const path = join(tempSettings().reportsDir, 'RUNBOOK.md');
+    const wrote = await db.pool.connect(async (conn) => {
+      await setSessionZone(conn, 'Europe/Oslo');
+      return writeReportFile(conn, date, path, { chunkTests, ...options });
+    });
+    return { path, wrote, text: readFileSync(path, 'utf8') };
+  }
+
+  it('writes, chunk by chunk, the bytes renderReport renders from every row at once, and the run wrote', async () => {
+    await fiveDays();
+    const whole = renderReport(await loadReportData(db.pool, '2026-03-05', { zone: 'Europe/Oslo' }));
+    expect(whole.indexOf('## CANONICAL TEST: Forecast pipeline change')).toBeLessThan(whole.indexOf('## CANONICAL TEST: Short window'));
+    expect(whole).toContain('| ESCALATED | T-001 |');
+    expect(whole).toContain('| VERDICT REACHED | T-SHORT |');
+    expect(whole.match(/^\| — \| A-[12] \|/gm)).toEqual(['| — | A-1 |', '| — | A-2 |']);
+    expect(whole.indexOf('| — | A-1 |')).toBeGreaterThan(whole.indexOf('| VERDICT REACHED | T-SHORT |'));
+    expect(report('2026-03-05')).toBe(whole);
+    for (const chunk of [1, 2, 3, 500]) {
+      const { wrote, text } = await written('2026-03-05', chunk);
+      expect(wrote).toBe(true);
+      expect(text).toBe(whole);
+    }
+  });
+
+  it("with a backfill's cache, date after date, writes what it writes without one", async () => {
+    await fiveDays();
+    const cache = newReportHistoryCache();
+    for (let d = 1; d <= 5; d++) {
+      const date = `2026-03-0${d}`;
+      const { text } = await written(date, 2, { historyCache: cache });
+      expect(text).toBe(renderReport(await loadReportData(db.pool, date, { zone: 'Europe/Oslo' })));
+    }
+  });
+
+  it('leaves a file that already holds the runbook untouched, and a failure leaves the old file and no temporary one', async () => {
+    await fiveDays();
+    const { path, text } = await written('2026-03-05', 2);
+    const before = statSync(path).mtimeMs;
+    const again = await db.pool.connect(async (conn) => {
+      await setSessionZone(conn, 'Europe/Oslo');
+      return writeReportFile(conn, '2026-03-05', path, { chunkTests: 2 });
+    });
+    expect(again).toBe(false);
+    expect(statSync(path).mtimeMs).toBe(before);
+
+    writeFileSync(path, 'an older runbook\n');
+    // Queries: alerts, acknowledgements, two chunks of rows for the head, then rows and history of each chunk of sections:
+    // the seventh, the rows of the second chunk, fails once the head and two sections are rendered into the temporary file.
+    let rowQueries = 0;
+    const failing = new Proxy(db.pool, {
+      get(pool, property, receiver) {
+        if (property !== 'transaction') return Reflect.get(pool, property, receiver) as unknown;
+        return (handler: (tx: CommonQueryMethods) => Promise<unknown>) =>
+          pool.transaction((tx) =>
+            handler(
+              new Proxy(tx, {
+                get(t, p, r) {
+                  const value: unknown = Reflect.get(t, p, r);
+                  if (p === 'any' && ++rowQueries === 7) return () => Promise.reject(new Error('connection lost'));
+                  return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+                },
+              }),
+            ),
+          );
+      },
+    });
+    await expect(writeReportFile(failing, '2026-03-05', path, { chunkTests: 2 })).rejects.toThrow('connection lost');
+    expect(rowQueries).toBe(7);
+    expect(readFileSync(path, 'utf8')).toBe('an older runbook\n');
+    expect(readdirSync(join(path, '..'))).toEqual(['RUNBOOK.md']);
+    expect(text).toContain('# Canonical Test Runbook — 2026-03-05');
   });
 });
