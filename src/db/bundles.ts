@@ -10,23 +10,24 @@ const recordRowSchema = z.object({
   sha256: z.string().nullable(),
   previous_sha256: z.string().nullable(),
   evaluation_sha256: z.string().nullable(),
-  content: z.record(z.unknown()).nullable(),
   chain_head: z.string().nullable(),
 });
 
 /**
  * The record of each test as a run of `date` starts (one query for all
- * tests): its newest revision for `date` and the SHA-256 of its newest bundle
+ * tests): its newest revision for `date` (its hashes, not its content: an
+ * unchanged evaluation's file is exported from the record only where it is
+ * missing, src/execute/recordedFiles.ts) and the SHA-256 of its newest bundle
  * of any date, in recording order.
  */
 export async function loadRecords(db: CommonQueryMethods, testIds: readonly string[], date: string): Promise<Map<string, TestRecord>> {
   const records = new Map<string, TestRecord>();
   if (testIds.length === 0) return records;
   const rows = await db.any(sql.type(recordRowSchema)`
-    SELECT t.test_id, c.revision, c.run_id, c.sha256, c.previous_sha256, c.evaluation_sha256, c.content, h.sha256 AS chain_head
+    SELECT t.test_id, c.revision, c.run_id, c.sha256, c.previous_sha256, c.evaluation_sha256, h.sha256 AS chain_head
     FROM unnest(${sql.array([...testIds], 'uuid')}::uuid[]) AS t(test_id)
     LEFT JOIN LATERAL (
-      SELECT revision, run_id, sha256, previous_sha256, evaluation_sha256, content FROM fhq_calendar.evidence_bundles AS b
+      SELECT revision, run_id, sha256, previous_sha256, evaluation_sha256 FROM fhq_calendar.evidence_bundles AS b
       WHERE b.test_id = t.test_id AND b.run_date = ${date}::date ORDER BY revision DESC LIMIT 1) AS c ON true
     LEFT JOIN LATERAL (
       SELECT sha256 FROM fhq_calendar.evidence_bundles AS b
@@ -42,7 +43,6 @@ export async function loadRecords(db: CommonQueryMethods, testIds: readonly stri
               sha256: r.sha256!,
               previousSha256: r.previous_sha256,
               evaluationSha256: r.evaluation_sha256!,
-              content: r.content!,
             },
       chainHead: r.chain_head,
     });

@@ -1,4 +1,4 @@
-import { canonicalJson, canonicalMembers, joinCanonicalMembers, sha256Hex, type CanonicalMember } from './canonicalJson.js';
+import { canonicalMembers, joinCanonicalMembers, sha256Hex, type CanonicalMember } from './canonicalJson.js';
 
 /**
  * The fields of a bundle that describe its recording (which run, its place in
@@ -15,8 +15,6 @@ export interface RecordedRevision {
   sha256: string;
   previousSha256: string | null;
   evaluationSha256: string;
-  /** The recorded bundle itself: an unchanged re-evaluation exports exactly these bytes again. */
-  content: Record<string, unknown>;
 }
 
 /** What the record holds for one test as a run starts: the date's newest revision and the chain's head. */
@@ -46,12 +44,22 @@ export interface BundleWrite {
   evaluationSha256: string;
 }
 
-/** What recording one evaluation decided: the run id and hash its rows carry, its file text, and a bundle to insert (null when nothing changed). */
+/**
+ * What recording one evaluation decided: the run id, revision and hash its
+ * rows carry, its file text, and a bundle to insert (null when nothing changed).
+ */
 export interface RecordedEvaluation {
   runId: string;
+  /** The revision the evaluation is recorded as: the date's newest one when nothing changed, else the new one. */
+  revision: number;
   sha256: string;
-  /** The file's exact text: `canonicalJson` of the bundle. */
-  text: string;
+  /**
+   * The file's exact text: `canonicalJson` of the bundle. Null when nothing
+   * changed: the file is then the recorded revision's, which the run exports
+   * from the record only where the file does not already hold it, so a run
+   * does not hold every recorded bundle of a re-run date.
+   */
+  text: string | null;
   bundle: BundleWrite | null;
 }
 
@@ -89,25 +97,22 @@ export function recordEvaluation(
   const evaluation = evaluationSha256OfMembers(members);
   const current = record?.current ?? null;
   if (current && current.evaluationSha256 === evaluation) {
-    return {
-      runId: current.runId,
-      sha256: current.sha256,
-      // What it did to live state then may differ from what a re-run would do now: the file is the recorded bundle.
-      text: canonicalJson(current.content),
-      bundle: null,
-    };
+    // What it did to live state then may differ from what a re-run would do now: the file is the recorded bundle.
+    return { runId: current.runId, revision: current.revision, sha256: current.sha256, text: null, bundle: null };
   }
   const text = joinCanonicalMembers(members);
   const sha256 = sha256Hex(text);
+  const revision = (current?.revision ?? 0) + 1;
   return {
     runId: key.runId,
+    revision,
     sha256,
     text,
     bundle: {
       testId: key.testId,
       testCode: key.testCode,
       runDate: key.runDate,
-      revision: (current?.revision ?? 0) + 1,
+      revision,
       runId: key.runId,
       text,
       sha256,

@@ -65,17 +65,35 @@ export interface AlertWrite {
 }
 
 /** A file written after the transaction commits: temporary name, then rename. */
-export interface FileWrite {
+export interface FileWithContent {
   /** Absolute path, already checked to lie inside its folder. */
   path: string;
+  /** The file's exact text (UTF-8). */
   content: string;
   sha256: string;
 }
 
-/** A file of a plan without its content: where it goes, its size in bytes (UTF-8) and its SHA-256. */
+/**
+ * The evidence file of an evaluation identical to its date's recorded
+ * revision: its text is that revision's canonical JSON, which execute exports
+ * from the record only where the file does not already hold `sha256`
+ * (src/execute/recordedFiles.ts), so a plan never holds the recorded bundles.
+ */
+export interface RecordedFile {
+  path: string;
+  content: null;
+  sha256: string;
+  /** The recorded revision whose canonical JSON is the file. */
+  recorded: { testId: string; runDate: string; revision: number };
+}
+
+/** A file of a plan: with its text, or the export of a recorded revision. */
+export type FileWrite = FileWithContent | RecordedFile;
+
+/** A file of a plan without its content: where it goes, its size in bytes (UTF-8; null for a recorded revision's file, not read by evaluation) and its SHA-256. */
 export interface FileRef {
   path: string;
-  bytes: number;
+  bytes: number | null;
   sha256: string;
 }
 

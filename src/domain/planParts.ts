@@ -27,7 +27,7 @@ export function mergeParts<P extends Plan | PlanOutline>(parts: readonly P[]): P
 export function outlineOf(plan: Plan): PlanOutline {
   return {
     ...plan,
-    files: plan.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content), sha256: f.sha256 })),
+    files: plan.files.map((f) => ({ path: f.path, bytes: f.content === null ? null : Buffer.byteLength(f.content), sha256: f.sha256 })),
     bundles: plan.bundles.map(({ text: _text, ...ref }) => ref),
   };
 }

@@ -160,5 +160,9 @@ export function evidenceFile(ctx: TestContext, body: EvidenceBody): { runId: str
     runDate: asOf.date,
     runId: snapshot.runId,
   });
-  return { runId: recorded.runId, file: { path, content: recorded.text, sha256: recorded.sha256 }, bundle: recorded.bundle };
+  const file: FileWrite =
+    recorded.text === null
+      ? { path, content: null, sha256: recorded.sha256, recorded: { testId: row.test_id, runDate: asOf.date, revision: recorded.revision } }
+      : { path, content: recorded.text, sha256: recorded.sha256 };
+  return { runId: recorded.runId, file, bundle: recorded.bundle };
 }

@@ -3,6 +3,7 @@ import type { DatabaseTransactionConnection } from 'slonik';
 import type { Plan, PlanOutline } from '../domain/plan.js';
 import { mergeParts, outlineOf } from '../domain/planParts.js';
 import { applyPlan } from './applyPlan.js';
+import { withRecordedTexts } from './recordedFiles.js';
 import type { StagedFiles } from './stagedFiles.js';
 
 /**
@@ -29,7 +30,9 @@ const FILES_PER_TURN = 10;
  * - once a batch is sent, its evidence files are staged under temporary
  *   names, a few between turns of the event loop, while the database applies
  *   it (creating files costs about as much as the batch's statements); they
- *   are renamed after the commit (`staged.commit()`);
+ *   are renamed after the commit (`staged.commit()`); an unchanged
+ *   evaluation's file is staged only where its target lost the recorded
+ *   bytes, read back from the record (src/execute/recordedFiles.ts);
  * - once a batch is applied its contents are dropped: only the plan's
  *   outline is kept.
  *
@@ -62,7 +65,11 @@ export async function applyInParts(
     // Seen at the next part; the error itself is thrown by an await below.
     applied.catch(() => (failed = true));
     applying.push(applied);
-    const files = sent.flatMap((part) => part.files);
+    // Only a re-run's unchanged files whose target lost its bytes are read from the record (in this transaction).
+    const files = await withRecordedTexts(
+      tx,
+      sent.flatMap((part) => part.files),
+    );
     for (let i = 0; i < files.length && !failed; i += FILES_PER_TURN) {
       await yieldToEventLoop();
       staged.stage(files.slice(i, i + FILES_PER_TURN));

@@ -22,5 +22,6 @@ export async function applyPlan(tx: DatabaseTransactionConnection, plan: Plan): 
   await upsertRunbookRows(tx, plan.runbook);
   await upsertAlerts(tx, plan.alerts);
   await insertBundles(tx, plan.bundles);
-  if (plan.halted && plan.files[0]) await recordHaltFile(tx, plan.runId, plan.files[0].content);
+  const halt = plan.files[0];
+  if (plan.halted && halt && halt.content !== null) await recordHaltFile(tx, plan.runId, halt.content);
 }

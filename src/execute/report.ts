@@ -104,8 +104,30 @@ export function renderReport(data: ReportData): string {
 /** Tests whose rows and history are read and rendered together when a runbook is written ({@link writeReportFile}). */
 export const REPORT_CHUNK_TESTS = 500;
 
-function* chunksOf<T>(list: readonly T[], size: number): Generator<T[]> {
-  for (let i = 0; i < list.length; i += size) yield list.slice(i, i + size);
+function chunksOf<T>(list: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < list.length; i += size) chunks.push(list.slice(i, i + size));
+  return chunks;
+}
+
+/**
+ * `load` of each item, in order, the next one already asked for while the
+ * caller works on the current one: the database reads a chunk while the
+ * previous one is rendered. A load the caller never reaches (it stopped on
+ * an error) has its rejection caught here, so it is never unhandled.
+ */
+async function* readAhead<T, R>(items: readonly T[], load: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const start = (item: T) => {
+    const loading = load(item);
+    loading.catch(() => undefined);
+    return loading;
+  };
+  let next = items.length > 0 ? start(items[0]!) : null;
+  for (let i = 0; next !== null; i++) {
+    const current = next;
+    next = i + 1 < items.length ? start(items[i + 1]!) : null;
+    yield await current;
+  }
 }
 
 /**
@@ -115,7 +137,8 @@ function* chunksOf<T>(list: readonly T[], size: number): Generator<T[]> {
  * that is hundreds of megabytes, and the history grows with each day of the
  * windows): in one read-only snapshot, the date's rows are read
  * `chunkTests` at a time, once to order the tests and build the head, then
- * again, with their history, to render each test's section into the file.
+ * again, with their history, to render each test's section into the file,
+ * each chunk read while the one before it is rendered.
  * A file that already holds exactly these bytes is left alone.
  *
  * @param options.historyCache a backfill's report rows read by its earlier dates (src/db/report.ts); default none.
@@ -133,22 +156,25 @@ export async function writeReportFile(
     await readOnlySnapshot(tx);
     const head = await loadReportHead(tx, date, await reportZone(tx));
     const indexed: IndexedTest[] = [];
-    for (const codes of chunksOf(await loadReportOrder(tx, date), size))
-      for (const row of await loadReportIndexRows(tx, date, codes)) indexed.push(indexTest(row));
+    for await (const rows of readAhead(chunksOf(await loadReportOrder(tx, date), size), (codes) => loadReportIndexRows(tx, date, codes)))
+      for (const row of rows) indexed.push(indexTest(row));
     const tests = byAttention(indexed);
     const escalated = escalatedToday(head.alerts);
     return writeFileAtomicInParts(
       path,
       async (write) => {
         write(renderHead(head, tests));
-        for (const codes of chunksOf(
+        const chunks = chunksOf(
           tests.map((t) => t.row.test_code),
           size,
-        )) {
-          const rows = new Map((await loadReportRows(tx, date, codes)).map((row) => [row.test_code, row]));
-          const history = await loadReportHistory(tx, date, head.zone, { historyCache: options.historyCache, codes });
+        );
+        const loadChunk = async (codes: string[]) => ({
+          codes,
+          rows: new Map((await loadReportRows(tx, date, codes)).map((row) => [row.test_code, row])),
+          history: await loadReportHistory(tx, date, head.zone, { historyCache: options.historyCache, codes }),
+        });
+        for await (const { codes, rows, history } of readAhead(chunks, loadChunk))
           for (const code of codes) write(renderSection(parseTest(rows.get(code)!, history), escalated, head.zone));
-        }
         write(renderAlerts(head.alerts));
       },
       options.onPhase,

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { PhaseHook } from '../domain/phases.js';
-import type { FileWrite } from '../domain/plan.js';
+import type { FileWithContent } from '../domain/plan.js';
 import { renameStaged, stageFile } from './atomicWrite.js';
 
 /**
@@ -21,7 +21,7 @@ export class StagedFiles {
    *
    * @throws the file system's error; the files staged so far stay staged until {@link discard}.
    */
-  stage(files: readonly FileWrite[]): void {
+  stage(files: readonly FileWithContent[]): void {
     for (const f of files) {
       const temporary = stageFile(f.path, f.content, this.onPhase, 'file-staged');
       if (temporary !== null) this.staged.push({ temporary, path: f.path });

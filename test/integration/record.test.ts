@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
 import { BUNDLE_CHUNK_ROWS } from '../../src/db/bundles.js';
@@ -84,6 +84,38 @@ describe('revisions', () => {
     expect(recorded.map((b) => b.revision)).toEqual([1]);
     expect(sha256Hex(readFileSync(join(settings.evidenceDir, 'ORCHESTRATOR_T-001_20260310.json'), 'utf8'))).toBe(recorded[0]!.sha256);
     expect(await runbookSha('2026-03-10')).toBe(recorded[0]!.sha256);
+  });
+
+  it('an unchanged re-run leaves the files that hold the recorded bytes alone and restores, from the record, those lost or edited', async () => {
+    for (const code of ['T-001', 'T-002', 'T-003']) await insertTest(db, { test_code: code });
+    await addDaily(db, [['2026-03-09T16:00:00Z', 0.2, 0]]);
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    await db.exec(`UPDATE fixture.daily SET brier = 0.35 WHERE ts = '2026-03-09T16:00:00Z'`);
+    await runDate(db.pool, { date: '2026-03-10', settings });
+    const current = (await bundles()).filter((b) => b.revision === 2);
+    expect(current).toHaveLength(3);
+    const file = (code: string) => join(settings.evidenceDir, `ORCHESTRATOR_${code}_20260310.json`);
+    const recorded = ['T-001', 'T-002', 'T-003'].map((code) => readFileSync(file(code), 'utf8'));
+    expect(recorded.map(sha256Hex).sort()).toEqual(current.map((b) => b.sha256).sort());
+    const untouched = statSync(file('T-001')).mtimeMs;
+    rmSync(file('T-002'));
+    writeFileSync(file('T-003'), 'edited by hand\n');
+
+    const again = await runDate(db.pool, { date: '2026-03-10', settings });
+    expect(again.plan.bundles).toEqual([]);
+    // The plan holds no recorded text: the two lost files were read back from revision 2 of the record.
+    expect(again.plan.files.map((f) => [basename(f.path), f.bytes]).sort()).toEqual([
+      ['ORCHESTRATOR_T-001_20260310.json', null],
+      ['ORCHESTRATOR_T-002_20260310.json', null],
+      ['ORCHESTRATOR_T-003_20260310.json', null],
+    ]);
+    expect(again.filesWritten.filter((p) => p.endsWith('.json')).map((p) => basename(p))).toEqual([
+      'ORCHESTRATOR_T-002_20260310.json',
+      'ORCHESTRATOR_T-003_20260310.json',
+    ]);
+    expect(['T-001', 'T-002', 'T-003'].map((code) => readFileSync(file(code), 'utf8'))).toEqual(recorded);
+    expect(statSync(file('T-001')).mtimeMs).toBe(untouched);
+    expect((await bundles()).length).toBe(6);
   });
 
   it('backfilling dates out of order extends one chain in recording order instead of forking it', async () => {

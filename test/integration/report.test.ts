@@ -380,8 +380,8 @@ describe('writeReportFile', () => {
     expect(statSync(path).mtimeMs).toBe(before);
 
     writeFileSync(path, 'an older runbook\n');
-    // Queries: alerts, acknowledgements, two chunks of rows for the head, then rows and history of each chunk of sections:
-    // the seventh, the rows of the second chunk, fails once the head and two sections are rendered into the temporary file.
+    // Queries: alerts, acknowledgements, two chunks of rows for the head; then the rows of the first chunk of sections,
+    // those of the second (read ahead), the first chunk's history (the seventh: it fails) and the second's (already asked for).
     let rowQueries = 0;
     const failing = new Proxy(db.pool, {
       get(pool, property, receiver) {
@@ -401,7 +401,7 @@ describe('writeReportFile', () => {
       },
     });
     await expect(writeReportFile(failing, '2026-03-05', path, { chunkTests: 2 })).rejects.toThrow('connection lost');
-    expect(rowQueries).toBe(7);
+    expect(rowQueries).toBe(8);
     expect(readFileSync(path, 'utf8')).toBe('an older runbook\n');
     expect(readdirSync(join(path, '..'))).toEqual(['RUNBOOK.md']);
     expect(text).toContain('# Canonical Test Runbook — 2026-03-05');

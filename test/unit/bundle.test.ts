@@ -24,7 +24,6 @@ function recordedAs(old: Record<string, unknown>): TestRecord {
       sha256: 'sha-old',
       previousSha256: 'older',
       evaluationSha256: evaluationSha256(old),
-      content: old,
     },
     chainHead: 'head',
   };
@@ -49,6 +48,7 @@ describe('recordEvaluation', () => {
     const text = canonicalJson(content);
     expect(recordEvaluation(builder('PENDING'), undefined, KEY)).toEqual({
       runId: 'run-new',
+      revision: 1,
       sha256: sha256Hex(text),
       text,
       bundle: {
@@ -74,13 +74,14 @@ describe('recordEvaluation', () => {
     expect(recorded.bundle?.text).toBe(canonicalJson(content));
   });
 
-  it('keeps the recorded revision, run id, hash and bytes when the evaluation is unchanged', () => {
+  it('keeps the recorded revision, run id and hash when the evaluation is unchanged, and leaves its text to the record', () => {
     const old = builder('PENDING')('run-old', 'older');
     const record = recordedAs(old);
     expect(recordEvaluation(builder('PENDING'), record, KEY)).toEqual({
       runId: 'run-old',
+      revision: 3,
       sha256: 'sha-old',
-      text: canonicalJson(old),
+      text: null,
       bundle: null,
     });
   });

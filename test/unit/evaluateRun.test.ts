@@ -129,7 +129,11 @@ function snapshot(o: Options = {}): Snapshot {
   };
 }
 
-const bundleOf = (content: string) => JSON.parse(content) as Record<string, unknown>;
+/** A file's bundle; a recorded revision's file carries no text in the plan, so it has none to read. */
+const bundleOf = (content: string | null) => {
+  if (content === null) throw new Error("a recorded revision's file: its text is exported from the record");
+  return JSON.parse(content) as Record<string, unknown>;
+};
 const historyRow = (
   run_id: string,
   escalation_state: string,
@@ -254,7 +258,7 @@ describe('evaluateRun on a healthy open day', () => {
       escalation_path: row.escalation_path,
     };
     expect(plan.files[0]!.content).toBe(canonicalJson(bundle));
-    expect(plan.files[0]!.sha256).toBe(sha256Hex(plan.files[0]!.content));
+    expect(plan.files[0]!.sha256).toBe(sha256Hex(canonicalJson(bundle)));
     expect(plan.bundles).toEqual([
       {
         testId: ID_A,
@@ -1117,7 +1121,6 @@ describe('evaluateRun re-runs, revisions and the hash chain', () => {
         sha256: b.sha256,
         previousSha256: b.previousSha256,
         evaluationSha256: b.evaluationSha256,
-        content: JSON.parse(b.text) as Record<string, unknown>,
       },
       chainHead: b.sha256,
     };
@@ -1130,7 +1133,15 @@ describe('evaluateRun re-runs, revisions and the hash chain', () => {
     expect(again.bundles).toEqual([]);
     expect(again.runbook).toEqual(first.runbook);
     expect(again.runbook[0]!.runId).toBe(RUN_A);
-    expect(again.files).toEqual(first.files);
+    // The file is the recorded revision's: its text is not held by the plan but exported from the record where missing.
+    expect(again.files).toEqual([
+      {
+        path: first.files[0]!.path,
+        content: null,
+        sha256: first.files[0]!.sha256,
+        recorded: { testId: ID_A, runDate: first.asOf.date, revision: 1 },
+      },
+    ]);
     expect(again.stateUpdates).toEqual(first.stateUpdates);
   });
 
