@@ -262,37 +262,6 @@ export async function loadReportOrder(db: CommonQueryMethods, date: string): Pro
   return [...codes];
 }
 
-/** The columns of a runbook row that order the runbook and fill its head: no window, criteria or evidence hash. */
-const indexRowSchema = reportRowSchema.pick({
-  test_code: true,
-  test_name: true,
-  day_number: true,
-  required_days: true,
-  status: true,
-  escalation_state: true,
-  ceo_action_required: true,
-  metrics_snapshot: true,
-  verdict: true,
-  notes: true,
-  evidence_path: true,
-});
-/** A runbook row as the runbook's head reads it ({@link loadReportIndexRows}). */
-export type ReportIndexRow = z.infer<typeof indexRowSchema>;
-
-/**
- * The columns of the runbook rows of `date` that the runbook's head reads
- * ({@link ReportIndexRow}), for the tests in `codes`, in the order of
- * {@link loadReportOrder}: a lighter read than {@link loadReportRows}.
- */
-export async function loadReportIndexRows(db: CommonQueryMethods, date: string, codes: readonly string[]): Promise<ReportIndexRow[]> {
-  const rows = await db.any(sql.type(indexRowSchema)`
-    SELECT e.test_code, e.test_name, d.day_number, d.required_days, d.status, d.escalation_state, d.ceo_action_required,
-           d.metrics_snapshot, d.verdict, d.notes, d.evidence_path
-    FROM ${rowsOfDate(date, codes)}
-    ORDER BY e.start_ts NULLS LAST, e.test_code`);
-  return [...rows];
-}
-
 /**
  * The runbook rows of `date` with their tests' names, windows and criteria
  * ({@link reportRowSchema}), in the order of {@link loadReportOrder}: every

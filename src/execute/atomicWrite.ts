@@ -32,16 +32,21 @@ function holdsAlready(path: string, content: string): boolean {
 /** Temporary files this process has named: with the pid, a unique name ({@link TEMPORARY}) without asking for random bytes. */
 let temporaries = 0;
 
-/** Opens a new temporary file in `folder` for writing, creating the folder on first need. */
-function openTemporary(folder: string, target: string): { fd: number; temporary: string } {
+/**
+ * Opens a new temporary file in `folder` for writing (`w+`: also reading),
+ * named after `target` ({@link isTemporaryFileName}), creating the folder on
+ * first need. A killed process's temporary files are removed by the next run
+ * ({@link removeAbandonedTemporaries}).
+ */
+export function openTemporary(folder: string, target: string, flags: 'w' | 'w+' = 'w'): { fd: number; temporary: string } {
   const serial = (temporaries++ % 2 ** 32).toString(16).padStart(8, '0');
   const temporary = join(folder, `.${target}.${process.pid}.${serial}.tmp`);
   try {
-    return { fd: openSync(temporary, 'w'), temporary };
+    return { fd: openSync(temporary, flags), temporary };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     mkdirSync(folder, { recursive: true });
-    return { fd: openSync(temporary, 'w'), temporary };
+    return { fd: openSync(temporary, flags), temporary };
   }
 }
 
@@ -143,19 +148,19 @@ const PART_BUFFER_CHARS = 1 << 16;
 
 /**
  * {@link writeFileAtomic} for a file too large to hold whole: `produce` is
- * given `write(text)` and writes the file's text (UTF-8) part by part into a
+ * given `write(part)` and writes the file's text (UTF-8) part by part into a
  * temporary file beside `path`, which is renamed over it once complete. When
  * `path` already holds exactly the same bytes, the temporary file is removed
  * and `path` left untouched.
  *
- * @param produce writes every part, in order; may await between parts.
+ * @param produce writes every part (text, or bytes already UTF-8), in order; may await between parts.
  * @param onPhase told of `file-temporary` once the temporary file is complete and `file-renamed` after the rename (crash tests).
  * @returns true when the file was written, false when it was already identical.
  * @throws what `produce` or the file system throws, after removing the temporary file.
  */
 export async function writeFileAtomicInParts(
   path: string,
-  produce: (write: (text: string) => void) => Promise<void>,
+  produce: (write: (part: string | Uint8Array) => void) => Promise<void> | void,
   onPhase?: PhaseHook,
 ): Promise<boolean> {
   const { fd, temporary } = openTemporary(dirname(path), basename(path));
@@ -168,9 +173,14 @@ export async function writeFileAtomicInParts(
         pending = [];
         chars = 0;
       };
-      await produce((text) => {
-        pending.push(text);
-        chars += text.length;
+      await produce((part) => {
+        if (typeof part !== 'string') {
+          flush();
+          writeSync(fd, part);
+          return;
+        }
+        pending.push(part);
+        chars += part.length;
         if (chars >= PART_BUFFER_CHARS) flush();
       });
       flush();

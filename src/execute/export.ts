@@ -7,7 +7,7 @@ import { evidenceFilePath, haltFilePath, historyFilePath, reportFilePath } from 
 import type { PhaseHook } from '../domain/phases.js';
 import type { PlanOutline } from '../domain/plan.js';
 import { writeFileAtomic } from './atomicWrite.js';
-import { writeReportFile } from './report.js';
+import { writeReportFile } from './reportFile.js';
 import type { StagedFiles } from './stagedFiles.js';
 
 /** The folders files are exported to (absolute). */

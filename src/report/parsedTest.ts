@@ -1,4 +1,4 @@
-import type { ReportHistory, ReportHistoryRow, ReportIndexRow, ReportTestRow } from '../db/report.js';
+import type { ReportHistory, ReportHistoryRow, ReportTestRow } from '../db/report.js';
 import type { Op, Scalar } from '../domain/definition.js';
 import { metricsSnapshotEntrySchema } from '../domain/metricsSnapshot.js';
 import { displayTestCode } from '../domain/testCode.js';
@@ -82,15 +82,14 @@ export function parseTest(row: ReportTestRow, history: ReportHistory): ParsedTes
   return { row, entries, history: history.get(row.test_code) ?? [], group: groupOf(row, entries) };
 }
 
-/** A runbook row reduced to what the runbook's head reads ({@link IndexedTest}); the row itself is not kept. */
-export function indexTest(row: ReportIndexRow): IndexedTest {
-  const entries = entriesOf(row);
+/** A parsed test reduced to what the runbook's head reads ({@link IndexedTest}): its row, entries and history are not kept. */
+export function indexTest(test: ParsedTest): IndexedTest {
   const { test_code, test_name, day_number, required_days, status, escalation_state, ceo_action_required, verdict, notes, evidence_path } =
-    row;
+    test.row;
   return {
     row: { test_code, test_name, day_number, required_days, status, escalation_state, ceo_action_required, verdict, notes, evidence_path },
-    pending: entries.filter((e) => e.entry?.status === 'PENDING').map((e) => e.key),
-    group: groupOf(row, entries),
+    pending: test.entries.filter((e) => e.entry?.status === 'PENDING').map((e) => e.key),
+    group: test.group,
   };
 }
 

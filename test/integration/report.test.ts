@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
 import { loadReportData, newReportHistoryCache, type ReportHistory } from '../../src/db/report.js';
 import { setSessionZone } from '../../src/db/session.js';
-import { renderReport, writeReportFile } from '../../src/execute/report.js';
+import { renderReport } from '../../src/execute/report.js';
+import { writeReportFile } from '../../src/execute/reportFile.js';
 import { runDate } from '../../src/run/runDate.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
@@ -380,8 +381,8 @@ describe('writeReportFile', () => {
     expect(statSync(path).mtimeMs).toBe(before);
 
     writeFileSync(path, 'an older runbook\n');
-    // Queries: alerts, acknowledgements, two chunks of rows for the head; then the rows of the first chunk of sections,
-    // those of the second (read ahead), the first chunk's history (the seventh: it fails) and the second's (already asked for).
+    // Queries: alerts, acknowledgements, then the rows of each chunk (the second read ahead) and its history: the sixth,
+    // the second chunk's history, fails once the first chunk's sections are in their spools.
     let rowQueries = 0;
     const failing = new Proxy(db.pool, {
       get(pool, property, receiver) {
@@ -392,7 +393,7 @@ describe('writeReportFile', () => {
               new Proxy(tx, {
                 get(t, p, r) {
                   const value: unknown = Reflect.get(t, p, r);
-                  if (p === 'any' && ++rowQueries === 7) return () => Promise.reject(new Error('connection lost'));
+                  if (p === 'any' && ++rowQueries === 6) return () => Promise.reject(new Error('connection lost'));
                   return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
                 },
               }),
@@ -401,7 +402,7 @@ describe('writeReportFile', () => {
       },
     });
     await expect(writeReportFile(failing, '2026-03-05', path, { chunkTests: 2 })).rejects.toThrow('connection lost');
-    expect(rowQueries).toBe(8);
+    expect(rowQueries).toBe(6);
     expect(readFileSync(path, 'utf8')).toBe('an older runbook\n');
     expect(readdirSync(join(path, '..'))).toEqual(['RUNBOOK.md']);
     expect(text).toContain('# Canonical Test Runbook — 2026-03-05');
