@@ -37,6 +37,18 @@ async function* readAhead<T, R>(items: readonly T[], load: (item: T) => Promise<
   }
 }
 
+/** Where one attention group's sections wait for the runbook's head: a {@link Spool}, or memory for a small runbook. */
+interface SectionSink {
+  write(text: string): void;
+  contents(): Iterable<string | Uint8Array>;
+  remove(): void;
+}
+
+function inMemory(): SectionSink {
+  const parts: string[] = [];
+  return { write: (text) => void parts.push(text), contents: () => parts, remove: () => undefined };
+}
+
 /**
  * Writes the runbook of `date` (`YYYY-MM-DD`) to `path`, atomically, the
  * same bytes `renderReport` (src/execute/report.ts) renders from
@@ -45,7 +57,8 @@ async function* readAhead<T, R>(items: readonly T[], load: (item: T) => Promise<
  * with each day of the windows). In one read-only snapshot, the date's rows
  * and their history are read `chunkTests` tests at a time (each chunk while
  * the one before it is rendered), and each test's section is rendered into a
- * spool of its attention group beside `path` ({@link Spool}); then the head,
+ * spool of its attention group beside `path` ({@link Spool}; in memory when
+ * the date has no more than one chunk of tests); then the head,
  * which needs every test, is written, followed by the spools in the order of
  * the groups, and the alerts. A file that already holds exactly these bytes
  * is left alone.
@@ -65,20 +78,28 @@ export async function writeReportFile(
     await readOnlySnapshot(tx);
     const head = await loadReportHead(tx, date, await reportZone(tx));
     const escalated = escalatedToday(head.alerts);
-    const loadChunk = async (codes: string[]) => ({
-      codes,
-      rows: new Map((await loadReportRows(tx, date, codes)).map((row) => [row.test_code, row])),
-      history: await loadReportHistory(tx, date, head.zone, { historyCache: options.historyCache, codes }),
-    });
-    const spools = new Map<number, Spool>();
+
+    const order = await loadReportOrder(tx, date);
+    // A runbook of one chunk is read whole and keeps its sections in memory: a backfill's dates need no spool files.
+    const small = order.length <= size;
+    const newSink = small ? inMemory : () => new Spool(path);
+    const loadChunk = async (codes: string[]) => {
+      const only = small ? undefined : codes;
+      return {
+        codes,
+        rows: new Map((await loadReportRows(tx, date, only)).map((row) => [row.test_code, row])),
+        history: await loadReportHistory(tx, date, head.zone, { historyCache: options.historyCache, codes: only }),
+      };
+    };
+    const spools = new Map<number, SectionSink>();
     try {
       const indexed: IndexedTest[] = [];
-      for await (const { codes, rows, history } of readAhead(chunksOf(await loadReportOrder(tx, date), size), loadChunk)) {
+      for await (const { codes, rows, history } of readAhead(chunksOf(order, size), loadChunk)) {
         for (const code of codes) {
           const test = parseTest(rows.get(code)!, history);
           indexed.push(indexTest(test));
           let spool = spools.get(test.group);
-          if (!spool) spools.set(test.group, (spool = new Spool(path)));
+          if (!spool) spools.set(test.group, (spool = newSink()));
           spool.write(renderSection(test, escalated, head.zone));
         }
       }
