@@ -40,16 +40,18 @@ async function runThrough(last: number): Promise<void> {
 /** A short test: window 2026-03-01 00:00 → 2026-03-04 23:59:59 Oslo, 4 days; it closes on 2026-03-05. */
 const SHORT = { test_code: 'T-SHORT', test_name: 'Short window', end_ts: '2026-03-04T23:59:59+01:00', required_days: 4 };
 
+/** brier flat at 0.2 for four mornings, then 0.35 on the fifth (above the failure threshold 0.3). */
+const FLAT_THEN_JUMP: [string, number, number][] = [
+  ['2026-03-01T04:00:00Z', 0.2, 0],
+  ['2026-03-02T04:00:00Z', 0.2, 0],
+  ['2026-03-03T04:00:00Z', 0.2, 0],
+  ['2026-03-04T04:00:00Z', 0.2, 0],
+  ['2026-03-05T04:00:00Z', 0.35, 0],
+];
+
 describe('the runbook of a run, from the database rows of its date', () => {
   it('shows a flat metric that jumps, the escalation with its chart, and the close with its window summary', async () => {
-    // brier flat at 0.2 for four mornings, then 0.35 on the fifth (above the failure threshold 0.3).
-    await addDaily(db, [
-      ['2026-03-01T04:00:00Z', 0.2, 0],
-      ['2026-03-02T04:00:00Z', 0.2, 0],
-      ['2026-03-03T04:00:00Z', 0.2, 0],
-      ['2026-03-04T04:00:00Z', 0.2, 0],
-      ['2026-03-05T04:00:00Z', 0.35, 0],
-    ]);
+    await addDaily(db, FLAT_THEN_JUMP);
     await insertTest(db);
     await insertTest(db, SHORT);
     await runThrough(5);
@@ -319,13 +321,7 @@ describe('writeReportFile', () => {
    * then, A-1 and A-2 come first in the rows but last in the runbook (nothing needs attention there).
    */
   async function fiveDays(): Promise<void> {
-    await addDaily(db, [
-      ['2026-03-01T04:00:00Z', 0.2, 0],
-      ['2026-03-02T04:00:00Z', 0.2, 0],
-      ['2026-03-03T04:00:00Z', 0.2, 0],
-      ['2026-03-04T04:00:00Z', 0.2, 0],
-      ['2026-03-05T04:00:00Z', 0.35, 0],
-    ]);
+    await addDaily(db, FLAT_THEN_JUMP);
     await insertTest(db);
     for (const code of ['A-1', 'A-2'])
       await insertTest(db, { test_code: code, failure_criteria: { any: [{ metric: 'brier', op: '>', value: 0.5 }] } });
