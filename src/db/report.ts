@@ -324,7 +324,7 @@ export async function loadReportHead(db: CommonQueryMethods, date: string, zone:
  * once: the date's runbook rows ({@link loadReportRows}), its alerts and
  * acknowledgements ({@link loadReportHead}) and, for every test of the date,
  * its history ({@link loadReportHistory}). A run streams its runbook instead
- * (src/execute/report.ts), reading the same rows a few hundred tests at a time.
+ * (src/execute/reportFile.ts), reading the same rows a few hundred tests at a time.
  */
 export async function loadReportData(db: CommonQueryMethods, date: string, options: LoadReportOptions = {}): Promise<ReportData> {
   const zone = await reportZone(db, options.zone);

@@ -78,7 +78,6 @@ export async function writeReportFile(
     await readOnlySnapshot(tx);
     const head = await loadReportHead(tx, date, await reportZone(tx));
     const escalated = escalatedToday(head.alerts);
-
     const order = await loadReportOrder(tx, date);
     // A runbook of one chunk is read whole and keeps its sections in memory: a backfill's dates need no spool files.
     const small = order.length <= size;
