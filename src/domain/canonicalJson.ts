@@ -17,8 +17,8 @@ export function canonicalJson(value: unknown): string {
   return `${text}\n`;
 }
 
-/** SHA-256 (hex) of a text's UTF-8 bytes. */
-export function sha256Hex(text: string): string {
+/** SHA-256 (hex) of a text's UTF-8 bytes, or of bytes. */
+export function sha256Hex(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -143,8 +143,37 @@ function sameBytes(a: string, b: string): boolean {
   }
 }
 
-/** Characters gathered before one `write` to the file: a few large writes rather than one per part. */
+/** Characters gathered before one `write` to a file: a few large writes rather than one per part. */
 const PART_BUFFER_CHARS = 1 << 16;
+
+/**
+ * Appends parts to the open file `fd`: text gathered into writes of about
+ * 64 K characters (UTF-8), bytes written as they come, after the text before them.
+ *
+ * @returns `write` and `flush`; `flush` writes what is gathered and returns the bytes written to `fd` so far.
+ */
+export function bufferedWriter(fd: number): { write: (part: string | Uint8Array) => void; flush: () => number } {
+  let pending: string[] = [];
+  let chars = 0;
+  let bytes = 0;
+  const flush = () => {
+    if (pending.length > 0) bytes += writeSync(fd, pending.join(''));
+    pending = [];
+    chars = 0;
+    return bytes;
+  };
+  const write = (part: string | Uint8Array) => {
+    if (typeof part !== 'string') {
+      flush();
+      bytes += writeSync(fd, part);
+      return;
+    }
+    pending.push(part);
+    chars += part.length;
+    if (chars >= PART_BUFFER_CHARS) flush();
+  };
+  return { write, flush };
+}
 
 /**
  * {@link writeFileAtomic} for a file too large to hold whole: `produce` is
@@ -166,24 +195,9 @@ export async function writeFileAtomicInParts(
   const { fd, temporary } = openTemporary(dirname(path), basename(path));
   try {
     try {
-      let pending: string[] = [];
-      let chars = 0;
-      const flush = () => {
-        writeSync(fd, pending.join(''));
-        pending = [];
-        chars = 0;
-      };
-      await produce((part) => {
-        if (typeof part !== 'string') {
-          flush();
-          writeSync(fd, part);
-          return;
-        }
-        pending.push(part);
-        chars += part.length;
-        if (chars >= PART_BUFFER_CHARS) flush();
-      });
-      flush();
+      const out = bufferedWriter(fd);
+      await produce(out.write);
+      out.flush();
     } finally {
       closeSync(fd);
     }

@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CommonQueryMethods } from 'slonik';
 import { loadBundles } from '../db/bundles.js';
-import { canonicalJson } from '../domain/canonicalJson.js';
+import { canonicalJson, sha256Hex } from '../domain/canonicalJson.js';
 import type { FileWithContent, FileWrite, RecordedFile } from '../domain/plan.js';
 
 /** Whether the file at `path` exists and its bytes hash to `sha256` (hex); false when it is missing or unreadable. */
 function holdsHash(path: string, sha256: string): boolean {
   try {
-    return createHash('sha256').update(readFileSync(path)).digest('hex') === sha256;
+    return sha256Hex(readFileSync(path)) === sha256;
   } catch {
     return false;
   }

@@ -1,9 +1,6 @@
-import { closeSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, readSync, rmSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { openTemporary } from './atomicWrite.js';
-
-/** Characters gathered before one write to the spool. */
-const BUFFER_CHARS = 1 << 16;
+import { bufferedWriter, openTemporary } from './atomicWrite.js';
 
 /**
  * Text set aside in a temporary file beside `target` (named as the atomic
@@ -15,37 +12,27 @@ const BUFFER_CHARS = 1 << 16;
 export class Spool {
   private readonly fd: number;
   private readonly temporary: string;
-  private pending: string[] = [];
-  private chars = 0;
-  private bytes = 0;
+  private readonly out: ReturnType<typeof bufferedWriter>;
   private removed = false;
 
   /** @throws the file system's error (the folder cannot be created). */
   constructor(target: string) {
     ({ fd: this.fd, temporary: this.temporary } = openTemporary(dirname(target), basename(target), 'w+'));
+    this.out = bufferedWriter(this.fd);
   }
 
   /** Appends `text` (UTF-8). */
   write(text: string): void {
-    this.pending.push(text);
-    this.chars += text.length;
-    if (this.chars >= BUFFER_CHARS) this.flush();
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.bytes += writeSync(this.fd, this.pending.join(''));
-    this.pending = [];
-    this.chars = 0;
+    this.out.write(text);
   }
 
   /** Everything written so far, in order, in chunks of at most 64 KiB (each a new buffer). */
   *contents(): Generator<Uint8Array> {
-    this.flush();
-    for (let position = 0; position < this.bytes;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 16, this.bytes - position));
+    const bytes = this.out.flush();
+    for (let position = 0; position < bytes;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 16, bytes - position));
       const read = readSync(this.fd, chunk, 0, chunk.length, position);
-      if (read === 0) throw new Error(`spool ${this.temporary} ended at byte ${position} of ${this.bytes}`);
+      if (read === 0) throw new Error(`spool ${this.temporary} ended at byte ${position} of ${bytes}`);
       position += read;
       yield chunk.subarray(0, read);
     }

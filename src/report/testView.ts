@@ -147,7 +147,7 @@ function notesOf(p: ParsedTest, zone: string): Md[] {
   ];
 }
 
-function headView(row: ReportTestHead): TestHeadView {
+function headCells(row: ReportTestHead): TestHeadView {
   return {
     test_code: code(row.test_code),
     test_name: md(row.test_name),
@@ -163,7 +163,7 @@ function headView(row: ReportTestHead): TestHeadView {
 export function summaryRowView(t: IndexedTest): SummaryRowView {
   return {
     attention: t.group < GROUPS.length ? trusted(GROUPS[t.group]!) : DASH,
-    ...headView(t.row),
+    ...headCells(t.row),
     pending: t.pending.length ? joinMd(t.pending.map(md), ', ') : DASH,
   };
 }
@@ -175,7 +175,7 @@ export function testView(p: ParsedTest, escalatedToday: ReadonlySet<string>, zon
   for (const e of p.entries) Object.defineProperty(today, e.key, { value: scalarOf(e.entry?.value), enumerable: true });
   const resolved = row.verdict !== 'PENDING';
   return {
-    ...headView(row),
+    ...headCells(row),
     metrics: p.entries.map((e) => metricView(p, e)),
     chart: escalatedToday.has(row.test_code) || resolved ? chartView(p, today) : null,
     summary: resolved ? summaryView(p) : null,

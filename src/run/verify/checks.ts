@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { canonicalJson, sha256Hex } from '../../domain/canonicalJson.js';
 import { describeMismatch, recomputeBundle } from '../../domain/recompute.js';
 
@@ -117,7 +116,7 @@ export function checkRecomputed(bundle: BundleRow): Problem[] {
 /** `file-missing` / `file-mismatch`: the bundle's exported file (its bytes as read, or null when absent) against its `sha256`. */
 export function checkFile(bundle: BundleRow, path: string, bytes: Buffer | null): Problem[] {
   if (bytes === null) return [problemOf(bundle, 'file-missing', `${path} does not exist`)];
-  const actual = createHash('sha256').update(bytes).digest('hex');
+  const actual = sha256Hex(bytes);
   return actual === bundle.sha256
     ? []
     : [problemOf(bundle, 'file-mismatch', `${path} hashes to ${short(actual)}…, recorded sha256 ${short(bundle.sha256)}…`)];
