@@ -9,7 +9,8 @@ import { openDemoDatabase } from './database.js';
 
 /**
  * `npm start`: the EC-022 demo on the embedded PostgreSQL (never on
- * DATABASE_URL: the demo resets EC-022). Migrates, re-seeds EC-022 from the
+ * DATABASE_URL: the demo resets EC-022, its record included, so that it can
+ * run again in the same folder). Migrates, re-seeds EC-022 from the
  * S&P 500 data, evaluates every day of its window and the day after, and
  * prints where the runbooks and evidence are and the final verdict.
  *
@@ -20,7 +21,7 @@ export async function demo(): Promise<number> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const db = await openDemoDatabase((m) => process.stderr.write(`${m}\n`));
   try {
-    const seeded = await seedScenario(db.pool, 'ec022', { reset: true });
+    const seeded = await seedScenario(db.pool, 'ec022', { reset: true, eraseRecord: true });
     const first = DateTime.fromISO(seeded.window.start, { zone: settings.zone }).toISODate()!;
     const last = DateTime.fromISO(seeded.window.end, { zone: settings.zone }).plus({ days: 1 }).toISODate()!;
     log(
@@ -42,7 +43,8 @@ export async function demo(): Promise<number> {
     log(`Final verdict: ${verdict}`);
     log(`Runbooks: ${rel(settings.reportsDir)}/RUNBOOK_YYYYMMDD.md (one per day)`);
     log(`Evidence: ${rel(settings.evidenceDir)}/ORCHESTRATOR_EC-022_YYYYMMDD.json (hash-chained)`);
-    log('Next: npx canonical-tests status, or canonical-tests --help');
+    // The demo's database is the embedded one: every command needs --embedded to see it.
+    log('Next: npx canonical-tests history --test EC-022 --embedded, npx canonical-tests verify --embedded, or npx canonical-tests --help');
     return verdict === 'PENDING' ? 1 : 0;
   } finally {
     await db.close();

@@ -210,19 +210,22 @@ function baselineAt(days: readonly SignalDay[], start: DateTime): Ec022Definitio
  *
  * @param db a pool or connection (nested in a savepoint when already in a transaction).
  * @param options.reset delete EC-022's runbook entries, alerts and row first, then
- *   insert it fresh; without it an existing EC-022 row is left untouched.
+ *   insert it fresh; without it an existing EC-022 row is left untouched. A
+ *   test with a record is refused (UsageError naming `--reset`).
+ * @param options.eraseRecord with `reset`, also delete EC-022's acknowledgements
+ *   and evidence bundles (the demo's own embedded database only).
  * @returns counts of rows written/deleted, the data range and the EC-022 window.
  * @throws Error when the CSV cannot be read; slonik errors when the contract
  *   tables (sql/ migrations) are missing or a source object has other columns.
  */
-export async function seedEc022(db: CommonQueryMethods, options: { reset?: boolean } = {}): Promise<SeedSummary> {
+export async function seedEc022(db: CommonQueryMethods, options: { reset?: boolean; eraseRecord?: boolean } = {}): Promise<SeedSummary> {
   const days = deriveSignals(await loadSp500Closes());
   const definition = buildEc022Definition(days);
   return db.transaction(async (tx) => {
     const sources = await replaceSourceRows(tx, days);
     const registry = await upsertRegistry(tx, EC022_REGISTRY);
     const rowsDeleted = options.reset
-      ? await deleteTest(tx, EC022_CODE)
+      ? await deleteTest(tx, EC022_CODE, { eraseRecord: options.eraseRecord })
       : { testRunbookEntries: 0, ceoCalendarAlerts: 0, canonicalTestEvents: 0 };
     const inserted = await insertTestIfAbsent(tx, definition);
     return {

@@ -1,5 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
 import { marketCloseInstant, type SignalDay } from './sp500Signals.js';
 import { sourceDdl } from './sources.sql.js';
 
@@ -88,14 +89,37 @@ export async function upsertRegistry(tx: CommonQueryMethods, rows: readonly Regi
 
 /**
  * Deletes the test `code`: its runbook entries, its alerts, then its row.
+ * The record (`evidence_bundles`, `acknowledgements`) is append-only
+ * (docs/record.md), so a test that has any is refused, unless
+ * `eraseRecord` is set: only the demo asks for that, on the embedded
+ * database it owns, so that `npm start` can run again in the same folder.
  *
- * @returns the rows deleted per table.
+ * @param options.eraseRecord delete the test's acknowledgements and evidence bundles first.
+ * @returns the rows deleted per table (the record's rows are not counted).
+ * @throws UsageError naming `--reset` when the test has a record and `eraseRecord` is not set.
  */
 export async function deleteTest(
   tx: CommonQueryMethods,
   code: string,
+  options: { eraseRecord?: boolean } = {},
 ): Promise<{ testRunbookEntries: number; ceoCalendarAlerts: number; canonicalTestEvents: number }> {
   const ids = sql.fragment`SELECT test_id FROM fhq_calendar.canonical_test_events WHERE test_code = ${code}`;
+  if (options.eraseRecord) {
+    await tx.query(sql.unsafe`DELETE FROM fhq_calendar.acknowledgements WHERE test_id IN (${ids})`);
+    await tx.query(sql.unsafe`DELETE FROM fhq_calendar.evidence_bundles WHERE test_id IN (${ids})`);
+  } else {
+    const record = await tx.one(sql.type(recordCounts)`
+      SELECT (SELECT count(*) FROM fhq_calendar.evidence_bundles WHERE test_id IN (${ids}))::int AS bundles,
+             (SELECT count(*) FROM fhq_calendar.acknowledgements WHERE test_id IN (${ids}))::int AS acknowledgements`);
+    if (record.bundles > 0 || record.acknowledgements > 0) {
+      throw new UsageError(
+        '--reset',
+        `${code} has ${record.bundles} evidence bundle(s) and ${record.acknowledgements} acknowledgement(s) in the record ` +
+          '(fhq_calendar.evidence_bundles, fhq_calendar.acknowledgements), which is append-only: ' +
+          'a test that has been evaluated cannot be reset; seed a fresh database instead (nothing was changed)',
+      );
+    }
+  }
   const entries = await tx.query(sql.unsafe`
     DELETE FROM fhq_calendar.test_runbook_entries WHERE test_id IN (${ids})`);
   const alerts = await tx.query(sql.unsafe`
@@ -104,6 +128,8 @@ export async function deleteTest(
     DELETE FROM fhq_calendar.canonical_test_events WHERE test_code = ${code}`);
   return { testRunbookEntries: entries.rowCount, ceoCalendarAlerts: alerts.rowCount, canonicalTestEvents: tests.rowCount };
 }
+
+const recordCounts = z.object({ bundles: z.number().int(), acknowledgements: z.number().int() });
 
 const testIdRow = z.object({ test_id: z.string().uuid() });
 

@@ -9,9 +9,14 @@ export type ScenarioName = keyof typeof SCENARIOS;
 /**
  * Loads a seed scenario.
  *
- * @throws UsageError naming `--scenario` for an unknown name.
+ * @param options.reset replace the scenario's test; `eraseRecord` also deletes its record (the demo's database only).
+ * @throws UsageError naming `--scenario` for an unknown name, or `--reset` for a test that has a record.
  */
-export async function seedScenario(db: CommonQueryMethods, name: string, options: { reset?: boolean } = {}): Promise<SeedSummary> {
+export async function seedScenario(
+  db: CommonQueryMethods,
+  name: string,
+  options: { reset?: boolean; eraseRecord?: boolean } = {},
+): Promise<SeedSummary> {
   if (!Object.hasOwn(SCENARIOS, name)) {
     throw new UsageError('--scenario', `${JSON.stringify(name)} is not a scenario (known: ${Object.keys(SCENARIOS).join(', ')})`);
   }

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPool } from '../../src/db/pool.js';
+import { seedScenario } from '../../src/seed/scenarios.js';
 import { CLI, runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { grantSources } from '../helpers/fixtures.js';
@@ -204,5 +206,41 @@ describe('backfill', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('seed --reset after evaluations', () => {
+  const admin = () => ({ DATABASE_URL: db.adminUri });
+  const recordCounts = async () =>
+    (
+      await db.exec<{ bundles: number; alerts: number; tests: number }>(`
+        SELECT (SELECT count(*) FROM fhq_calendar.evidence_bundles)::int AS bundles,
+               (SELECT count(*) FROM fhq_calendar.ceo_calendar_alerts)::int AS alerts,
+               (SELECT count(*) FROM fhq_calendar.canonical_test_events WHERE test_code = 'EC-022')::int AS tests`)
+    ).rows[0];
+
+  it('is refused with exit 2, naming --reset and the record, and changes nothing', async () => {
+    const before = await recordCounts();
+    expect(before?.bundles).toBeGreaterThan(0);
+    expect(await runCli(['seed', '--reset'], cwd, admin())).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining(
+        `--reset: EC-022 has ${before?.bundles} evidence bundle(s) and 0 acknowledgement(s) in the record (fhq_calendar.evidence_bundles, fhq_calendar.acknowledgements), which is append-only`,
+      ) as unknown,
+    });
+    expect(await recordCounts()).toEqual(before);
+  });
+
+  it('the demo erases the record with the test (eraseRecord), so it can seed again', async () => {
+    const pool = await openPool(db.adminUri);
+    try {
+      const summary = await seedScenario(pool, 'ec022', { reset: true, eraseRecord: true });
+      expect(summary.rowsDeleted.canonicalTestEvents).toBe(1);
+      expect(summary.rowsWritten.canonicalTestEvents).toBe(1);
+    } finally {
+      await pool.end();
+    }
+    expect(await recordCounts()).toEqual({ bundles: 0, alerts: 0, tests: 1 });
   });
 });

@@ -17,7 +17,10 @@ export function registerSeed(program: Command, ctx: CommandContext): void {
     .command('seed')
     .description('load a seed scenario (ec022: the EC-022 demo on S&P 500 data)')
     .option('--scenario <name>', 'scenario name', 'ec022')
-    .option('--reset', 'delete the scenario test, its runbook rows and alerts, and insert it fresh')
+    .option(
+      '--reset',
+      'delete the scenario test, its runbook rows and alerts, and insert it fresh (refused once it has evidence bundles: the record is append-only)',
+    )
     .option('--json', 'print one JSON document on stdout (snake_case keys)')
     .action(async (flags: { scenario: string; reset?: boolean; json?: boolean }, command: Command) => {
       const printer = printerFor(command);
