@@ -222,11 +222,12 @@ export async function seedEc022(db: CommonQueryMethods, options: { reset?: boole
   const days = deriveSignals(await loadSp500Closes());
   const definition = buildEc022Definition(days);
   return db.transaction(async (tx) => {
-    const sources = await replaceSourceRows(tx, days);
-    const registry = await upsertRegistry(tx, EC022_REGISTRY);
+    // The reset first: a refusal (a test with a record) then costs no source rows written and rolled back.
     const rowsDeleted = options.reset
       ? await deleteTest(tx, EC022_CODE, { eraseRecord: options.eraseRecord })
       : { testRunbookEntries: 0, ceoCalendarAlerts: 0, canonicalTestEvents: 0 };
+    const sources = await replaceSourceRows(tx, days);
+    const registry = await upsertRegistry(tx, EC022_REGISTRY);
     const inserted = await insertTestIfAbsent(tx, definition);
     return {
       rowsWritten: { ...sources, testSignalRegistry: registry, canonicalTestEvents: inserted ? 1 : 0 },
