@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { CommonQueryMethods } from 'slonik';
 import { loadReportHead, loadReportHistory, loadReportOrder, loadReportRows, reportZone, type ReportHistoryCache } from '../db/report.js';
 import { readOnlySnapshot } from '../db/session.js';
@@ -10,6 +11,9 @@ import { Spool } from './spool.js';
 
 /** Tests whose rows and history are read and rendered together when a runbook is written ({@link writeReportFile}). */
 export const REPORT_CHUNK_TESTS = 500;
+
+/** Sections rendered between two turns of the event loop. */
+const SECTIONS_PER_TURN = 10;
 
 function chunksOf<T>(list: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -94,7 +98,9 @@ export async function writeReportFile(
     try {
       const indexed: IndexedTest[] = [];
       for await (const { codes, rows, history } of readAhead(chunksOf(order, size), loadChunk)) {
-        for (const code of codes) {
+        for (const [i, code] of codes.entries()) {
+          // A backfill renders this runbook while its next date's transaction runs: the replies to its statements are taken between sections.
+          if (i % SECTIONS_PER_TURN === SECTIONS_PER_TURN - 1) await yieldToEventLoop();
           const test = parseTest(rows.get(code)!, history);
           indexed.push(indexTest(test));
           let spool = spools.get(test.group);

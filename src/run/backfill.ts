@@ -4,13 +4,15 @@ import type { DatabasePool } from 'slonik';
 import type { Settings } from '../config/settings.js';
 import { newReportHistoryCache } from '../db/report.js';
 import { missedDates } from '../db/runs.js';
+import { setSessionZone } from '../db/session.js';
 import { requireEvaluableTestCodes } from '../db/tests.js';
 import { prefetchRange } from '../discover/prefetch.js';
 import { asOfFor, datesBetween, parseDate } from '../domain/asOf.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { runLocked, type RunResult } from './runDate.js';
+import { pipelined } from './pipeline.js';
+import { commitDate, finishDate, runLocked, type RunOptions, type RunResult } from './runDate.js';
 import { withRunSession } from './runSession.js';
 
 /** Longest backfill range accepted (about ten years of days). */
@@ -37,7 +39,11 @@ export interface BackfillOptions {
   dryRun?: boolean;
   testCodes?: readonly string[];
   includeResolved?: boolean;
-  /** Called after each date, e.g. to move a progress bar. */
+  /**
+   * Called after each date, in order, once its files are written, e.g. to move a progress bar. The next
+   * date's transaction has run by then (its files are written while it commits): a change made here is
+   * first seen by the date after next.
+   */
   onDate?: (date: string, result: RunResult) => void | Promise<void>;
   logger?: Logger;
   onPhase?: PhaseHook;
@@ -100,6 +106,9 @@ function tally(summary: BackfillSummary, date: string, result: RunResult): boole
  * once; the registry and every signal value the range needs are read once
  * (src/discover/prefetch.ts); each date still reads its tests' state, record
  * and history itself, and gets its own ledger row, rows, alerts, files and report.
+ * A date's files are written on a second connection of the pool while the
+ * next date's transaction runs on the first, the one holding the lock
+ * (src/run/pipeline.ts): the files and rows are exactly those of one run per date.
  *
  * @throws UsageError naming `--test` for a code that names no ACTIVE test, before any date runs.
  * @throws LockHeldError (exit 5) when another run holds the lock; nothing is written.
@@ -127,23 +136,35 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
       { event: 'range_prefetched', dates: asOfs.length, signals: rangeCache.signals.size, ms: Math.round(performance.now() - started) },
       'range prefetched',
     );
-    for (const [i, date] of options.dates.entries()) {
-      const runOptions = {
-        date,
-        settings,
-        dryRun,
-        testCodes,
-        includeResolved,
-        mode: 'backfill' as const,
-        logger,
-        onPhase,
-        runId: runIds[i],
-      };
-      const result = await runLocked(conn, runOptions, range);
-      const halted = tally(summary, date, result);
-      await options.onDate?.(date, result);
-      if (halted) break;
+    const runOptions = (i: number): RunOptions => ({
+      date: options.dates[i]!,
+      settings,
+      dryRun,
+      testCodes,
+      includeResolved,
+      mode: 'backfill',
+      logger,
+      onPhase,
+      runId: runIds[i],
+    });
+    const done = async (result: RunResult) => {
+      const halted = tally(summary, result.plan.asOf.date, result);
+      await options.onDate?.(result.plan.asOf.date, result);
+      return halted;
+    };
+    if (dryRun) {
+      for (const i of options.dates.keys()) if (await done(await runLocked(conn, runOptions(i), range))) break;
+      return summary;
     }
+    await pool.connect(async (filesConn) => {
+      await setSessionZone(filesConn, settings.zone);
+      await pipelined(options.dates.length, {
+        commit: (i) => commitDate(conn, runOptions(i), range),
+        finish: (committed) => finishDate(filesConn, committed, range),
+        done,
+        isLast: (committed) => committed.exitCode === 3,
+      });
+    });
     return summary;
   });
 }

@@ -208,22 +208,36 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
 }
 
 /**
- * The run of one date on a connection that already holds the run lock (not
- * for a dry run), has the session zone set and has recovered any abandoned
- * run (src/run/runSession.ts): its ledger row, discover, evaluate, execute,
- * files. A backfill calls it once per date on one connection.
+ * A date whose transaction has committed (or a dry run's, evaluated), its
+ * files not yet written: what {@link commitDate} hands to {@link finishDate}.
+ */
+export interface CommittedDate {
+  options: RunOptions;
+  plan: PlanOutline;
+  exitCode: 0 | 1 | 3;
+  /** The evidence files its transaction staged, to be renamed into place. */
+  staged: StagedFiles;
+  phaseMs: Record<string, number>;
+}
+
+/**
+ * The part of one date's run that needs the connection holding the run lock
+ * (not for a dry run), with the session zone set and any abandoned run
+ * recovered (src/run/runSession.ts): its ledger row, discover, then evaluate
+ * and execute in one transaction. A backfill calls it once per date on one
+ * connection, and writes the previous date's files meanwhile ({@link finishDate}).
  *
  * @param range a backfill's registry and signal values for its whole range, and the report rows its earlier dates read; default: read everything now.
- * @returns the run's plan (its outline: no file contents), exit code, files and phase times.
- * @throws whatever the run throws, after recording it as FAILED in its ledger row.
+ * @returns the committed date, for {@link finishDate}.
+ * @throws whatever the run throws, after recording it as FAILED in its ledger row and removing its staged files.
  */
-export async function runLocked(conn: DatabasePoolConnection, options: RunOptions, range?: RangeState): Promise<RunResult> {
-  const rangeCache = range?.cache;
+export async function commitDate(conn: DatabasePoolConnection, options: RunOptions, range?: RangeState): Promise<CommittedDate> {
   const { settings } = options;
   const { asOf, runId, mode, log } = runIdentity(options);
   const pause: PhaseHook = options.onPhase ?? (() => undefined);
   const phaseMs: Record<string, number> = {};
   const timed = phaseTimer(phaseMs);
+  const staged = new StagedFiles(options.onPhase);
   try {
     await recordStart(conn, runId, asOf.date, mode);
     if (!options.dryRun) pause('locked');
@@ -240,38 +254,70 @@ export async function runLocked(conn: DatabasePoolConnection, options: RunOption
       includeResolved,
       runId,
       mode,
-      rangeCache,
+      rangeCache: range?.cache,
     };
-    const staged = new StagedFiles(options.onPhase);
-    try {
-      // The snapshot is held only until its plan exists: at 10,000 tests it is tens of megabytes the files do not need.
-      const plan = await discoverThenPlan(
-        timed,
-        () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }),
-        () => pause('discovered'),
-        (snapshot) =>
-          options.dryRun
-            ? timed('evaluate', () => outlineOf(evaluateRun(snapshot)))
-            : evaluateAndExecute(conn, snapshot, staged, !options.testCodes?.length, pause, phaseMs),
-      );
-      const exitCode = exitCodeOfPlan(plan);
-      logProblems(plan, log);
-      let filesWritten: string[] = [];
-      if (!options.dryRun) {
-        pause('committed');
-        filesWritten = await timed('files', () => writeRunFiles(conn, plan, staged, settings, options.onPhase, range?.reportHistory));
-        pause('files-written');
-      }
-      const reportPath = options.dryRun ? null : plan.reportPath;
-      await finishRun(conn, plan, exitCode, phaseMs, reportPath, log);
-      return { plan, exitCode, filesWritten, reportPath, phaseMs };
-    } finally {
-      staged.discard(); // only what a failure left staged
-    }
+    // The snapshot is held only until its plan exists: at 10,000 tests it is tens of megabytes the files do not need.
+    const plan = await discoverThenPlan(
+      timed,
+      () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }),
+      () => pause('discovered'),
+      (snapshot) =>
+        options.dryRun
+          ? timed('evaluate', () => outlineOf(evaluateRun(snapshot)))
+          : evaluateAndExecute(conn, snapshot, staged, !options.testCodes?.length, pause, phaseMs),
+    );
+    logProblems(plan, log);
+    return { options: { ...options, runId }, plan, exitCode: exitCodeOfPlan(plan), staged, phaseMs };
   } catch (error) {
+    staged.discard();
     await recordFailure(conn, runId, error, phaseMs, log);
     throw error;
   }
+}
+
+/**
+ * The rest of a committed date's run, on any connection of the pool with
+ * the session zone set (it needs no lock: it only reads the date's rows and
+ * records its own ledger row): renames its staged evidence files into place,
+ * writes the files of revisions it replaced and the runbook, then records its
+ * finish. A dry run only records its finish.
+ *
+ * @returns the run's plan (its outline: no file contents), exit code, files and phase times.
+ * @throws whatever writing the files throws, after recording the run as FAILED; its staged files are removed.
+ */
+export async function finishDate(db: CommonQueryMethods, committed: CommittedDate, range?: RangeState): Promise<RunResult> {
+  const { options, plan, exitCode, staged, phaseMs } = committed;
+  const { runId, log } = runIdentity(options);
+  const timed = phaseTimer(phaseMs);
+  try {
+    let filesWritten: string[] = [];
+    if (!options.dryRun) {
+      options.onPhase?.('committed');
+      filesWritten = await timed('files', () => writeRunFiles(db, plan, staged, options.settings, options.onPhase, range?.reportHistory));
+      options.onPhase?.('files-written');
+    }
+    const reportPath = options.dryRun ? null : plan.reportPath;
+    await finishRun(db, plan, exitCode, phaseMs, reportPath, log);
+    return { plan, exitCode, filesWritten, reportPath, phaseMs };
+  } catch (error) {
+    await recordFailure(db, runId, error, phaseMs, log);
+    throw error;
+  } finally {
+    staged.discard(); // only what a failure left staged
+  }
+}
+
+/**
+ * The run of one date on a connection that already holds the run lock (not
+ * for a dry run), has the session zone set and has recovered any abandoned
+ * run (src/run/runSession.ts): {@link commitDate}, then {@link finishDate} on
+ * the same connection.
+ *
+ * @returns the run's plan (its outline: no file contents), exit code, files and phase times.
+ * @throws whatever the run throws, after recording it as FAILED in its ledger row.
+ */
+export async function runLocked(conn: DatabasePoolConnection, options: RunOptions, range?: RangeState): Promise<RunResult> {
+  return finishDate(conn, await commitDate(conn, options, range), range);
 }
 
 /** Logs a run's failure and records it in its ledger row (best effort: the connection itself may be what failed). */

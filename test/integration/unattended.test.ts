@@ -124,9 +124,10 @@ describe('backfill', () => {
     const summary = await backfill(db.pool, {
       dates,
       settings,
-      // An operator breaks the definition while the backfill is under way.
+      // An operator breaks the definition while the backfill is under way. A date is reported once its files are
+      // written, and the next date's transaction runs meanwhile: the edit after 03-03 is first seen by 03-05.
       onDate: async (date) => {
-        if (date === '2026-03-04')
+        if (date === '2026-03-03')
           await db.exec(`UPDATE fhq_calendar.canonical_test_events SET escalation_path = NULL WHERE test_id = $1`, [id]);
       },
     });
