@@ -6,6 +6,7 @@ import type { Settings } from '../../src/config/settings.js';
 import { backfill, catchUpDates } from '../../src/run/backfill.js';
 import { RUN_LOCK } from '../../src/db/session.js';
 import { runDate } from '../../src/run/runDate.js';
+import { verifyRecord } from '../../src/run/verify/verifyRecord.js';
 import { runCli } from '../helpers/cli.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
 import { addDaily, createSources, grantSources, insertTest, tempSettings } from '../helpers/fixtures.js';
@@ -115,6 +116,35 @@ describe('backfill', () => {
     await backfill(db.pool, { dates: ['2026-03-03', '2026-03-04'], settings });
     expect((await db.exec('SELECT * FROM fhq_calendar.canonical_test_events')).rows).toEqual(live);
     expect((await db.exec<{ n: number }>('SELECT count(*)::int AS n FROM fhq_calendar.test_runbook_entries')).rows[0]!.n).toBe(3);
+  });
+
+  it('stops after a date whose files fail: the date committed meanwhile is finished, and a re-run writes what is missing', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
+    let finishing = 0;
+    // The second date's files fail (as a full disk would) while the third date's transaction runs.
+    const onPhase = (phase: string) => {
+      if (phase === 'committed' && ++finishing === 2) throw new Error('no space left here');
+    };
+    const reported: string[] = [];
+    const dates = ['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'];
+    await expect(backfill(db.pool, { dates, settings, onPhase, onDate: (date) => void reported.push(date) })).rejects.toThrow(
+      'no space left here',
+    );
+    expect(reported).toEqual(['2026-03-03']);
+    expect((await ledger()).map((r) => [r.d, r.outcome, r.error])).toEqual([
+      ['2026-03-03', 'DONE', null],
+      ['2026-03-04', 'FAILED', 'no space left here'],
+      ['2026-03-05', 'DONE', null],
+    ]);
+    expect(readdirSync(settings.evidenceDir).sort()).toEqual(['ORCHESTRATOR_T-001_20260303.json', 'ORCHESTRATOR_T-001_20260305.json']);
+    expect(readdirSync(settings.reportsDir).sort()).toEqual(['RUNBOOK_20260303.md', 'RUNBOOK_20260305.md']);
+    const audit = async () => (await verifyRecord(db.pool, { evidenceDir: settings.evidenceDir, zone: settings.zone })).problems;
+    expect((await audit()).map((p) => [p.test_code, p.run_date, p.kind])).toEqual([['T-001', '2026-03-04', 'file-missing']]);
+
+    await backfill(db.pool, { dates: ['2026-03-04'], settings });
+    expect(readdirSync(settings.reportsDir).sort()).toEqual(['RUNBOOK_20260303.md', 'RUNBOOK_20260304.md', 'RUNBOOK_20260305.md']);
+    expect(await audit()).toEqual([]);
   });
 
   it('stops at the first halted date with exit code 3', async () => {
