@@ -8,7 +8,7 @@ import { setSessionZone } from '../db/session.js';
 import { requireEvaluableTestCodes } from '../db/tests.js';
 import { prefetchRange } from '../discover/prefetch.js';
 import { asOfFor, datesBetween, parseDate } from '../domain/asOf.js';
-import type { PhaseHook } from '../domain/phases.js';
+import type { Phase, PhaseHook } from '../domain/phases.js';
 import { UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { pipelined } from './pipeline.js';
@@ -49,6 +49,14 @@ export interface BackfillOptions {
   onPhase?: PhaseHook;
   /** The run id of each date (tests, to compare runs byte for byte); default a fresh UUID per date. */
   runIdFor?: (date: string) => string;
+}
+
+/** `onPhase`, calling `ready` first when `phase` is reached. */
+function readyAt(phase: Phase, ready: () => void, onPhase?: PhaseHook): PhaseHook {
+  return (reached) => {
+    if (reached === phase) ready();
+    onPhase?.(reached);
+  };
 }
 
 /**
@@ -159,7 +167,9 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
     await pool.connect(async (filesConn) => {
       await setSessionZone(filesConn, settings.zone);
       await pipelined(options.dates.length, {
-        commit: (i) => commitDate(conn, runOptions(i), range),
+        // The previous date's files start once this date's reads are done: they read the database while this
+        // date is evaluated, and render while its transaction's statements run.
+        commit: (i, ready) => commitDate(conn, { ...runOptions(i), onPhase: readyAt('discovered', ready, onPhase) }, range),
         finish: (committed) => finishDate(filesConn, committed, range),
         done,
         isLast: (committed) => committed.exitCode === 3,

@@ -8,11 +8,17 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Stages that log when each starts and ends (`commit 1 start`, `finish 0 end`, `done 0`), each taking
  * `turns` turns of the event loop; `fail` names the stage calls that reject instead of ending.
  */
-function loggingStages(options: { turns?: number; fail?: string[]; lastItem?: number } = {}) {
+function loggingStages(options: { turns?: number; fail?: string[]; lastItem?: number; noReady?: boolean } = {}) {
   const log: string[] = [];
-  const stage = async (name: string, item: number) => {
+  const stage = async (name: string, item: number, ready?: () => void) => {
     log.push(`${name} ${item} start`);
-    for (let t = 0; t < (options.turns ?? 2); t++) await turn();
+    for (let t = 0; t < (options.turns ?? 2); t++) {
+      await turn();
+      if (t === 0 && ready) {
+        log.push(`${name} ${item} ready`);
+        ready();
+      }
+    }
     if (options.fail?.includes(`${name} ${item}`)) {
       log.push(`${name} ${item} failed`);
       throw new Error(`${name} ${item} failed`);
@@ -23,7 +29,7 @@ function loggingStages(options: { turns?: number; fail?: string[]; lastItem?: nu
   return {
     log,
     stages: {
-      commit: (i: number) => stage('commit', i),
+      commit: (i: number, ready: () => void) => stage('commit', i, options.noReady ? undefined : ready),
       finish: (item: number) => stage('finish', item),
       done: (item: number) => Promise.resolve(void log.push(`done ${item}`)),
       isLast: (item: number) => item === options.lastItem,
@@ -39,21 +45,24 @@ function at(log: string[], event: string): number {
 }
 
 describe('pipelined', () => {
-  it('finishes each item while the next is committed, commits and finishes one at a time, and reports in order', async () => {
+  it('finishes each item once the next commit is ready, commits and finishes one at a time, and reports in order', async () => {
     const { log, stages } = loggingStages();
     await pipelined(3, stages);
     expect(log).toEqual([
       'commit 0 start',
+      'commit 0 ready',
       'commit 0 end',
-      'finish 0 start',
       'commit 1 start',
-      'finish 0 end',
+      'commit 1 ready',
+      'finish 0 start',
       'commit 1 end',
+      'finish 0 end',
       'done 0',
-      'finish 1 start',
       'commit 2 start',
-      'finish 1 end',
+      'commit 2 ready',
+      'finish 1 start',
       'commit 2 end',
+      'finish 1 end',
       'done 1',
       'finish 2 start',
       'finish 2 end',
@@ -69,10 +78,33 @@ describe('pipelined', () => {
         expect(at(log, `commit ${i} start`)).toBeGreaterThan(at(log, `commit ${i - 1} end`));
         expect(at(log, `finish ${i} start`)).toBeGreaterThan(at(log, `finish ${i - 1} end`));
         expect(at(log, `finish ${i} start`)).toBeGreaterThan(at(log, `commit ${i} end`));
+        // With no turn to take, a commit never calls ready: its previous item is finished once it ends.
+        expect(at(log, `finish ${i - 1} start`)).toBeGreaterThan(at(log, turns > 0 ? `commit ${i} ready` : `commit ${i} end`));
         expect(at(log, `done ${i}`)).toBeGreaterThan(at(log, `done ${i - 1}`));
       }
       expect(log.filter((e) => e.startsWith('done'))).toEqual(['done 0', 'done 1', 'done 2', 'done 3', 'done 4']);
     }
+  });
+
+  it('starts a finish once the next commit has ended when that commit never calls ready', async () => {
+    const { log, stages } = loggingStages({ noReady: true });
+    await pipelined(3, stages);
+    for (let i = 1; i < 3; i++) expect(at(log, `finish ${i - 1} start`)).toBeGreaterThan(at(log, `commit ${i} end`));
+    expect(log.filter((e) => e.startsWith('done'))).toEqual(['done 0', 'done 1', 'done 2']);
+  });
+
+  it('still finishes the item before a commit that fails before calling ready, then throws the commit error', async () => {
+    const { log, stages } = loggingStages({ noReady: true, fail: ['commit 1'] });
+    await expect(pipelined(3, stages)).rejects.toThrow('commit 1 failed');
+    expect(log).toEqual([
+      'commit 0 start',
+      'commit 0 end',
+      'commit 1 start',
+      'commit 1 failed',
+      'finish 0 start',
+      'finish 0 end',
+      'done 0',
+    ]);
   });
 
   it('commits nothing after the last item (a halted date), and still finishes and reports it', async () => {
