@@ -53,6 +53,8 @@ export interface RunResult {
   /**
    * Milliseconds per phase: discover, evaluate, execute, files. Parts of the plan are applied while the
    * next are evaluated, so `execute` (the run's transaction) includes most of `evaluate` (evaluation alone).
+   * In a backfill a date's `files` runs beside the next date's `execute` (src/run/pipeline.ts), so each
+   * includes time spent on the other.
    */
   phaseMs: Record<string, number>;
 }
