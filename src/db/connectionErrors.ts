@@ -47,6 +47,16 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * True when the server refused a connection because a connection limit was
+ * reached (the role's `CONNECTION LIMIT`, the database's, or `max_connections`):
+ * SQLSTATE 53300 anywhere along the error's chain of causes.
+ */
+export function isConnectionLimit(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === '53300') return true;
+  return false;
+}
+
 function errorMessages(error: unknown): string {
   const messages: string[] = [];
   for (let e: unknown = error; e instanceof Error; e = e.cause) messages.push(e.message);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { DatabasePool } from 'slonik';
+import type { DatabasePool, DatabasePoolConnection } from 'slonik';
 import type { Settings } from '../config/settings.js';
 import { newReportHistoryCache } from '../db/report.js';
+import { isConnectionLimit } from '../db/connectionErrors.js';
 import { missedDates } from '../db/runs.js';
 import { setSessionZone } from '../db/session.js';
 import { requireEvaluableTestCodes } from '../db/tests.js';
@@ -117,6 +118,8 @@ function tally(summary: BackfillSummary, date: string, result: RunResult): boole
  * A date's files are written on a second connection of the pool while the
  * next date's transaction runs on the first, the one holding the lock
  * (src/run/pipeline.ts): the files and rows are exactly those of one run per date.
+ * When the server refuses that second connection (a connection limit), the
+ * dates run one after the other on the first.
  *
  * @throws UsageError naming `--test` for a code that names no ACTIVE test, before any date runs.
  * @throws LockHeldError (exit 5) when another run holds the lock; nothing is written.
@@ -160,11 +163,14 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
       await options.onDate?.(result.plan.asOf.date, result);
       return halted;
     };
-    if (dryRun) {
+    const oneAfterAnother = async () => {
       for (const i of options.dates.keys()) if (await done(await runLocked(conn, runOptions(i), range))) break;
+    };
+    if (dryRun) {
+      await oneAfterAnother();
       return summary;
     }
-    await pool.connect(async (filesConn) => {
+    const pipelinedDates = async (filesConn: DatabasePoolConnection) => {
       await setSessionZone(filesConn, settings.zone);
       await pipelined(options.dates.length, {
         // The previous date's files start once this date's reads are done: they read the database while this
@@ -174,7 +180,22 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
         done,
         isLast: (committed) => committed.exitCode === 3,
       });
-    });
+    };
+    let opened = false;
+    try {
+      await pool.connect(async (filesConn) => {
+        opened = true;
+        await pipelinedDates(filesConn);
+      });
+    } catch (error) {
+      // A role or server at its connection limit refuses the second connection before any date ran: run them on the one.
+      if (opened || !isConnectionLimit(error)) throw error;
+      log.warn(
+        { event: 'second_connection_refused', error: error instanceof Error ? error.message : String(error) },
+        'a second database connection was refused (connection limit): the dates run one after the other',
+      );
+      await oneAfterAnother();
+    }
     return summary;
   });
 }

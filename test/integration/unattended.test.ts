@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'slonik';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
 import { backfill, catchUpDates } from '../../src/run/backfill.js';
+import { openPool } from '../../src/db/pool.js';
 import { RUN_LOCK } from '../../src/db/session.js';
 import { runDate } from '../../src/run/runDate.js';
 import { verifyRecord } from '../../src/run/verify/verifyRecord.js';
@@ -145,6 +147,32 @@ describe('backfill', () => {
     await backfill(db.pool, { dates: ['2026-03-04'], settings });
     expect(readdirSync(settings.reportsDir).sort()).toEqual(['RUNBOOK_20260303.md', 'RUNBOOK_20260304.md', 'RUNBOOK_20260305.md']);
     expect(await audit()).toEqual([]);
+  });
+
+  it('runs the dates one after the other when a connection limit refuses its second connection', async () => {
+    await insertTest(db);
+    await addDaily(db, [['2026-03-02T16:00:00Z', 0.2, 0]]);
+    const role = `one_connection_${randomBytes(4).toString('hex')}`;
+    await db.exec(`CREATE ROLE ${role} LOGIN PASSWORD 'one' CONNECTION LIMIT 1 IN ROLE canonical_evaluator`);
+    const uri = new URL(db.uri);
+    uri.username = role;
+    uri.password = 'one';
+    const pool = await openPool(uri.toString());
+    try {
+      const summary = await backfill(pool, { dates: ['2026-03-03', '2026-03-04', '2026-03-05'], settings });
+      expect(summary).toMatchObject({ datesDone: 3, testsEvaluated: 3, exitCode: 0 });
+      expect((await ledger()).map((r) => [r.d, r.outcome])).toEqual([
+        ['2026-03-03', 'DONE'],
+        ['2026-03-04', 'DONE'],
+        ['2026-03-05', 'DONE'],
+      ]);
+      expect(readdirSync(settings.reportsDir).sort()).toEqual(['RUNBOOK_20260303.md', 'RUNBOOK_20260304.md', 'RUNBOOK_20260305.md']);
+      // The limit held: the role never had a second session.
+      await expect(pool.connect(() => pool.connect(() => Promise.resolve()))).rejects.toThrow(/too many connections for role/);
+    } finally {
+      await pool.end();
+      await db.exec(`DROP ROLE ${role}`);
+    }
   });
 
   it('stops at the first halted date with exit code 3', async () => {
