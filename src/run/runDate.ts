@@ -215,6 +215,9 @@ export async function runDate(pool: DatabasePool, options: RunOptions): Promise<
  */
 export interface CommittedDate {
   options: RunOptions;
+  /** Its run id and log (every line carrying the run id), as its commit used them. */
+  runId: string;
+  log: Logger;
   plan: PlanOutline;
   exitCode: 0 | 1 | 3;
   /** The evidence files its transaction staged, to be renamed into place. */
@@ -269,7 +272,7 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
           : evaluateAndExecute(conn, snapshot, staged, !options.testCodes?.length, pause, phaseMs),
     );
     logProblems(plan, log);
-    return { options: { ...options, runId }, plan, exitCode: exitCodeOfPlan(plan), staged, phaseMs };
+    return { options, runId, log, plan, exitCode: exitCodeOfPlan(plan), staged, phaseMs };
   } catch (error) {
     staged.discard();
     await recordFailure(conn, runId, error, phaseMs, log);
@@ -288,8 +291,7 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
  * @throws whatever writing the files throws, after recording the run as FAILED; its staged files are removed.
  */
 export async function finishDate(db: CommonQueryMethods, committed: CommittedDate, range?: RangeState): Promise<RunResult> {
-  const { options, plan, exitCode, staged, phaseMs } = committed;
-  const { runId, log } = runIdentity(options);
+  const { options, runId, log, plan, exitCode, staged, phaseMs } = committed;
   const timed = phaseTimer(phaseMs);
   try {
     let filesWritten: string[] = [];
