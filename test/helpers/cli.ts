@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 
-/** The built executable: `npm test` builds before running the suite. */
-export const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+/** The built executable, as `npm install` links it (scripts/bundle.ts): `npm test` builds before running the suite. */
+export const CLI = join(packageRoot(), 'dist', 'canonical-tests.js');
 
 /** What a run of the executable left: exit code (null when killed), the signal that killed it, and both streams. */
 export interface CliOutcome {
