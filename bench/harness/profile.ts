@@ -24,7 +24,7 @@ export async function profileProject(input: Omit<VariantInput, 'cpuProfileDir'>,
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`node --cpu-prof wrote no profile into ${dir}`);
   const startup = await runMeasured({
-    script: fileURLToPath(new URL('../../canonical-tests.js', import.meta.url)),
+    script: fileURLToPath(new URL('../../bin/canonical-tests.js', import.meta.url)),
     args: ['--version'],
     cwd: dir,
     env: { PATH: process.env.PATH ?? '' },
@@ -35,7 +35,7 @@ export async function profileProject(input: Omit<VariantInput, 'cpuProfileDir'>,
   out(`profiled project run: ${run.seconds.toFixed(2)} s wall under --cpu-prof; profile kept at ${join(dir, file)}`);
   out(`project phases from its ledger (ms): ${JSON.stringify(run.phaseMs)}`);
   out(
-    `starting the CLI alone (node dist/canonical-tests.js --version): ${(startup.seconds * 1000).toFixed(0)} ms, peak RSS ${startup.peakRssMb?.toFixed(0) ?? 'n/a'} MB`,
+    `starting the CLI alone (node dist/bin/canonical-tests.js --version): ${(startup.seconds * 1000).toFixed(0)} ms, peak RSS ${startup.peakRssMb?.toFixed(0) ?? 'n/a'} MB`,
   );
   out(
     `signal resolution alone (bench process, warm): ${signals.signals} queries one by one ${signals.oneByOneMs.toFixed(0)} ms; the floor's one query for all signals and tests ${signals.floorQueryMs.toFixed(0)} ms`,

@@ -2,7 +2,7 @@
  * Runs one variant as a child process on the bench database, in fresh
  * reports/evidence/logs folders, measures it, checks that it wrote one runbook
  * row and one evidence file per test and date, and removes its folders.
- *   project  — `node dist/canonical-tests.js run --date D` (or `backfill --from --to`)
+ *   project  — `node dist/bin/canonical-tests.js run --date D` (or `backfill --from --to`)
  *   per-test — reference/perTest.js
  *   floor    — reference/floor.js
  */
@@ -35,7 +35,7 @@ export interface VariantRun extends ChildMeasurement {
 
 const script = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 const SCRIPTS: Record<Variant, string> = {
-  project: script('../../canonical-tests.js'),
+  project: script('../../bin/canonical-tests.js'),
   'per-test': script('../reference/perTest.js'),
   floor: script('../reference/floor.js'),
 };

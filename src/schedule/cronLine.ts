@@ -76,7 +76,7 @@ export function escapeCronPercent(command: string): string {
  * ```
  * # canonical-tests: ... (comment lines: what CRON_TZ means and where it is honoured)
  * CRON_TZ=Europe/Oslo
- * 0 6 * * * cd /srv/canonical-tests && /usr/bin/node /srv/canonical-tests/dist/canonical-tests.js run --catch-up ...
+ * 0 6 * * * cd /srv/canonical-tests && /usr/bin/node /srv/canonical-tests/dist/bin/canonical-tests.js run --catch-up ...
  * ```
  *
  * `CRON_TZ` is honoured by cronie (Fedora, RHEL, Arch; Ubuntu's `cronie`

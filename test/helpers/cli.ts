@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 
 /** The built executable, as `npm install` links it (scripts/bundle.ts): `npm test` builds before running the suite. */
-export const CLI = join(packageRoot(), 'dist', 'canonical-tests.js');
+export const CLI = join(packageRoot(), 'dist', 'bin', 'canonical-tests.js');
 
 /** What a run of the executable left: exit code (null when killed), the signal that killed it, and both streams. */
 export interface CliOutcome {

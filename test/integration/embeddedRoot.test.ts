@@ -68,7 +68,7 @@ describe.runIf(asRoot)('as root', () => {
       stdout: '',
       stderr: `Using the embedded PostgreSQL in ${join(clone, '.embedded-pg')}\ndemo failed: ${why}\n`,
     });
-    expect(await runNode(join(clone, 'dist', 'canonical-tests.js'), ['--embedded', 'check'], clone)).toEqual({
+    expect(await runNode(join(clone, 'dist', 'bin', 'canonical-tests.js'), ['--embedded', 'check'], clone)).toEqual({
       code: 2,
       stdout: '',
       stderr: `Using the embedded PostgreSQL in ${join(clone, '.embedded-pg')}\ncanonical-tests: ${why}\n`,
