@@ -4,6 +4,23 @@ import { testCodeProblemMessage } from '../domain/testCodeSuggestions.js';
 import { testRowSchema, type TestRow } from '../domain/testRow.js';
 import { UsageError } from '../errors.js';
 
+const TEST_COLUMNS = sql.fragment`
+  test_id, test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
+  baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path,
+  days_elapsed, days_remaining, is_overdue, escalation_state, ceo_action_required, verdict,
+  resolved_at, last_evaluated_date::text AS last_evaluated_date`;
+
+/** Which tests a run of `date` evaluates: the WHERE condition of {@link loadActiveTests}. */
+function evaluatedTests(codes: readonly string[] | undefined, options: { date?: string; includeResolved?: boolean }) {
+  const named = codes && codes.length > 0;
+  const filter = named ? sql.fragment`AND test_code = ANY(${sql.array([...codes], 'text')})` : sql.fragment``;
+  const resolved =
+    options.date !== undefined && (named || options.includeResolved)
+      ? sql.fragment`OR (status = 'RESOLVED' AND resolved_at IS NOT NULL AND ${options.date}::date <= resolved_at::date)`
+      : sql.fragment``;
+  return sql.fragment`(status = 'ACTIVE' ${resolved}) ${filter}`;
+}
+
 /**
  * Loads the tests a run of `date` evaluates, `ORDER BY start_ts`, with no test
  * code hard-coded: every ACTIVE test, and — to re-evaluate the past — a
@@ -16,20 +33,35 @@ export async function loadActiveTests(
   codes?: readonly string[],
   options: { date?: string; includeResolved?: boolean } = {},
 ): Promise<readonly TestRow[]> {
-  const named = codes && codes.length > 0;
-  const filter = named ? sql.fragment`AND test_code = ANY(${sql.array([...codes], 'text')})` : sql.fragment``;
-  const resolved =
-    options.date !== undefined && (named || options.includeResolved)
-      ? sql.fragment`OR (status = 'RESOLVED' AND resolved_at IS NOT NULL AND ${options.date}::date <= resolved_at::date)`
-      : sql.fragment``;
   return db.any(sql.type(testRowSchema)`
-    SELECT test_id, test_code, test_name, status, start_ts, end_ts, required_days, mid_test_checkpoint,
-           baseline_definition, target_metrics, success_criteria, failure_criteria, escalation_path,
-           days_elapsed, days_remaining, is_overdue, escalation_state, ceo_action_required, verdict,
-           resolved_at, last_evaluated_date::text AS last_evaluated_date
+    SELECT ${TEST_COLUMNS}
     FROM fhq_calendar.canonical_test_events
-    WHERE (status = 'ACTIVE' ${resolved}) ${filter}
+    WHERE ${evaluatedTests(codes, options)}
     ORDER BY start_ts NULLS LAST, test_code
+  `);
+}
+
+/** The ids of the tests {@link loadActiveTests} loads, in its order: what a run reads in chunks (src/discover/chunks.ts). */
+export async function loadActiveTestIds(
+  db: CommonQueryMethods,
+  codes?: readonly string[],
+  options: { date?: string; includeResolved?: boolean } = {},
+): Promise<readonly string[]> {
+  return db.anyFirst(sql.type(z.object({ test_id: z.string() }))`
+    SELECT test_id
+    FROM fhq_calendar.canonical_test_events
+    WHERE ${evaluatedTests(codes, options)}
+    ORDER BY start_ts NULLS LAST, test_code
+  `);
+}
+
+/** The tests with these ids, in the order of `ids` (an id of no test is left out). */
+export async function loadTestsByIds(db: CommonQueryMethods, ids: readonly string[]): Promise<readonly TestRow[]> {
+  return db.any(sql.type(testRowSchema)`
+    SELECT ${TEST_COLUMNS}
+    FROM unnest(${sql.array([...ids], 'uuid')}::uuid[]) WITH ORDINALITY AS wanted(test_id, n)
+    JOIN fhq_calendar.canonical_test_events USING (test_id)
+    ORDER BY wanted.n
   `);
 }
 

@@ -43,7 +43,7 @@ export interface DiscoverOptions {
  * when it holds it, the rest resolved now (one query per signal, failures
  * recorded per signal as ERROR metrics, exactly as without a cache).
  */
-async function resolveMetrics(tx: DatabaseTransactionConnection, needs: SignalNeeds, cache: SignalCache | undefined) {
+export async function resolveMetrics(tx: DatabaseTransactionConnection, needs: SignalNeeds, cache: SignalCache | undefined) {
   const missing = needs
     .map(({ source, instants }) => ({ source, instants: instants.filter((i) => !cache?.get(source.key)?.has(i)) }))
     .filter((n) => n.instants.length > 0);
@@ -75,44 +75,54 @@ async function resolveMetrics(tx: DatabaseTransactionConnection, needs: SignalNe
 export async function discover(conn: DatabasePoolConnection, options: DiscoverOptions): Promise<Snapshot> {
   return conn.transaction(async (tx) => {
     await readOnlySnapshot(tx);
-    const tests = await loadActiveTests(tx, options.testCodes, { date: options.asOf.date, includeResolved: options.includeResolved });
-    await requireEvaluableTestCodes(tx, options.testCodes);
-    const gate = runGate(tests, options.rangeCache?.registry ?? (await loadRegistry(tx)), options.rangeCache?.parseDefinition);
-    const records = await loadRecords(
-      tx,
-      tests.map((t) => t.test_id),
-      options.asOf.date,
-    );
-    const history = await loadHistory(
-      tx,
-      tests.map((t) => t.test_id),
-      options.asOf.date,
-    );
-    const passed = gate.defects.length === 0 ? gate.passed : [];
-    const windowStates = await loadWindowStates(
-      tx,
-      passed.map((t) => t.row.test_id),
-      options.asOf.instant,
-      options.asOf.zone,
-    );
-    const metrics = await resolveMetrics(tx, signalNeeds(passed, [options.asOf]), options.rangeCache?.signals);
-    const { mode } = options;
-    return {
-      asOf: options.asOf,
-      runTime: options.runTime,
-      resolutionGraceDays: options.resolutionGraceDays,
-      runId: options.runId,
-      mode,
-      missedDates: mode === 'daily' ? await missedDates(tx, options.asOf.date) : [],
-      evidenceDir: options.evidenceDir,
-      reportsDir: options.reportsDir,
-      tests,
-      gate,
-      windowStates,
-      metrics,
-      history,
-      records,
-      evaluatorVersion: options.evaluatorVersion,
-    };
+    return readSnapshot(tx, options);
   });
+}
+
+/**
+ * The reads of {@link discover}, in the caller's transaction (which should be
+ * REPEATABLE READ, so that they all see one database state).
+ *
+ * @throws UsageError naming `--test` when a requested code names no test, or one neither ACTIVE nor RESOLVED.
+ */
+export async function readSnapshot(tx: DatabaseTransactionConnection, options: DiscoverOptions): Promise<Snapshot> {
+  const tests = await loadActiveTests(tx, options.testCodes, { date: options.asOf.date, includeResolved: options.includeResolved });
+  await requireEvaluableTestCodes(tx, options.testCodes);
+  const gate = runGate(tests, options.rangeCache?.registry ?? (await loadRegistry(tx)), options.rangeCache?.parseDefinition);
+  const records = await loadRecords(
+    tx,
+    tests.map((t) => t.test_id),
+    options.asOf.date,
+  );
+  const history = await loadHistory(
+    tx,
+    tests.map((t) => t.test_id),
+    options.asOf.date,
+  );
+  const passed = gate.defects.length === 0 ? gate.passed : [];
+  const windowStates = await loadWindowStates(
+    tx,
+    passed.map((t) => t.row.test_id),
+    options.asOf.instant,
+    options.asOf.zone,
+  );
+  const metrics = await resolveMetrics(tx, signalNeeds(passed, [options.asOf]), options.rangeCache?.signals);
+  const { mode } = options;
+  return {
+    asOf: options.asOf,
+    runTime: options.runTime,
+    resolutionGraceDays: options.resolutionGraceDays,
+    runId: options.runId,
+    mode,
+    missedDates: mode === 'daily' ? await missedDates(tx, options.asOf.date) : [],
+    evidenceDir: options.evidenceDir,
+    reportsDir: options.reportsDir,
+    tests,
+    gate,
+    windowStates,
+    metrics,
+    history,
+    records,
+    evaluatorVersion: options.evaluatorVersion,
+  };
 }

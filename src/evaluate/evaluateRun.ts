@@ -53,6 +53,39 @@ export function* evaluateInParts(snapshot: Snapshot, partTests: number = PART_TE
 }
 
 /**
+ * The plan of a run whose tests come in chunks (src/discover/chunks.ts), in
+ * parts as {@link evaluateInParts} gives them: a part per {@link PART_TESTS}
+ * tests of each chunk in turn (at least one part, even with no test), then
+ * the run-level `MISSED_RUN` alert, when there is one. Every part carries the
+ * header of `base`. Each chunk is evaluated when its parts are asked for, and
+ * dropped once they are: no more than one chunk is held at a time. Evaluation
+ * itself is pure; the chunks come from the caller.
+ *
+ * @param base the run's snapshot without tests: its header and missed days.
+ * @param chunks the snapshots of consecutive chunks of the tests that passed the gate, each `base` plus those tests.
+ * @returns the same parts, merged, as {@link evaluateInParts} of one snapshot holding every chunk's tests.
+ */
+export async function* evaluateChunks(
+  base: Snapshot,
+  chunks: AsyncIterable<Snapshot>,
+  partTests: number = PART_TESTS,
+): AsyncGenerator<Plan, void, undefined> {
+  const header = testsHeader(base);
+  let parts = 0;
+  for await (const chunk of chunks) {
+    const tests = chunk.gate.passed;
+    for (let start = 0; start < tests.length; start += partTests, parts++)
+      yield planOfTests(
+        header,
+        tests.slice(start, start + partTests).map((test) => evaluateTest(test, chunk)),
+      );
+  }
+  if (parts === 0) yield planOfTests(header, []);
+  const missed = missedRunAlert(base);
+  if (missed) yield { ...header, ...noWrites(), alerts: [missed] };
+}
+
+/**
  * One run-level WARNING `MISSED_RUN` alert naming the dates since the last
  * daily run that no completed run covers; null when none.
  */

@@ -39,7 +39,7 @@ const FILES_PER_TURN = 10;
  * Batches are applied one after the other, in order, so the rows are exactly
  * those of `applyPlan(tx, mergeParts(parts))`, written in the plan's order.
  *
- * @param parts consecutive parts of one run's plan, evaluated as they are asked for (at least one).
+ * @param parts consecutive parts of one run's plan, evaluated (and, for chunks of tests, read) as they are asked for (at least one).
  * @param staged where the evidence files are staged; on a failure its files stay staged for the caller to discard.
  * @returns the outline of the whole plan: {@link mergeParts} of every part, without file and bundle contents.
  * @throws the first error of a statement (evaluation stops at the next part), of evaluation itself or of staging a file, once every
@@ -47,7 +47,7 @@ const FILES_PER_TURN = 10;
  */
 export async function applyInParts(
   tx: DatabaseTransactionConnection,
-  parts: Iterable<Plan>,
+  parts: Iterable<Plan> | AsyncIterable<Plan>,
   staged: StagedFiles,
   batchTests: number = APPLY_BATCH_TESTS,
 ): Promise<PlanOutline> {
@@ -78,7 +78,7 @@ export async function applyInParts(
   };
   let settled: PromiseSettledResult<void>[];
   try {
-    for (const part of parts) {
+    for await (const part of parts) {
       outlines.push(outlineOf(part));
       batch.push(part);
       batchSize += part.runbook.length;

@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { CommonQueryMethods, DatabasePool, DatabasePoolConnection } from 'slonik';
+import { sql, type CommonQueryMethods, type DatabasePool, type DatabasePoolConnection } from 'slonik';
 import type { Settings } from '../config/settings.js';
 import { retireStaleHaltRows } from '../db/runbook.js';
 import type { ReportHistoryCache } from '../db/report.js';
 import { recordFinish, recordStart } from '../db/runs.js';
-import { discover } from '../discover/discover.js';
+import { readOnlySnapshot } from '../db/session.js';
+import { discoverInChunks, type ChunkedDiscovery } from '../discover/chunks.js';
+import type { DiscoverOptions } from '../discover/discover.js';
 import type { RangeCache } from '../discover/prefetch.js';
 import { asOfFor } from '../domain/asOf.js';
 import { evaluatorVersion } from '../paths.js';
 import { describeDefect } from '../domain/defect.js';
 import type { PhaseHook } from '../domain/phases.js';
-import type { PlanOutline } from '../domain/plan.js';
-import { outlineOf } from '../domain/planParts.js';
+import type { Plan, PlanOutline } from '../domain/plan.js';
+import { mergeParts, outlineOf } from '../domain/planParts.js';
 import type { RunMode } from '../domain/runMode.js';
-import type { Snapshot } from '../domain/snapshot.js';
 import { exitCodeOf } from '../errors.js';
-import { evaluateInParts, evaluateRun } from '../evaluate/evaluateRun.js';
+import { evaluateChunks, evaluateInParts } from '../evaluate/evaluateRun.js';
 import { applyInParts } from '../execute/applyInParts.js';
 import { StagedFiles } from '../execute/stagedFiles.js';
 import { writeRunFiles } from '../execute/export.js';
@@ -64,40 +65,62 @@ export function exitCodeOfPlan(plan: PlanOutline): 0 | 1 | 3 {
   return plan.halted ? 3 : plan.failedSignals.length > 0 ? 1 : 0;
 }
 
+/** Parts of a plan, with the milliseconds spent producing them (evaluation, and the reads of each chunk of tests) added to `spent.ms`. */
+async function* timedParts(parts: AsyncIterator<Plan> | Iterator<Plan>, spent: { ms: number }): AsyncGenerator<Plan, void, undefined> {
+  for (;;) {
+    const before = performance.now();
+    const next = await parts.next();
+    spent.ms += performance.now() - before;
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** The parts of the plan of what {@link discoverInChunks} found: a halt's, or the tests', chunk after chunk. */
+function partsOf(discovery: ChunkedDiscovery): AsyncIterator<Plan> | Iterator<Plan> {
+  return discovery.halted ? evaluateInParts(discovery.halted) : evaluateChunks(discovery.base, discovery.chunks());
+}
+
 /**
- * Evaluates the snapshot and applies its plan in one transaction, each part
- * applied while the next is evaluated (src/execute/applyInParts.ts): its
- * rows, its new revisions in the record, a halt's file kept with its ledger
- * row, and the removal of the date's stale halt rows (a full run only). The
- * evidence files are staged under temporary names meanwhile, for the caller
- * to rename after the commit (or remove after a failure). A kill after
- * COMMIT loses nothing the next run cannot write from the record.
+ * Discovers, evaluates and applies the plan in one REPEATABLE READ
+ * transaction, so every read, made whenever a chunk of tests is reached,
+ * sees the database as the transaction's first statement did
+ * (src/discover/chunks.ts): the gate over every test, then each chunk of
+ * tests read, evaluated and its writes sent while the next is evaluated
+ * (src/execute/applyInParts.ts): its rows, its new revisions in the record,
+ * a halt's file kept with its ledger row, and the removal of the date's
+ * stale halt rows (a full run only). The evidence files are staged under
+ * temporary names meanwhile, for the caller to rename after the commit (or
+ * remove after a failure). A kill after COMMIT loses nothing the next run
+ * cannot write from the record.
  *
- * @returns the outline of the whole plan, as {@link evaluateRun} returns it without file and bundle contents.
+ * A person's write to a row the run then writes (an `ack` during the run)
+ * makes PostgreSQL refuse the run's write (SQLSTATE 40001); the pool then
+ * runs the whole transaction again (up to five times), from fresh reads, with
+ * the files staged by the failed attempt removed.
+ *
+ * @returns the outline of the whole plan (src/evaluate/evaluateRun.ts), without file and bundle contents.
  */
-async function evaluateAndExecute(
+async function discoverEvaluateExecute(
   conn: DatabasePoolConnection,
-  snapshot: Snapshot,
+  discoverOptions: DiscoverOptions,
   staged: StagedFiles,
   fullRun: boolean,
   pause: PhaseHook,
   phaseMs: Record<string, number>,
 ): Promise<PlanOutline> {
   const started = performance.now();
-  let evaluating = 0;
-  const timedParts = function* () {
-    const parts = evaluateInParts(snapshot);
-    for (;;) {
-      const before = performance.now();
-      const next = parts.next();
-      evaluating += performance.now() - before;
-      if (next.done) return;
-      yield next.value;
-    }
-  };
+  const spent = { ms: 0 };
+  let discovered = started;
   try {
     return await conn.transaction(async (tx) => {
-      const plan = await applyInParts(tx, timedParts(), staged);
+      staged.discard(); // what an attempt that PostgreSQL refused had staged
+      spent.ms = 0;
+      await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
+      const discovery = await discoverInChunks(tx, discoverOptions);
+      discovered = performance.now();
+      pause('discovered');
+      const plan = await applyInParts(tx, timedParts(partsOf(discovery), spent), staged);
       if (fullRun)
         await retireStaleHaltRows(
           tx,
@@ -108,9 +131,31 @@ async function evaluateAndExecute(
       return plan;
     });
   } finally {
-    phaseMs.evaluate = Math.round(evaluating);
-    phaseMs.execute = Math.round(performance.now() - started);
+    phaseMs.discover = Math.round(discovered - started);
+    phaseMs.evaluate = Math.round(spent.ms);
+    phaseMs.execute = Math.round(performance.now() - discovered);
   }
+}
+
+/** A dry run's plan: discovered and evaluated, chunk after chunk, in one read-only REPEATABLE READ transaction; nothing written. */
+async function discoverEvaluate(
+  conn: DatabasePoolConnection,
+  discoverOptions: DiscoverOptions,
+  pause: PhaseHook,
+  phaseMs: Record<string, number>,
+) {
+  const timed = phaseTimer(phaseMs);
+  return conn.transaction(async (tx) => {
+    await readOnlySnapshot(tx);
+    const discovery = await timed('discover', () => discoverInChunks(tx, discoverOptions));
+    pause('discovered');
+    return timed('evaluate', async () => {
+      const outlines: PlanOutline[] = [];
+      const parts = partsOf(discovery);
+      for (let next = await parts.next(); !next.done; next = await parts.next()) outlines.push(outlineOf(next.value));
+      return mergeParts(outlines);
+    });
+  });
 }
 
 /** Runs `work`, recording its duration in milliseconds under `phase`. */
@@ -123,18 +168,6 @@ function phaseTimer(phaseMs: Record<string, number>) {
       phaseMs[phase] = Math.round(performance.now() - started);
     }
   };
-}
-
-/** Discover, timed, then the plan of the snapshot (a dry run's, or an executed one); the snapshot is unreachable once this returns. */
-async function discoverThenPlan(
-  timed: ReturnType<typeof phaseTimer>,
-  read: () => Promise<Snapshot>,
-  discovered: () => void,
-  toPlan: (snapshot: Snapshot) => Promise<PlanOutline>,
-): Promise<PlanOutline> {
-  const snapshot = await timed('discover', read);
-  discovered();
-  return toPlan(snapshot);
 }
 
 /** Records how a run that got its plan ended: its ledger row and its last log line. */
@@ -241,7 +274,6 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
   const { asOf, runId, mode, log } = runIdentity(options);
   const pause: PhaseHook = options.onPhase ?? (() => undefined);
   const phaseMs: Record<string, number> = {};
-  const timed = phaseTimer(phaseMs);
   const staged = new StagedFiles(options.onPhase);
   try {
     await recordStart(conn, runId, asOf.date, mode);
@@ -249,7 +281,7 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
     log.info({ event: 'run_started', as_of_instant: asOf.instant, zone: asOf.zone }, 'run started');
     const { testCodes, includeResolved } = options;
     const { runTime, resolutionGraceDays, evidenceDir, reportsDir } = settings;
-    const discoverOptions = {
+    const discoverOptions: DiscoverOptions = {
       asOf,
       runTime,
       resolutionGraceDays,
@@ -260,17 +292,11 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
       runId,
       mode,
       rangeCache: range?.cache,
+      evaluatorVersion: evaluatorVersion(),
     };
-    // The snapshot is held only until its plan exists: at 10,000 tests it is tens of megabytes the files do not need.
-    const plan = await discoverThenPlan(
-      timed,
-      () => discover(conn, { ...discoverOptions, evaluatorVersion: evaluatorVersion() }),
-      () => pause('discovered'),
-      (snapshot) =>
-        options.dryRun
-          ? timed('evaluate', () => outlineOf(evaluateRun(snapshot)))
-          : evaluateAndExecute(conn, snapshot, staged, !options.testCodes?.length, pause, phaseMs),
-    );
+    const plan = options.dryRun
+      ? await discoverEvaluate(conn, discoverOptions, pause, phaseMs)
+      : await discoverEvaluateExecute(conn, discoverOptions, staged, !options.testCodes?.length, pause, phaseMs);
     logProblems(plan, log);
     return { options, runId, log, plan, exitCode: exitCodeOfPlan(plan), staged, phaseMs };
   } catch (error) {
