@@ -4,6 +4,7 @@ import { parseDate } from '../domain/asOf.js';
 import { describeDefect } from '../domain/defect.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { UsageError } from '../errors.js';
+import { writeCounts } from '../domain/planParts.js';
 import type { RunResult } from '../run/runDate.js';
 import { describePlan, planToJson, summarisePlan, toSnakeCase } from './formatPlan.js';
 
@@ -152,6 +153,7 @@ export function printRun(result: RunResult, opts: { json?: boolean; dryRun?: boo
       writes.forEach((line) => printer.line(`  ${line}`));
       printer.always(`DRY RUN: nothing was written (${writes.length} write(s) planned)`);
     } else {
+      const counts = writeCounts(result.plan);
       writes.forEach((line) => printer.detail(`  ${line}`));
       printer.debug(
         `phases: ${Object.entries(result.phaseMs)
@@ -160,7 +162,7 @@ export function printRun(result: RunResult, opts: { json?: boolean; dryRun?: boo
       );
       printer.line(`  report: ${result.reportPath}`);
       printer.always(
-        `  ${result.plan.runbook.length} runbook row(s), ${result.plan.alerts.length} alert(s), ${result.plan.files.length} evidence file(s); ${result.filesWritten.length} file(s) changed`,
+        `  ${counts.runbook} runbook row(s), ${result.plan.alerts.length} alert(s), ${counts.files} evidence file(s); ${result.filesWritten.length} file(s) changed`,
       );
     }
   }

@@ -151,4 +151,26 @@ export type BundleRef = Omit<BundleWrite, 'text'>;
  * its plan keeps no more than this, so a run of thousands of tests does not
  * hold every evidence file until it ends.
  */
-export type PlanOutline = Omit<Plan, 'files' | 'bundles'> & { files: FileRef[]; bundles: BundleRef[] };
+export type PlanOutline = Omit<Plan, 'files' | 'bundles'> & {
+  files: FileRef[];
+  bundles: BundleRef[];
+  /**
+   * Set on the outline of a run that was asked to keep no per-test writes
+   * (src/run/runDate.ts `RunOptions.keepWrites`): its `runbook`,
+   * `stateUpdates`, `files` and `bundles` are then empty, and this says what
+   * they held.
+   */
+  dropped?: DroppedWrites;
+};
+
+/** What an outline without its per-test writes keeps of them: how many there were, and the ids a run needs after its commit. */
+export interface DroppedWrites {
+  runbook: number;
+  stateUpdates: number;
+  files: number;
+  bundles: number;
+  /** The tests with a runbook row, in plan order. */
+  runbookTestIds: string[];
+  /** The tests whose new revision replaced an earlier one of the date (revision > 1), in plan order. */
+  revisedTestIds: string[];
+}

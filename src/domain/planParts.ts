@@ -1,4 +1,4 @@
-import type { Plan, PlanOutline } from './plan.js';
+import type { DroppedWrites, Plan, PlanOutline } from './plan.js';
 
 /**
  * The plan made of consecutive parts of one run (src/evaluate/evaluateRun.ts
@@ -11,8 +11,10 @@ export function mergeParts<P extends Plan | PlanOutline>(parts: readonly P[]): P
   if (!first) throw new Error('mergeParts: no part');
   if (parts.length === 1) return first;
   const all = <K extends keyof Plan & keyof P>(key: K) => parts.flatMap((p) => p[key] as unknown[]) as P[K];
+  const dropped = parts.flatMap((p) => ('dropped' in p && p.dropped ? [p.dropped] : []));
   return {
     ...first,
+    ...(dropped.length > 0 ? { dropped: mergeDropped(dropped) } : {}),
     stateUpdates: all('stateUpdates'),
     resolutions: all('resolutions'),
     runbook: all('runbook'),
@@ -30,4 +32,68 @@ export function outlineOf(plan: Plan): PlanOutline {
     files: plan.files.map((f) => ({ path: f.path, bytes: f.content === null ? null : Buffer.byteLength(f.content), sha256: f.sha256 })),
     bundles: plan.bundles.map(({ text: _text, ...ref }) => ref),
   };
+}
+
+function mergeDropped(all: readonly DroppedWrites[]): DroppedWrites {
+  const sum = (key: 'runbook' | 'stateUpdates' | 'files' | 'bundles') => all.reduce((n, d) => n + d[key], 0);
+  return {
+    runbook: sum('runbook'),
+    stateUpdates: sum('stateUpdates'),
+    files: sum('files'),
+    bundles: sum('bundles'),
+    runbookTestIds: all.flatMap((d) => d.runbookTestIds),
+    revisedTestIds: all.flatMap((d) => d.revisedTestIds),
+  };
+}
+
+/**
+ * The outline without its per-test writes (`runbook`, `stateUpdates`,
+ * `files`, `bundles`), counted in `dropped`: what a run of thousands of tests
+ * keeps when nothing will print them (README "Performance", ninth round).
+ */
+export function withoutWrites(outline: PlanOutline): PlanOutline {
+  const dropped: DroppedWrites = {
+    runbook: outline.runbook.length,
+    stateUpdates: outline.stateUpdates.length,
+    files: outline.files.length,
+    bundles: outline.bundles.length,
+    runbookTestIds: outline.runbook.map((r) => r.testId),
+    revisedTestIds: outline.bundles.filter((b) => b.revision > 1).map((b) => b.testId),
+  };
+  return {
+    ...outline,
+    runbook: [],
+    stateUpdates: [],
+    files: [],
+    bundles: [],
+    dropped: outline.dropped ? mergeDropped([outline.dropped, dropped]) : dropped,
+  };
+}
+
+/** How many runbook rows, state updates, evidence files and new revisions the outline's plan writes, kept or dropped. */
+export function writeCounts(outline: PlanOutline): Pick<DroppedWrites, 'runbook' | 'stateUpdates' | 'files' | 'bundles'> {
+  const kept = {
+    runbook: outline.runbook.length,
+    stateUpdates: outline.stateUpdates.length,
+    files: outline.files.length,
+    bundles: outline.bundles.length,
+  };
+  const { dropped } = outline;
+  if (!dropped) return kept;
+  return {
+    runbook: kept.runbook + dropped.runbook,
+    stateUpdates: kept.stateUpdates + dropped.stateUpdates,
+    files: kept.files + dropped.files,
+    bundles: kept.bundles + dropped.bundles,
+  };
+}
+
+/** The tests the outline's plan writes a runbook row for, in plan order, kept or dropped. */
+export function runbookTestIds(outline: PlanOutline): string[] {
+  return [...(outline.dropped?.runbookTestIds ?? []), ...outline.runbook.map((r) => r.testId)];
+}
+
+/** The tests whose new revision replaces an earlier one of the date, in plan order, kept or dropped. */
+export function revisedTestIds(outline: PlanOutline): string[] {
+  return [...(outline.dropped?.revisedTestIds ?? []), ...outline.bundles.filter((b) => b.revision > 1).map((b) => b.testId)];
 }

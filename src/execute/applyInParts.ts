@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { DatabaseTransactionConnection } from 'slonik';
 import type { Plan, PlanOutline } from '../domain/plan.js';
-import { mergeParts, outlineOf } from '../domain/planParts.js';
+import { mergeParts, outlineOf, withoutWrites } from '../domain/planParts.js';
 import { applyPlan } from './applyPlan.js';
 import { withRecordedTexts } from './recordedFiles.js';
 import type { StagedFiles } from './stagedFiles.js';
@@ -41,7 +41,8 @@ const FILES_PER_TURN = 10;
  *
  * @param parts consecutive parts of one run's plan, evaluated (and, for chunks of tests, read) as they are asked for (at least one).
  * @param staged where the evidence files are staged; on a failure its files stay staged for the caller to discard.
- * @returns the outline of the whole plan: {@link mergeParts} of every part, without file and bundle contents.
+ * @param options.batchTests tests per batch (default {@link APPLY_BATCH_TESTS}); options.keepWrites false: the outline keeps only counts of its per-test writes (`withoutWrites`, src/domain/planParts.ts).
+ * @returns the outline of the whole plan: {@link mergeParts} of every part, without file and bundle contents (and, unless `keepWrites`, without its per-test writes).
  * @throws the first error of a statement (evaluation stops at the next part), of evaluation itself or of staging a file, once every
  *   batch sent has ended; the caller's transaction then rolls back.
  */
@@ -49,7 +50,7 @@ export async function applyInParts(
   tx: DatabaseTransactionConnection,
   parts: Iterable<Plan> | AsyncIterable<Plan>,
   staged: StagedFiles,
-  batchTests: number = APPLY_BATCH_TESTS,
+  { batchTests = APPLY_BATCH_TESTS, keepWrites = true }: { batchTests?: number; keepWrites?: boolean } = {},
 ): Promise<PlanOutline> {
   const outlines: PlanOutline[] = [];
   let batch: Plan[] = [];
@@ -79,7 +80,7 @@ export async function applyInParts(
   let settled: PromiseSettledResult<void>[];
   try {
     for await (const part of parts) {
-      outlines.push(outlineOf(part));
+      outlines.push(keepWrites ? outlineOf(part) : withoutWrites(outlineOf(part)));
       batch.push(part);
       batchSize += part.runbook.length;
       if (batchSize >= batchTests) await flush();

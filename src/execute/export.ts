@@ -6,6 +6,7 @@ import { canonicalJson, sha256Hex } from '../domain/canonicalJson.js';
 import { evidenceFilePath, haltFilePath, historyFilePath, reportFilePath } from '../domain/fileNames.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { PlanOutline } from '../domain/plan.js';
+import { revisedTestIds } from '../domain/planParts.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { writeReportFile } from './reportFile.js';
 import type { StagedFiles } from './stagedFiles.js';
@@ -113,7 +114,7 @@ export async function writeRunFiles(
   historyCache?: ReportHistoryCache,
 ): Promise<string[]> {
   const written = staged.commit();
-  const revised = plan.bundles.filter((b) => b.revision > 1).map((b) => b.testId);
+  const revised = revisedTestIds(plan);
   if (revised.length > 0) {
     const replaced = (await loadBundles(db, { date: plan.asOf.date, testIds: revised })).filter((b) => !b.is_current);
     written.push(...writeBundleFiles(replaced, folders.evidenceDir, onPhase));

@@ -50,6 +50,8 @@ export interface BackfillOptions {
   onPhase?: PhaseHook;
   /** The run id of each date (tests, to compare runs byte for byte); default a fresh UUID per date. */
   runIdFor?: (date: string) => string;
+  /** Keep every per-test write in each date's result (default true): see src/run/runDate.ts `RunOptions.keepWrites`. */
+  keepWrites?: boolean;
 }
 
 /** `onPhase`, calling `ready` first when `phase` is reached. */
@@ -157,6 +159,7 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
       logger,
       onPhase,
       runId: runIds[i],
+      keepWrites: options.keepWrites,
     });
     const done = async (result: RunResult) => {
       const halted = tally(summary, result.plan.asOf.date, result);

@@ -24,6 +24,8 @@ export interface RunCommandOptions {
   onCatchUpStart?: (dates: readonly string[]) => void;
   /** Told of each caught-up date. */
   onCatchUpDate?: (date: string, result: RunResult) => void;
+  /** Keep every per-test write in the results (default true): see src/run/runDate.ts `RunOptions.keepWrites`. */
+  keepWrites?: boolean;
 }
 
 /** What `run` did: the caught-up days (if any) and the run of the date itself (absent when catch-up halted). */
@@ -51,6 +53,7 @@ export async function runCommand(pool: DatabasePool, options: RunCommandOptions)
     includeResolved: options.includeResolved,
     logger: options.logger,
     onPhase: options.onPhase,
+    keepWrites: options.keepWrites,
   };
   let catchUp: RunCommandResult['catchUp'] = null;
   if (options.catchUp) {

@@ -13,7 +13,7 @@ import { evaluatorVersion } from '../paths.js';
 import { describeDefect } from '../domain/defect.js';
 import type { PhaseHook } from '../domain/phases.js';
 import type { Plan, PlanOutline } from '../domain/plan.js';
-import { mergeParts, outlineOf } from '../domain/planParts.js';
+import { mergeParts, outlineOf, runbookTestIds } from '../domain/planParts.js';
 import type { RunMode } from '../domain/runMode.js';
 import { exitCodeOf } from '../errors.js';
 import { evaluateChunks, evaluateInParts } from '../evaluate/evaluateRun.js';
@@ -42,6 +42,16 @@ export interface RunOptions {
   logger?: Logger;
   /** Told of each phase the run reaches (the crash tests pause there); default none. */
   onPhase?: PhaseHook;
+  /**
+   * Keep every per-test write in the returned plan (default true). False: the
+   * plan's `runbook`, `stateUpdates`, `files` and `bundles` come back empty,
+   * counted in `plan.dropped`, so a run of thousands of tests does not hold
+   * them until it ends; the CLI keeps them only to print them (`--json`,
+   * `-v`). A dry run always keeps them.
+   */
+  keepWrites?: boolean;
+  /** Tests per chunk of discovery (src/discover/chunks.ts); default `CHUNK_TESTS` (tests set it small). */
+  chunkTests?: number;
 }
 
 /** What a run did: its plan (without file contents), which files it wrote (empty on a dry run), and how long each phase took. */
@@ -105,7 +115,7 @@ async function discoverEvaluateExecute(
   conn: DatabasePoolConnection,
   discoverOptions: DiscoverOptions,
   staged: StagedFiles,
-  fullRun: boolean,
+  { fullRun, keepWrites, chunkTests }: { fullRun: boolean; keepWrites: boolean; chunkTests?: number },
   pause: PhaseHook,
   phaseMs: Record<string, number>,
 ): Promise<PlanOutline> {
@@ -117,16 +127,11 @@ async function discoverEvaluateExecute(
       staged.discard(); // what an attempt that PostgreSQL refused had staged
       spent.ms = 0;
       await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
-      const discovery = await discoverInChunks(tx, discoverOptions);
+      const discovery = await discoverInChunks(tx, discoverOptions, chunkTests);
       discovered = performance.now();
       pause('discovered');
-      const plan = await applyInParts(tx, timedParts(partsOf(discovery), spent), staged);
-      if (fullRun)
-        await retireStaleHaltRows(
-          tx,
-          plan.asOf.date,
-          plan.runbook.map((r) => r.testId),
-        );
+      const plan = await applyInParts(tx, timedParts(partsOf(discovery), spent), staged, { keepWrites });
+      if (fullRun) await retireStaleHaltRows(tx, plan.asOf.date, runbookTestIds(plan));
       pause('in-transaction');
       return plan;
     });
@@ -141,13 +146,14 @@ async function discoverEvaluateExecute(
 async function discoverEvaluate(
   conn: DatabasePoolConnection,
   discoverOptions: DiscoverOptions,
+  chunkTests: number | undefined,
   pause: PhaseHook,
   phaseMs: Record<string, number>,
 ) {
   const timed = phaseTimer(phaseMs);
   return conn.transaction(async (tx) => {
     await readOnlySnapshot(tx);
-    const discovery = await timed('discover', () => discoverInChunks(tx, discoverOptions));
+    const discovery = await timed('discover', () => discoverInChunks(tx, discoverOptions, chunkTests));
     pause('discovered');
     return timed('evaluate', async () => {
       const outlines: PlanOutline[] = [];
@@ -295,8 +301,15 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
       evaluatorVersion: evaluatorVersion(),
     };
     const plan = options.dryRun
-      ? await discoverEvaluate(conn, discoverOptions, pause, phaseMs)
-      : await discoverEvaluateExecute(conn, discoverOptions, staged, !options.testCodes?.length, pause, phaseMs);
+      ? await discoverEvaluate(conn, discoverOptions, options.chunkTests, pause, phaseMs)
+      : await discoverEvaluateExecute(
+          conn,
+          discoverOptions,
+          staged,
+          { fullRun: !options.testCodes?.length, keepWrites: options.keepWrites ?? true, chunkTests: options.chunkTests },
+          pause,
+          phaseMs,
+        );
     logProblems(plan, log);
     return { options, runId, log, plan, exitCode: exitCodeOfPlan(plan), staged, phaseMs };
   } catch (error) {

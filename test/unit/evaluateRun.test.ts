@@ -9,7 +9,7 @@ import { canonicalJson, sha256Hex } from '../../src/domain/canonicalJson.js';
 import { evaluationSha256, type TestRecord } from '../../src/domain/bundle.js';
 import type { TestRow } from '../../src/domain/testRow.js';
 import type { WindowState } from '../../src/domain/windowState.js';
-import { evaluateInParts, evaluateRun } from '../../src/evaluate/evaluateRun.js';
+import { evaluateChunks, evaluateInParts, evaluateRun } from '../../src/evaluate/evaluateRun.js';
 import { mergeParts } from '../../src/domain/planParts.js';
 import { ID_A, ID_B, registry, testRow as baseRow } from '../helpers/rows.js';
 
@@ -1517,5 +1517,66 @@ describe('evaluation in parts', () => {
 
   it('refuses to merge no part', () => {
     expect(() => mergeParts([])).toThrow('mergeParts: no part');
+  });
+});
+
+describe('evaluation in chunks of tests', () => {
+  const rows = Array.from({ length: 5 }, (_, i) =>
+    testRow({ test_id: `00000000-0000-4000-8000-00000000010${i}`, test_code: `EC-10${i}`, start_ts: `2026-03-0${i + 1}T05:00:00.000Z` }),
+  );
+  const codesOf = (plan: Plan) => plan.runbook.map((r) => r.testCode);
+  /** The snapshot of the whole run cut as discover cuts it: the base without tests, then one snapshot per chunk. */
+  function cut(whole: Snapshot, size: number) {
+    const base: Snapshot = { ...whole, tests: [], gate: { passed: [], defects: [] }, windowStates: new Map() };
+    const chunks: Snapshot[] = [];
+    for (let start = 0; start < whole.tests.length; start += size) {
+      const tests = whole.tests.slice(start, start + size);
+      const ids = new Set(tests.map((t) => t.test_id));
+      chunks.push({
+        ...base,
+        tests,
+        gate: { passed: whole.gate.passed.filter((g) => ids.has(g.row.test_id)), defects: [] },
+        windowStates: new Map([...whole.windowStates].filter(([id]) => ids.has(id))),
+      });
+    }
+    return { base, chunks };
+  }
+  async function all(parts: AsyncIterable<Plan>): Promise<Plan[]> {
+    const out: Plan[] = [];
+    for await (const part of parts) out.push(part);
+    return out;
+  }
+  /** The chunks as discover hands them over: each read (here, noted in `asked`) only when asked for. */
+  async function* yielding(chunks: readonly Snapshot[], asked: string[]) {
+    for (const [i, chunk] of chunks.entries()) {
+      asked.push(`chunk ${i}`);
+      yield await Promise.resolve(chunk);
+    }
+  }
+
+  it('gives the parts of each chunk in turn, then the missed-run alert, merging into exactly the plan of the whole snapshot', async () => {
+    const whole = snapshot({ rows, missedDates: ['2026-03-27'] });
+    const { base, chunks } = cut(whole, 3);
+    const parts = await all(evaluateChunks(base, yielding(chunks, []), 2));
+    expect(parts.map(codesOf)).toEqual([['EC-100', 'EC-101'], ['EC-102'], ['EC-103', 'EC-104'], []]);
+    expect(parts.at(-1)!.alerts.map((a) => a.alertType)).toEqual(['MISSED_RUN']);
+    expect(mergeParts(parts)).toEqual(evaluateRun(whole));
+  });
+
+  it('asks for a chunk only when the parts before it are taken', async () => {
+    const { base, chunks } = cut(snapshot({ rows }), 2);
+    const asked: string[] = [];
+    const parts = evaluateChunks(base, yielding(chunks, asked), 50);
+    expect(codesOf((await parts.next()).value as Plan)).toEqual(['EC-100', 'EC-101']);
+    expect(asked).toEqual(['chunk 0']);
+    expect(codesOf((await parts.next()).value as Plan)).toEqual(['EC-102', 'EC-103']);
+    expect(asked).toEqual(['chunk 0', 'chunk 1']);
+  });
+
+  it('gives one empty part for no chunk at all, as for a run without tests', async () => {
+    const none = snapshot({ rows: [] });
+    const parts = await all(evaluateChunks(none, yielding([], []), 2));
+    expect(parts.map(codesOf)).toEqual([[]]);
+    expect(mergeParts(parts)).toEqual(evaluateRun(none));
   });
 });

@@ -166,6 +166,8 @@ export async function backfillAction(flags: BackfillFlags, command: Command, ctx
           logger: log(),
           onPhase: ctx.onPhase,
           onDate: (date, result) => printDate(date, result, flags, printer, report),
+          // Only a JSON line or -v prints a date's writes one by one.
+          keepWrites: Boolean(flags.json) || printer.verbosity === 'verbose',
         });
         report.stop();
         printSummary(flags, summary, ((performance.now() - started) / 1000).toFixed(1), printer, settings);

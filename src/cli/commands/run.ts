@@ -49,6 +49,8 @@ export function registerRun(program: Command, ctx: CommandContext): void {
             testCodes: flags.test,
             includeResolved: flags.includeResolved,
             catchUp: flags.catchUp,
+            // Only --json and -v print the writes one by one (a dry run always keeps them).
+            keepWrites: Boolean(flags.json) || printer.verbosity === 'verbose',
             logger: log(),
             onPhase: ctx.onPhase,
             onCatchUpStart: (dates) => printer.notice(`catching up ${dates.length} missed day(s): ${dates.join(', ')}`),
