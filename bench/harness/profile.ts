@@ -19,8 +19,8 @@ import { runVariant, type VariantInput } from './variants.js';
 export async function profileProject(input: Omit<VariantInput, 'cpuProfileDir'>, log: (line: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'canonical-bench-profile-'));
   await resetWrittenState(input.uri);
-  log('profiling one project run (node --cpu-prof)…');
-  const run = await runVariant('project', { ...input, cpuProfileDir: dir });
+  log('profiling one project run (node --cpu-prof, unbundled so that the profile names the source files)…');
+  const run = await runVariant('project', { ...input, cpuProfileDir: dir, unbundled: true });
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`node --cpu-prof wrote no profile into ${dir}`);
   const startup = await runMeasured({
@@ -32,7 +32,7 @@ export async function profileProject(input: Omit<VariantInput, 'cpuProfileDir'>,
   const signals = await timeSignals(input.uri, input.dates.at(-1)!);
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out();
-  out(`profiled project run: ${run.seconds.toFixed(2)} s wall under --cpu-prof; profile kept at ${join(dir, file)}`);
+  out(`profiled project run (dist/src/cli/main.js): ${run.seconds.toFixed(2)} s wall under --cpu-prof; profile kept at ${join(dir, file)}`);
   out(`project phases from its ledger (ms): ${JSON.stringify(run.phaseMs)}`);
   out(
     `starting the CLI alone (node dist/bin/canonical-tests.js --version): ${(startup.seconds * 1000).toFixed(0)} ms, peak RSS ${startup.peakRssMb?.toFixed(0) ?? 'n/a'} MB`,

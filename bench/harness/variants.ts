@@ -24,6 +24,8 @@ export interface VariantInput {
   tests: number;
   /** When set, the child runs with `--cpu-prof --cpu-prof-dir <dir>`. */
   cpuProfileDir?: string;
+  /** Run the project from tsc's output (`dist/src/cli/main.js`, a module per source file) instead of the bundled executable, so a profile names the project's files. */
+  unbundled?: boolean;
 }
 
 /** A measured variant run. */
@@ -79,7 +81,7 @@ export async function runVariant(variant: Variant, input: VariantInput): Promise
   mkdirSync(evidenceDir);
   mkdirSync(reportsDir);
   const measured = await runMeasured({
-    script: SCRIPTS[variant],
+    script: variant === 'project' && input.unbundled ? script('../../src/cli/main.js') : SCRIPTS[variant],
     args: argsOf(variant, input.dates),
     cwd: work,
     nodeFlags: input.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', input.cpuProfileDir] : [],

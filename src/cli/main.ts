@@ -5,7 +5,6 @@ import { CommanderError } from 'commander';
 import { loadDotEnv } from '../config/dotEnv.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { ExitCode, exitCodeOf } from '../errors.js';
-import { limitHeapGrowth } from './heapGrowth.js';
 import { err } from './stdio.js';
 import { pauseHookFromEnv } from './pauseHook.js';
 import { buildProgram } from './program.js';
@@ -34,7 +33,6 @@ export async function main(argv: string[], onPhase?: PhaseHook): Promise<number>
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  limitHeapGrowth();
   const code = await Promise.resolve()
     .then(() => loadDotEnv(process.env, process.cwd()))
     .then(() => main(process.argv, pauseHookFromEnv(process.env)))

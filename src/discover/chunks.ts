@@ -48,16 +48,19 @@ export type ChunkedDiscovery =
  * does: it writes only the refused tests.
  *
  * @param chunkTests tests per chunk (default {@link CHUNK_TESTS}).
+ * @param onTestCount told how many tests the run evaluates, before their definitions are read.
  * @throws UsageError naming `--test` when a requested code names no test, or one neither ACTIVE nor RESOLVED.
  */
 export async function discoverInChunks(
   tx: DatabaseTransactionConnection,
   options: DiscoverOptions,
   chunkTests: number = CHUNK_TESTS,
+  onTestCount?: (tests: number) => void,
 ): Promise<ChunkedDiscovery> {
   const { asOf, rangeCache } = options;
   const ids = await loadActiveTestIds(tx, options.testCodes, { date: asOf.date, includeResolved: options.includeResolved });
   await requireEvaluableTestCodes(tx, options.testCodes);
+  onTestCount?.(ids.length);
   const registry = rangeCache?.registry ?? (await loadRegistry(tx));
   const gateOf = async (chunk: readonly string[]) => {
     const tests = await loadTestsByIds(tx, chunk);

@@ -52,6 +52,8 @@ export interface BackfillOptions {
   runIdFor?: (date: string) => string;
   /** Keep every per-test write in each date's result (default true): see src/run/runDate.ts `RunOptions.keepWrites`. */
   keepWrites?: boolean;
+  /** Told how many tests each date evaluates: see src/run/runDate.ts `RunOptions.onTestCount`. */
+  onTestCount?: (tests: number) => void;
 }
 
 /** `onPhase`, calling `ready` first when `phase` is reached. */
@@ -160,6 +162,7 @@ export async function backfill(pool: DatabasePool, options: BackfillOptions): Pr
       onPhase,
       runId: runIds[i],
       keepWrites: options.keepWrites,
+      onTestCount: options.onTestCount,
     });
     const done = async (result: RunResult) => {
       const halted = tally(summary, result.plan.asOf.date, result);

@@ -26,6 +26,8 @@ export interface RunCommandOptions {
   onCatchUpDate?: (date: string, result: RunResult) => void;
   /** Keep every per-test write in the results (default true): see src/run/runDate.ts `RunOptions.keepWrites`. */
   keepWrites?: boolean;
+  /** Told how many tests each date evaluates: see src/run/runDate.ts `RunOptions.onTestCount`. */
+  onTestCount?: (tests: number) => void;
 }
 
 /** What `run` did: the caught-up days (if any) and the run of the date itself (absent when catch-up halted). */
@@ -54,6 +56,7 @@ export async function runCommand(pool: DatabasePool, options: RunCommandOptions)
     logger: options.logger,
     onPhase: options.onPhase,
     keepWrites: options.keepWrites,
+    onTestCount: options.onTestCount,
   };
   let catchUp: RunCommandResult['catchUp'] = null;
   if (options.catchUp) {

@@ -52,6 +52,8 @@ export interface RunOptions {
   keepWrites?: boolean;
   /** Tests per chunk of discovery (src/discover/chunks.ts); default `CHUNK_TESTS` (tests set it small). */
   chunkTests?: number;
+  /** Told how many tests the run evaluates (or checks, if the gate then halts it), before their definitions are read. */
+  onTestCount?: (tests: number) => void;
 }
 
 /** What a run did: its plan (without file contents), which files it wrote (empty on a dry run), and how long each phase took. */
@@ -115,7 +117,12 @@ async function discoverEvaluateExecute(
   conn: DatabasePoolConnection,
   discoverOptions: DiscoverOptions,
   staged: StagedFiles,
-  { fullRun, keepWrites, chunkTests }: { fullRun: boolean; keepWrites: boolean; chunkTests?: number },
+  {
+    fullRun,
+    keepWrites,
+    chunkTests,
+    onTestCount,
+  }: { fullRun: boolean; keepWrites: boolean; chunkTests?: number; onTestCount?: (tests: number) => void },
   pause: PhaseHook,
   phaseMs: Record<string, number>,
 ): Promise<PlanOutline> {
@@ -127,7 +134,7 @@ async function discoverEvaluateExecute(
       staged.discard(); // what an attempt that PostgreSQL refused had staged
       spent.ms = 0;
       await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
-      const discovery = await discoverInChunks(tx, discoverOptions, chunkTests);
+      const discovery = await discoverInChunks(tx, discoverOptions, chunkTests, onTestCount);
       discovered = performance.now();
       pause('discovered');
       const plan = await applyInParts(tx, timedParts(partsOf(discovery), spent), staged, { keepWrites });
@@ -306,7 +313,12 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
           conn,
           discoverOptions,
           staged,
-          { fullRun: !options.testCodes?.length, keepWrites: options.keepWrites ?? true, chunkTests: options.chunkTests },
+          {
+            fullRun: !options.testCodes?.length,
+            keepWrites: options.keepWrites ?? true,
+            chunkTests: options.chunkTests,
+            onTestCount: options.onTestCount,
+          },
           pause,
           phaseMs,
         );

@@ -54,9 +54,17 @@ describe('a run in chunks of tests', () => {
     const settings: [Settings, Settings] = [tempSettings(), tempSettings()];
     const run = async (date: string, runId = runIdFor(date)) => {
       const common = { date, mode: 'backfill' as const, runId };
-      const a = await runDate(chunked.pool, { ...common, settings: settings[0], chunkTests: 1, keepWrites: false });
+      const counts: number[] = [];
+      const a = await runDate(chunked.pool, {
+        ...common,
+        settings: settings[0],
+        chunkTests: 1,
+        keepWrites: false,
+        onTestCount: (n) => counts.push(n),
+      });
       const b = await runDate(whole.pool, { ...common, settings: settings[1] });
       expect(a.exitCode).toBe(b.exitCode);
+      expect(counts).toEqual([b.plan.outcomes.length]);
       const inFolder = (s: Settings) => (path: string) => relative(dirname(s.evidenceDir), path);
       expect({ ...a.plan, reportPath: inFolder(settings[0])(a.plan.reportPath) }).toEqual({
         ...withoutWrites(b),

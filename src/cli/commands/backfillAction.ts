@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { limitHeapGrowthFor } from '../heapGrowth.js';
 import { logsDir, todayIn, type Settings } from '../../config/settings.js';
 import { fileLogger, type Logger } from '../../logging/logger.js';
 import { backfill, backfillDates, type BackfillSummary } from '../../run/backfill.js';
@@ -168,6 +169,7 @@ export async function backfillAction(flags: BackfillFlags, command: Command, ctx
           onDate: (date, result) => printDate(date, result, flags, printer, report),
           // Only a JSON line or -v prints a date's writes one by one.
           keepWrites: Boolean(flags.json) || printer.verbosity === 'verbose',
+          onTestCount: limitHeapGrowthFor,
         });
         report.stop();
         printSummary(flags, summary, ((performance.now() - started) / 1000).toFixed(1), printer, settings);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { limitHeapGrowthFor } from '../heapGrowth.js';
 import { logsDir, todayIn } from '../../config/settings.js';
 import { parseDate } from '../../domain/asOf.js';
 import { fileLogger, type Logger } from '../../logging/logger.js';
@@ -51,6 +52,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
             catchUp: flags.catchUp,
             // Only --json and -v print the writes one by one (a dry run always keeps them).
             keepWrites: Boolean(flags.json) || printer.verbosity === 'verbose',
+            onTestCount: limitHeapGrowthFor,
             logger: log(),
             onPhase: ctx.onPhase,
             onCatchUpStart: (dates) => printer.notice(`catching up ${dates.length} missed day(s): ${dates.join(', ')}`),
