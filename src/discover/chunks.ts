@@ -112,12 +112,19 @@ export async function discoverInChunks(
   };
   // Each chunk's reads are sent as the one before is handed over, so they wait on the connection only behind
   // the writes already sent, not behind every write of the chunk before, and are there when it is evaluated.
+  // A read sent ahead is awaited where it is used; until then its failure (the transaction aborted by a failed
+  // write, say) is that of the run, never an unhandled rejection, even if the run stops asking for chunks.
+  const sentAhead = (index: number) => {
+    const read = readChunk(index);
+    read.catch(() => undefined);
+    return read;
+  };
   async function* chunks(): AsyncGenerator<Snapshot, void, undefined> {
-    let next = slices.length > 0 ? readChunk(0) : null;
+    let next = slices.length > 0 ? sentAhead(0) : null;
     try {
       for (let index = 1; next; index++) {
         const current = await next;
-        next = index < slices.length ? readChunk(index) : null;
+        next = index < slices.length ? sentAhead(index) : null;
         yield current;
       }
     } finally {

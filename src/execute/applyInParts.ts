@@ -43,8 +43,8 @@ const FILES_PER_TURN = 10;
  * @param staged where the evidence files are staged; on a failure its files stay staged for the caller to discard.
  * @param options.batchTests tests per batch (default {@link APPLY_BATCH_TESTS}); options.keepWrites false: the outline keeps only counts of its per-test writes (`withoutWrites`, src/domain/planParts.ts).
  * @returns the outline of the whole plan: {@link mergeParts} of every part, without file and bundle contents (and, unless `keepWrites`, without its per-test writes).
- * @throws the first error of a statement (evaluation stops at the next part), of evaluation itself or of staging a file, once every
- *   batch sent has ended; the caller's transaction then rolls back.
+ * @throws the first error of a statement (evaluation stops at the next part), else that of evaluation, of a chunk's reads or of
+ *   staging a file, once every batch sent has ended; the caller's transaction then rolls back.
  */
 export async function applyInParts(
   tx: DatabaseTransactionConnection,
@@ -77,7 +77,7 @@ export async function applyInParts(
     }
     while (applying.length > BATCHES_AHEAD) await applying.shift();
   };
-  let settled: PromiseSettledResult<void>[];
+  let stopped: { error: unknown } | null = null;
   try {
     for await (const part of parts) {
       outlines.push(keepWrites ? outlineOf(part) : withoutWrites(outlineOf(part)));
@@ -88,11 +88,14 @@ export async function applyInParts(
       if (failed) break;
     }
     if (batch.length > 0 && !failed) await flush();
-  } finally {
-    // Whatever ends the loop, no batch may still be sending statements when the caller rolls back: they would run outside the transaction.
-    settled = await Promise.allSettled(applying);
+  } catch (error) {
+    stopped = { error };
   }
+  // Whatever ends the loop, no batch may still be sending statements when the caller rolls back: they would run outside the transaction.
+  const settled = await Promise.allSettled(applying);
+  // A failed statement comes first: it aborted the transaction, so a chunk's reads sent after it failed because of it.
   const failure = settled.find((r) => r.status === 'rejected');
   if (failure) throw failure.reason;
+  if (stopped) throw stopped.error;
   return mergeParts(outlines);
 }

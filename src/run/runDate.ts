@@ -52,6 +52,8 @@ export interface RunOptions {
   keepWrites?: boolean;
   /** Tests per chunk of discovery (src/discover/chunks.ts); default `CHUNK_TESTS` (tests set it small). */
   chunkTests?: number;
+  /** Tests per batch of writes (src/execute/applyInParts.ts); default `APPLY_BATCH_TESTS` (tests set it small). */
+  batchTests?: number;
   /** Told how many tests the run evaluates (or checks, if the gate then halts it), before their definitions are read. */
   onTestCount?: (tests: number) => void;
 }
@@ -64,8 +66,9 @@ export interface RunResult {
   filesWritten: string[];
   reportPath: string | null;
   /**
-   * Milliseconds per phase: discover, evaluate, execute, files. Parts of the plan are applied while the
-   * next are evaluated, so `execute` (the run's transaction) includes most of `evaluate` (evaluation alone).
+   * Milliseconds per phase: discover (the gate over every test, and the run-level reads), evaluate,
+   * execute, files. Parts of the plan are applied while the next are evaluated, so `execute` (the rest of
+   * the run's transaction) includes most of `evaluate` (evaluation, and the reads of each chunk of tests).
    * In a backfill a date's `files` runs beside the next date's `execute` (src/run/pipeline.ts), so each
    * includes time spent on the other.
    */
@@ -79,12 +82,17 @@ export function exitCodeOfPlan(plan: PlanOutline): 0 | 1 | 3 {
 
 /** Parts of a plan, with the milliseconds spent producing them (evaluation, and the reads of each chunk of tests) added to `spent.ms`. */
 async function* timedParts(parts: AsyncIterator<Plan> | Iterator<Plan>, spent: { ms: number }): AsyncGenerator<Plan, void, undefined> {
-  for (;;) {
-    const before = performance.now();
-    const next = await parts.next();
-    spent.ms += performance.now() - before;
-    if (next.done) return;
-    yield next.value;
+  try {
+    for (;;) {
+      const before = performance.now();
+      const next = await parts.next();
+      spent.ms += performance.now() - before;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Closed early (a write failed): the parts close too, and with them the chunks still being read.
+    await parts.return?.();
   }
 }
 
@@ -121,8 +129,9 @@ async function discoverEvaluateExecute(
     fullRun,
     keepWrites,
     chunkTests,
+    batchTests,
     onTestCount,
-  }: { fullRun: boolean; keepWrites: boolean; chunkTests?: number; onTestCount?: (tests: number) => void },
+  }: { fullRun: boolean; keepWrites: boolean; chunkTests?: number; batchTests?: number; onTestCount?: (tests: number) => void },
   pause: PhaseHook,
   phaseMs: Record<string, number>,
 ): Promise<PlanOutline> {
@@ -137,7 +146,7 @@ async function discoverEvaluateExecute(
       const discovery = await discoverInChunks(tx, discoverOptions, chunkTests, onTestCount);
       discovered = performance.now();
       pause('discovered');
-      const plan = await applyInParts(tx, timedParts(partsOf(discovery), spent), staged, { keepWrites });
+      const plan = await applyInParts(tx, timedParts(partsOf(discovery), spent), staged, { keepWrites, batchTests });
       if (fullRun) await retireStaleHaltRows(tx, plan.asOf.date, runbookTestIds(plan));
       pause('in-transaction');
       return plan;
@@ -317,6 +326,7 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
             fullRun: !options.testCodes?.length,
             keepWrites: options.keepWrites ?? true,
             chunkTests: options.chunkTests,
+            batchTests: options.batchTests,
             onTestCount: options.onTestCount,
           },
           pause,

@@ -92,6 +92,28 @@ describe('a run in chunks of tests', () => {
     expect(history).toEqual(files(join(settings[1].evidenceDir, 'history')));
   });
 
+  it('fails as a whole, writing nothing, when a write fails while the next chunk is being read', async () => {
+    const db = await seeded(seedFragile);
+    // Three chunks of one test, each written as its own batch: the first test's runbook row is refused, which
+    // aborts the transaction while the third chunk's reads, sent when the second was handed over, are under way.
+    await db.exec(`
+      CREATE FUNCTION fixture.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT ON fhq_calendar.test_runbook_entries FOR EACH ROW EXECUTE FUNCTION fixture.refuse();`);
+    const settings = tempSettings();
+    await expect(runDate(db.pool, { date: '2026-03-27', settings, chunkTests: 1, batchTests: 1, keepWrites: false })).rejects.toThrow(
+      'refused for the test',
+    );
+    const count = async (table: string) => (await db.exec(`SELECT count(*)::int AS n FROM fhq_calendar.${table}`)).rows[0];
+    expect([await count('test_runbook_entries'), await count('evidence_bundles'), await count('ceo_calendar_alerts')]).toEqual([
+      { n: 0 },
+      { n: 0 },
+      { n: 0 },
+    ]);
+    const ledger = await db.exec(`SELECT outcome, exit_code FROM fhq_calendar.evaluator_runs`);
+    expect(ledger.rows).toEqual([{ outcome: 'FAILED', exit_code: 1 }]);
+    expect(files(settings.evidenceDir)).toEqual({});
+  });
+
   it('runs its transaction again, from fresh reads, when a person writes a row it then writes (an acknowledgement during the run)', async () => {
     const db = await seeded(seedWindows);
     const settings = tempSettings();
