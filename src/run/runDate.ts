@@ -117,7 +117,8 @@ function partsOf(discovery: ChunkedDiscovery): AsyncIterator<Plan> | Iterator<Pl
  * A person's write to a row the run then writes (an `ack` during the run)
  * makes PostgreSQL refuse the run's write (SQLSTATE 40001); the pool then
  * runs the whole transaction again (up to five times), from fresh reads, with
- * the files staged by the failed attempt removed.
+ * the files staged by the failed attempt removed, and each new attempt is
+ * logged (`transaction_retried`).
  *
  * @returns the outline of the whole plan (src/evaluate/evaluateRun.ts), without file and bundle contents.
  */
@@ -134,12 +135,19 @@ async function discoverEvaluateExecute(
   }: { fullRun: boolean; keepWrites: boolean; chunkTests?: number; batchTests?: number; onTestCount?: (tests: number) => void },
   pause: PhaseHook,
   phaseMs: Record<string, number>,
+  log: Logger,
 ): Promise<PlanOutline> {
   const started = performance.now();
   const spent = { ms: 0 };
   let discovered = started;
+  let attempt = 0;
   try {
     return await conn.transaction(async (tx) => {
+      if (++attempt > 1)
+        log.warn(
+          { event: 'transaction_retried', attempt },
+          'a concurrent write refused the run; running its transaction again from fresh reads',
+        );
       staged.discard(); // what an attempt that PostgreSQL refused had staged
       spent.ms = 0;
       await tx.query(sql.unsafe`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
@@ -331,6 +339,7 @@ export async function commitDate(conn: DatabasePoolConnection, options: RunOptio
           },
           pause,
           phaseMs,
+          log,
         );
     logProblems(plan, log);
     return { options, runId, log, plan, exitCode: exitCodeOfPlan(plan), staged, phaseMs };

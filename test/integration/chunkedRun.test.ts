@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/settings.js';
+import { fileLogger } from '../../src/logging/logger.js';
 import { packageRoot } from '../../src/paths.js';
 import { runDate, type RunResult } from '../../src/run/runDate.js';
 import { freshDatabase, type TestDatabase } from '../helpers/database.js';
@@ -125,9 +127,11 @@ describe('a run in chunks of tests', () => {
         .then(() => client.query("UPDATE fhq_calendar.canonical_test_events SET ceo_action_required = false WHERE test_code = 'T-001'"))
         .then(() => client.end());`;
     const phases: string[] = [];
+    const logDir = dirname(settings.evidenceDir);
     const result = await runDate(db.pool, {
       date: '2026-03-27',
       settings,
+      logger: fileLogger(logDir),
       onPhase: (phase) => {
         phases.push(phase);
         if (phase === 'discovered' && phases.filter((p) => p === 'discovered').length === 1)
@@ -136,6 +140,11 @@ describe('a run in chunks of tests', () => {
     });
     expect(result.exitCode).toBe(0);
     expect(phases.filter((p) => p === 'discovered')).toHaveLength(2);
+    const logged = readFileSync(join(logDir, 'canonical-tests.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; attempt?: number; as_of_date?: string });
+    expect(logged.filter((l) => l.event === 'transaction_retried').map((l) => [l.attempt, l.as_of_date])).toEqual([[2, '2026-03-27']]);
     const { rows } = await db.exec(
       `SELECT test_code, ceo_action_required, last_evaluated_date::text AS d FROM fhq_calendar.canonical_test_events ORDER BY test_code`,
     );
