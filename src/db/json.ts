@@ -15,6 +15,13 @@ export const jsonRows = (rows: readonly unknown[]) => sql.fragment`${JSON.string
  */
 export const BULK_CHUNK_ROWS = 1000;
 
+/** Consecutive slices of `items` of `size` items each, in order (the last one shorter; none for no item). */
+export function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
 /**
  * Calls `write` on consecutive slices of `rows` of at most `size` rows, one after the other, in order.
  *
@@ -25,5 +32,5 @@ export async function inChunks<T>(
   write: (chunk: readonly T[]) => Promise<unknown>,
   size: number = BULK_CHUNK_ROWS,
 ): Promise<void> {
-  for (let start = 0; start < rows.length; start += size) await write(rows.slice(start, start + size));
+  for (const chunk of chunksOf(rows, size)) await write(chunk);
 }

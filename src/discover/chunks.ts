@@ -1,6 +1,7 @@
 import type { DatabaseTransactionConnection } from 'slonik';
 import { loadRecords } from '../db/bundles.js';
 import { loadHistory } from '../db/history.js';
+import { chunksOf } from '../db/json.js';
 import { loadWindowStates } from '../db/progress.js';
 import { loadRegistry } from '../db/registry.js';
 import { missedDates } from '../db/runs.js';
@@ -66,7 +67,7 @@ export async function discoverInChunks(
     const tests = await loadTestsByIds(tx, chunk);
     return { tests, gate: runGate(tests, registry, rangeCache?.parseDefinition) };
   };
-  const slices = [...chunksOf(ids, chunkTests)];
+  const slices = chunksOf(ids, chunkTests);
   const needs: SignalNeed[][] = [];
   // The first chunk's rows and parsed definitions are kept for its evaluation: a run of up to one chunk reads them once.
   let first: Awaited<ReturnType<typeof gateOf>> | null = null;
@@ -133,9 +134,4 @@ export async function discoverInChunks(
     }
   }
   return { halted: null, base, chunks };
-}
-
-/** Consecutive slices of `items` of `size` items (the last one shorter). */
-function* chunksOf<T>(items: readonly T[], size: number): Generator<readonly T[]> {
-  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
 }

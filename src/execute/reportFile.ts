@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { CommonQueryMethods } from 'slonik';
 import { loadReportHead, loadReportHistory, loadReportOrder, loadReportRows, reportZone, type ReportHistoryCache } from '../db/report.js';
+import { chunksOf } from '../db/json.js';
 import { readOnlySnapshot } from '../db/session.js';
 import type { PhaseHook } from '../domain/phases.js';
 import { byAttention, indexTest, parseTest, type IndexedTest } from '../report/parsedTest.js';
@@ -14,12 +15,6 @@ export const REPORT_CHUNK_TESTS = 500;
 
 /** Sections rendered between two turns of the event loop. */
 const SECTIONS_PER_TURN = 10;
-
-function chunksOf<T>(list: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < list.length; i += size) chunks.push(list.slice(i, i + size));
-  return chunks;
-}
 
 /**
  * `load` of each item, in order, the next one already asked for while the
