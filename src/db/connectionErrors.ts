@@ -38,13 +38,19 @@ export const PASSWORD_REQUIRED = 'the server asks for a password; set it in DATA
 /** Thrown by the probe's password callback: the server asked for a password, and none is configured. */
 export class PasswordRequired extends Error {}
 
-/** The first string `code` along the error's chain of causes (`pg`, Node and slonik errors carry one). */
-export function errorCode(error: unknown): string | undefined {
+/** Every string `code` along the error's chain of causes, outermost first (`pg`, Node and slonik errors carry one). */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    if (typeof code === 'string') codes.push(code);
   }
-  return undefined;
+  return codes;
+}
+
+/** The first string `code` along the error's chain of causes (`pg`, Node and slonik errors carry one). */
+export function errorCode(error: unknown): string | undefined {
+  return errorCodes(error)[0];
 }
 
 /**
@@ -53,8 +59,7 @@ export function errorCode(error: unknown): string | undefined {
  * SQLSTATE 53300 anywhere along the error's chain of causes.
  */
 export function isConnectionLimit(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === '53300') return true;
-  return false;
+  return errorCodes(error).includes('53300');
 }
 
 function errorMessages(error: unknown): string {
