@@ -20,24 +20,18 @@ export interface SignalNeed {
  * @returns one entry per key, sorted by key, its instants (UTC ISO) sorted and distinct.
  */
 export function signalNeeds(passed: readonly GatedTest[], asOfs: readonly AsOf[]): SignalNeed[] {
-  const needs = new Map<string, { source: SignalSource; instants: Set<string> }>();
-  for (const test of passed) {
-    const bounds = { start_ts: test.definition.startTs, end_ts: test.definition.endTs, verdict: test.row.verdict, status: test.row.status };
-    const instants = new Set<string>();
-    for (const asOf of asOfs) {
-      const instant = metricsInstant(bounds, asOf);
-      if (instant !== null) instants.add(instant);
-    }
-    if (instants.size === 0) continue;
-    for (const source of Object.values(test.sources)) {
-      const need = needs.get(source.key) ?? { source, instants: new Set<string>() };
-      for (const instant of instants) need.instants.add(instant);
-      needs.set(source.key, need);
-    }
-  }
-  return [...needs.values()]
-    .sort((a, b) => a.source.key.localeCompare(b.source.key))
-    .map((n) => ({ source: n.source, instants: [...n.instants].sort() }));
+  return mergeSignalNeeds(
+    passed.map((test) => {
+      const bounds = {
+        start_ts: test.definition.startTs,
+        end_ts: test.definition.endTs,
+        verdict: test.row.verdict,
+        status: test.row.status,
+      };
+      const instants = [...new Set(asOfs.map((asOf) => metricsInstant(bounds, asOf)).filter((i): i is string => i !== null))].sort();
+      return instants.length === 0 ? [] : Object.values(test.sources).map((source) => ({ source, instants }));
+    }),
+  );
 }
 
 /**
