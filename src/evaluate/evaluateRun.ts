@@ -40,16 +40,10 @@ export function* evaluateInParts(snapshot: Snapshot, partTests: number = PART_TE
     yield halt;
   } else {
     header = testsHeader(snapshot);
-    const tests = snapshot.gate.passed;
-    // `start === 0`: a run without tests still has its one part.
-    for (let start = 0; start === 0 || start < tests.length; start += partTests)
-      yield planOfTests(
-        header,
-        tests.slice(start, start + partTests).map((test) => evaluateTest(test, snapshot)),
-      );
+    // A run without tests still has its one part.
+    if ((yield* testParts(header, snapshot, partTests)) === 0) yield planOfTests(header, []);
   }
-  const missed = missedRunAlert(snapshot);
-  if (missed) yield { ...header, ...noWrites(), alerts: [missed] };
+  yield* missedRunPart(header, snapshot);
 }
 
 /**
@@ -72,16 +66,26 @@ export async function* evaluateChunks(
 ): AsyncGenerator<Plan, void, undefined> {
   const header = testsHeader(base);
   let parts = 0;
-  for await (const chunk of chunks) {
-    const tests = chunk.gate.passed;
-    for (let start = 0; start < tests.length; start += partTests, parts++)
-      yield planOfTests(
-        header,
-        tests.slice(start, start + partTests).map((test) => evaluateTest(test, chunk)),
-      );
-  }
+  for await (const chunk of chunks) parts += yield* testParts(header, chunk, partTests);
   if (parts === 0) yield planOfTests(header, []);
-  const missed = missedRunAlert(base);
+  yield* missedRunPart(header, base);
+}
+
+/** A part per `partTests` tests that passed the snapshot's gate, in order, each evaluated when asked for; returns how many parts. */
+function* testParts(header: PlanHeader, snapshot: Snapshot, partTests: number): Generator<Plan, number, undefined> {
+  const tests = snapshot.gate.passed;
+  let parts = 0;
+  for (let start = 0; start < tests.length; start += partTests, parts++)
+    yield planOfTests(
+      header,
+      tests.slice(start, start + partTests).map((test) => evaluateTest(test, snapshot)),
+    );
+  return parts;
+}
+
+/** The part of the run-level `MISSED_RUN` alert, when there is one. */
+function* missedRunPart(header: PlanHeader, snapshot: Snapshot): Generator<Plan, void, undefined> {
+  const missed = missedRunAlert(snapshot);
   if (missed) yield { ...header, ...noWrites(), alerts: [missed] };
 }
 
