@@ -46,13 +46,9 @@ function mergeDropped(all: readonly DroppedWrites[]): DroppedWrites {
   };
 }
 
-/**
- * The outline without its per-test writes (`runbook`, `stateUpdates`,
- * `files`, `bundles`), counted in `dropped`: what a run of thousands of tests
- * keeps when nothing will print them (README "Performance", ninth round).
- */
-export function withoutWrites(outline: PlanOutline): PlanOutline {
-  const dropped: DroppedWrites = {
+/** Every per-test write of the outline, kept or already dropped, as counts and the ids a run needs after its commit (dropped ones first, as they came first). */
+function allWrites(outline: PlanOutline): DroppedWrites {
+  const kept: DroppedWrites = {
     runbook: outline.runbook.length,
     stateUpdates: outline.stateUpdates.length,
     files: outline.files.length,
@@ -60,40 +56,30 @@ export function withoutWrites(outline: PlanOutline): PlanOutline {
     runbookTestIds: outline.runbook.map((r) => r.testId),
     revisedTestIds: outline.bundles.filter((b) => b.revision > 1).map((b) => b.testId),
   };
-  return {
-    ...outline,
-    runbook: [],
-    stateUpdates: [],
-    files: [],
-    bundles: [],
-    dropped: outline.dropped ? mergeDropped([outline.dropped, dropped]) : dropped,
-  };
+  return outline.dropped ? mergeDropped([outline.dropped, kept]) : kept;
+}
+
+/**
+ * The outline without its per-test writes (`runbook`, `stateUpdates`,
+ * `files`, `bundles`), counted in `dropped`: what a run of thousands of tests
+ * keeps when nothing will print them (README "Performance", ninth round).
+ */
+export function withoutWrites(outline: PlanOutline): PlanOutline {
+  return { ...outline, runbook: [], stateUpdates: [], files: [], bundles: [], dropped: allWrites(outline) };
 }
 
 /** How many runbook rows, state updates, evidence files and new revisions the outline's plan writes, kept or dropped. */
 export function writeCounts(outline: PlanOutline): Pick<DroppedWrites, 'runbook' | 'stateUpdates' | 'files' | 'bundles'> {
-  const kept = {
-    runbook: outline.runbook.length,
-    stateUpdates: outline.stateUpdates.length,
-    files: outline.files.length,
-    bundles: outline.bundles.length,
-  };
-  const { dropped } = outline;
-  if (!dropped) return kept;
-  return {
-    runbook: kept.runbook + dropped.runbook,
-    stateUpdates: kept.stateUpdates + dropped.stateUpdates,
-    files: kept.files + dropped.files,
-    bundles: kept.bundles + dropped.bundles,
-  };
+  const { runbook, stateUpdates, files, bundles } = allWrites(outline);
+  return { runbook, stateUpdates, files, bundles };
 }
 
 /** The tests the outline's plan writes a runbook row for, in plan order, kept or dropped. */
 export function runbookTestIds(outline: PlanOutline): string[] {
-  return [...(outline.dropped?.runbookTestIds ?? []), ...outline.runbook.map((r) => r.testId)];
+  return allWrites(outline).runbookTestIds;
 }
 
 /** The tests whose new revision replaces an earlier one of the date, in plan order, kept or dropped. */
 export function revisedTestIds(outline: PlanOutline): string[] {
-  return [...(outline.dropped?.revisedTestIds ?? []), ...outline.bundles.filter((b) => b.revision > 1).map((b) => b.testId)];
+  return allWrites(outline).revisedTestIds;
 }
