@@ -1,15 +1,16 @@
 import { setFlagsFromString } from 'node:v8';
+import { CHUNK_TESTS } from '../run/runDate.js';
 
 /** How much V8 lets the heap grow past what its last full collection found live, in percent, in a large run. */
 export const HEAP_GROWING_PERCENT = 40;
 
 /**
- * Runs of more tests than this get {@link HEAP_GROWING_PERCENT}: one chunk of
- * discovery (src/discover/chunks.ts). Smaller runs stay well under 200 MB
- * with V8's own growth, and a year's backfill of 100 tests would pay about
- * 15 % more CPU in the collector for nothing.
+ * Runs of more tests than this get {@link HEAP_GROWING_PERCENT}: those of more
+ * than one chunk of discovery (src/discover/chunks.ts). Smaller runs stay well
+ * under 200 MB with V8's own growth, and a year's backfill of 100 tests would
+ * pay about 15 % more CPU in the collector for nothing.
  */
-export const HEAP_LIMITED_ABOVE_TESTS = 1000;
+export const HEAP_LIMITED_ABOVE_TESTS = CHUNK_TESTS;
 
 /**
  * The V8 flag that makes the heap of a run of `tests` tests grow by

@@ -23,6 +23,9 @@ import { writeRunFiles } from '../execute/export.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { withRunSession } from './runSession.js';
 
+/** Tests per chunk of discovery (src/discover/chunks.ts), for callers of a run that size things by it. */
+export { CHUNK_TESTS } from '../discover/chunks.js';
+
 /** Options of one run for one as-of date. */
 export interface RunOptions {
   /** As-of date `YYYY-MM-DD` in `settings.zone`. */
